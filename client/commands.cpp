@@ -1,0 +1,150 @@
+// kas vmlinux / kas census: argument handling, the engine call, and output.
+// Output goes through an AtomicFile so make never sees a partial file; an
+// error is one line "kas: FILE: reason" on stderr and a non-zero exit.
+#include "client/commands.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "client/options.hpp"
+#include "core/engine.hpp"
+#include "core/util/file.hpp"
+#include "core/util/parallel.hpp"
+
+namespace kas::cli {
+
+namespace {
+
+int report(const Error& error) {
+  std::fprintf(stderr, "kas: %s\n", error.message.c_str());
+  return kExitFailure;
+}
+
+int write_output(const std::string& out_path, const std::string& text) {
+  Result<void> written = out_path.empty() || out_path == "-" ? write_stdout(text) : write_file_atomic(out_path, text);
+  if (!written) return report(written.error());
+  return kExitOk;
+}
+
+void add_census_source_options(std::vector<OptionSpec>& specs, CensusSources& sources) {
+  specs.push_back({"nm", 0, "FILE", "vmlinux symbols as nm text (scripts/mksysmap output)",
+                   [&](const std::string& v) { sources.nm_path = v; return true; }});
+  specs.push_back({"modules-order", 0, "FILE", "count the modules a kbuild modules.order lists (repeatable)",
+                   [&](const std::string& v) { sources.modules_orders.push_back(v); return true; }});
+  specs.push_back({"modules", 0, "DIR", "count every *.ko below DIR (repeatable)",
+                   [&](const std::string& v) { sources.module_dirs.push_back(v); return true; }});
+}
+
+OptionSpec jobs_option(unsigned& jobs) {
+  return {"jobs", 'j', "N", "worker threads (default: all cores)",
+          [&](const std::string& v) { return parse_unsigned(v, jobs); }};
+}
+
+}  // namespace
+
+int run_vmlinux(int argc, char** argv) {
+  VmlinuxRequest request;
+  request.jobs = default_jobs();
+  std::string out_path;
+  bool verbose = false;
+  std::vector<OptionSpec> specs;
+  add_census_source_options(specs, request.census);
+  specs.push_back({"census", 0, "FILE", "use this complete census (name:count lines) instead of counting modules",
+                   [&](const std::string& v) { request.census.census_path = v; return true; }});
+  specs.push_back({"elf", 0, "VMLINUX", "the vmlinux whose DWARF gives locations",
+                   [&](const std::string& v) { request.elf_path = v; return true; }});
+  specs.push_back({"srctree", 0, "DIR", "kernel source tree (default: inferred from DWARF)",
+                   [&](const std::string& v) { request.srctree = v; return true; }});
+  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
+                   [&](const std::string&) { request.alias.data = true; return true; }});
+  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
+                   [&](const std::string&) { request.alias.lto = true; return true; }});
+  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
+                   [&](const std::string& v) {
+                     if (v.size() != 1) return false;
+                     request.alias.separator = v[0];
+                     return true;
+                   }});
+  specs.push_back(jobs_option(request.jobs));
+  specs.push_back({"output", 'o', "FILE", "write here atomically (default: stdout)",
+                   [&](const std::string& v) { out_path = v; return true; }});
+  specs.push_back({"verbose", 'v', nullptr, "print statistics and unlocated symbols on stderr",
+                   [&](const std::string&) { verbose = true; return true; }});
+
+  ParsedArgs args;
+  if (!parse_options("vmlinux", argc, argv, 2, specs, args)) return kExitUsage;
+  if (args.help) {
+    std::printf(
+        "usage: kas vmlinux --nm IN --elf VMLINUX [--modules-order FILE | --modules DIR]...\n"
+        "                   [--census FILE] [--srctree DIR] [--data] [--separator C] [-o OUT]\n\n"
+        "Copies the nm listing IN and adds, after each duplicated symbol, an alias line\n"
+        "at the same address: NAME@PATH_LINE (e.g. name_show@kernel_irq_irqdesc_c_264).\n"
+        "The drop-in for the kallsyms step of scripts/link-vmlinux.sh.\n\n%s\n"
+        "example:\n"
+        "  kas vmlinux --nm System.map --elf vmlinux --modules-order modules.order -o System.map.alias\n",
+        format_options(specs).c_str());
+    return kExitOk;
+  }
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "kas vmlinux: unexpected argument '%s'\n", args.positional[0].c_str());
+    return kExitUsage;
+  }
+  if (request.census.nm_path.empty() || request.elf_path.empty()) {
+    std::fprintf(stderr, "kas vmlinux: --nm and --elf are required (see 'kas vmlinux --help')\n");
+    return kExitUsage;
+  }
+
+  auto result = alias_vmlinux(request);
+  if (!result) return report(result.error());
+  if (verbose) {
+    const VmlinuxStats& s = result->stats;
+    std::fprintf(stderr,
+                 "kas: %zu lines, %zu census names from vmlinux + %zu modules, %zu eligible, %zu aliases "
+                 "(%zu disambiguated, %zu from line table), %zu without location\n",
+                 s.input_lines, s.census_names, s.modules, s.eligible, s.aliases, s.disambiguated,
+                 s.from_line_table, s.unlocated);
+    for (const std::string& name : result->unlocated_names) std::fprintf(stderr, "kas: no location: %s\n", name.c_str());
+  }
+  return write_output(out_path, result->text);
+}
+
+int run_census(int argc, char** argv) {
+  CensusSources sources;
+  unsigned jobs = default_jobs();
+  bool lto = false;
+  std::string out_path;
+  std::vector<OptionSpec> specs;
+  add_census_source_options(specs, sources);
+  specs.push_back({"lto", 0, nullptr, "LTO build: count names without .llvm.N / .lto_priv.N suffixes",
+                   [&](const std::string&) { lto = true; return true; }});
+  specs.push_back(jobs_option(jobs));
+  specs.push_back({"output", 'o', "FILE", "write here atomically (default: stdout)",
+                   [&](const std::string& v) { out_path = v; return true; }});
+
+  ParsedArgs args;
+  if (!parse_options("census", argc, argv, 2, specs, args)) return kExitUsage;
+  if (args.help) {
+    std::printf(
+        "usage: kas census [--nm IN] [--modules-order FILE | --modules DIR]... [-o FILE]\n\n"
+        "Counts how often each symbol name is defined in vmlinux (its nm listing) and\n"
+        "the modules, and writes one 'name:count' line per name, sorted by name (the\n"
+        "modules.symbfreq format). Undefined symbols do not count.\n\n%s\n"
+        "example:\n"
+        "  kas census --nm System.map --modules-order modules.order -o modules.symbfreq\n",
+        format_options(specs).c_str());
+    return kExitOk;
+  }
+  if (!args.positional.empty()) {
+    std::fprintf(stderr, "kas census: unexpected argument '%s'\n", args.positional[0].c_str());
+    return kExitUsage;
+  }
+  if (sources.nm_path.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
+    std::fprintf(stderr, "kas census: nothing to count: give --nm, --modules-order or --modules\n");
+    return kExitUsage;
+  }
+  auto result = build_census(sources, jobs, lto);
+  if (!result) return report(result.error());
+  return write_output(out_path, result->census.to_symbfreq());
+}
+
+}  // namespace kas::cli

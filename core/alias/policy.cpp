@@ -1,0 +1,118 @@
+// Uniqueness works in rounds over the whole candidate set. Each candidate
+// starts at the shortest form (level 0) and only candidates that still share
+// an alias move to a longer form, so an alias depends only on which other
+// symbols share its stem and location, never on processing order. The last
+// level appends an ordinal after sorting by (module, address, location), a
+// stable key, so even pathological inputs end unique and reproducible.
+#include "core/alias/policy.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "core/alias/decorate.hpp"
+#include "core/alias/exclusions.hpp"
+#include "core/alias/lto.hpp"
+#include "core/elf/nm_type.hpp"
+#include "core/util/path.hpp"
+
+namespace kas {
+
+namespace {
+
+enum Level : int { kFileLine = 0, kUnitName = 1, kUnitPath = 2, kModule = 3, kOrdinal = 4 };
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::string spell(const AliasCandidate& c, int level, char separator) {
+  std::string alias(c.name);
+  alias += separator;
+  alias += decorate_path(c.location.file);
+  if (level >= kUnitName) {
+    alias += '_';
+    alias += decorate_path(level == kUnitName ? path::basename(c.location.unit) : c.location.unit);
+  }
+  if (level >= kModule && !c.module.empty()) {
+    alias += '_';
+    alias += decorate_path(c.module);
+  }
+  alias += '_';
+  alias += std::to_string(c.location.line);
+  return alias;
+}
+
+bool defined_in_own_unit(const AliasCandidate& c) { return c.location.file == c.location.unit; }
+
+}  // namespace
+
+bool alias_eligible(std::string_view name, char nm_type, std::string_view section, bool is_module,
+                    const Census& census, const AliasOptions& options) {
+  if (!options.data && !nm_is_text(nm_type)) return false;
+  if (nm_is_undefined(nm_type)) return false;
+  std::string_view census_name = options.lto ? strip_lto_suffix(name) : name;
+  if (!census.duplicated(census_name)) return false;
+  if (is_excluded_name(name)) return false;
+  if (is_module && (starts_with(section, ".init") || starts_with(section, ".exit"))) return false;
+  return true;
+}
+
+std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates, const AliasOptions& options) {
+  const size_t n = candidates.size();
+  std::vector<int> level(n, kFileLine);
+  std::vector<std::string> alias(n);
+  for (size_t i = 0; i < n; ++i) alias[i] = spell(candidates[i], kFileLine, options.separator);
+
+  for (int round = 0; round < kOrdinal; ++round) {
+    std::unordered_map<std::string_view, std::vector<size_t>> groups;
+    groups.reserve(n);
+    for (size_t i = 0; i < n; ++i) groups[alias[i]].push_back(i);
+
+    std::vector<size_t> escalate;
+    for (auto& [name, members] : groups) {
+      if (members.size() < 2) continue;
+      // In the first round, a copy defined in its own unit keeps the short
+      // form when it is the only such copy: it is "the" definition.
+      size_t home = n;
+      if (round == 0) {
+        size_t homes = 0;
+        for (size_t i : members) {
+          if (defined_in_own_unit(candidates[i])) {
+            home = i;
+            ++homes;
+          }
+        }
+        if (homes != 1) home = n;
+      }
+      for (size_t i : members) {
+        if (i != home) escalate.push_back(i);
+      }
+    }
+    if (escalate.empty()) return alias;
+    std::vector<std::string> next_spelling(escalate.size());
+    for (size_t k = 0; k < escalate.size(); ++k) {
+      size_t i = escalate[k];
+      level[i] = std::min<int>(level[i] + 1, kModule);
+      next_spelling[k] = spell(candidates[i], level[i], options.separator);
+    }
+    for (size_t k = 0; k < escalate.size(); ++k) alias[escalate[k]] = std::move(next_spelling[k]);
+  }
+
+  // Ordinal: whatever still collides is numbered in a stable order.
+  std::unordered_map<std::string, std::vector<size_t>> groups;
+  for (size_t i = 0; i < n; ++i) groups[alias[i]].push_back(i);
+  std::vector<std::pair<size_t, std::string>> renames;
+  for (auto& [name, members] : groups) {
+    if (members.size() < 2) continue;
+    std::sort(members.begin(), members.end(), [&](size_t a, size_t b) {
+      const AliasCandidate& x = candidates[a];
+      const AliasCandidate& y = candidates[b];
+      return std::tie(x.module, x.address, x.location.unit, x.name) <
+             std::tie(y.module, y.address, y.location.unit, y.name);
+    });
+    for (size_t k = 1; k < members.size(); ++k) renames.emplace_back(members[k], name + "_" + std::to_string(k + 1));
+  }
+  for (auto& [i, name] : renames) alias[i] = std::move(name);
+  return alias;
+}
+
+}  // namespace kas

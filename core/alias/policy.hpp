@@ -1,0 +1,46 @@
+// The alias rules: which symbols get an alias, and which unique name each gets.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/dwarf/locator.hpp"
+#include "core/index/census.hpp"
+
+namespace kas {
+
+struct AliasOptions {
+  char separator = '@';
+  bool data = false;  // alias every symbol type, not only text (T/t)
+  bool lto = false;   // LTO build: census names without LTO suffixes
+};
+
+// Eligibility: the (LTO-stripped) name is duplicated in the census, the type
+// is text unless data aliases are on, the name is not compiler-generated,
+// and (for modules) the section is not discarded after load (.init*/.exit*).
+// `section` may be empty when unknown (vmlinux nm input).
+[[nodiscard]] bool alias_eligible(std::string_view name, char nm_type, std::string_view section, bool is_module,
+                                  const Census& census, const AliasOptions& options);
+
+// A symbol that will get an alias, with what the uniqueness rule may use.
+struct AliasCandidate {
+  std::string_view name;   // the symbol name (alias stem)
+  std::string_view module; // "" for vmlinux
+  uint64_t address = 0;    // or section-relative key; only orders final ties
+  SourceLocation location;
+};
+
+// Assigns each candidate an alias unique among all candidates:
+//   NAME@FILE_LINE; when several share it, those defined outside their
+//   unit's own source (header inlines, a .c #included by another .c) add the
+//   unit's file name, NAME@FILE_UNIT_LINE (a copy defined in its own unit
+//   keeps the short form); still shared: the unit's path; still shared: the
+//   module name; still shared: an ordinal by (module, address).
+// Deterministic: depends only on the candidate set, not on its order.
+[[nodiscard]] std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates,
+                                                      const AliasOptions& options);
+
+}  // namespace kas

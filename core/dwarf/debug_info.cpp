@@ -1,0 +1,137 @@
+#include "core/dwarf/debug_info.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <dwarf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/elf/elf_file.hpp"
+
+namespace kas {
+
+namespace {
+
+// Never look elsewhere for debug info (build-id directories, debuginfod):
+// kasd reads exactly the file it was given.
+int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*, GElf_Word,
+                          char**) {
+  return -1;
+}
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = no_separate_debuginfo,
+    .section_address = dwfl_offline_section_address,
+    .debuginfo_path = nullptr,
+};
+
+}  // namespace
+
+DebugInfo::~DebugInfo() {
+  if (dwfl_ != nullptr) dwfl_end(dwfl_);
+}
+
+Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path) {
+  // Validate with plain libelf first: its errors are clearer than libdwfl's.
+  auto file = ElfFile::open(path);
+  if (!file) return std::unexpected(file.error());
+  if (!file->has_debug_info()) {
+    return fail(ErrorCode::kNoDebugInfo,
+                path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
+  }
+
+  std::unique_ptr<DebugInfo> info(new DebugInfo());
+  info->path_ = path;
+  info->relocatable_ = file->is_relocatable();
+  info->dwfl_ = dwfl_begin(&kOfflineCallbacks);
+  if (info->dwfl_ == nullptr) {
+    return fail(ErrorCode::kInternal, path + ": dwfl_begin: " + dwfl_errmsg(-1));
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  // libdwfl takes ownership of fd.
+  dwfl_report_begin(info->dwfl_);
+  info->module_ = dwfl_report_offline(info->dwfl_, path.c_str(), path.c_str(), fd);
+  if (info->module_ == nullptr) {
+    return fail(ErrorCode::kBadElf, path + ": cannot load: " + dwfl_errmsg(-1));
+  }
+  dwfl_report_end(info->dwfl_, nullptr, nullptr);
+
+  info->dwarf_ = dwfl_module_getdwarf(info->module_, &info->bias_);
+  if (info->dwarf_ == nullptr) {
+    return fail(ErrorCode::kBadDwarf, path + ": cannot read DWARF: " + dwfl_errmsg(-1));
+  }
+  Dwarf_Addr elf_bias = 0;
+  info->elf_ = dwfl_module_getelf(info->module_, &elf_bias);
+  if (info->elf_ == nullptr) {
+    return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + dwfl_errmsg(-1));
+  }
+  return info;
+}
+
+std::optional<uint64_t> DebugInfo::section_address(size_t index) const {
+  Elf_Scn* scn = elf_getscn(elf_, index);
+  GElf_Shdr shdr;
+  if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr) return std::nullopt;
+  if ((shdr.sh_flags & SHF_ALLOC) == 0) return std::nullopt;
+  // DWARF addresses are module addresses minus the bias.
+  return shdr.sh_addr;
+}
+
+bool DebugInfo::unit_at(uint64_t address, Dwarf_Die& cu) const {
+  if (dwarf_addrdie(dwarf_, address, &cu) != nullptr) return true;
+  build_unit_ranges();
+  auto it = std::upper_bound(unit_ranges_.begin(), unit_ranges_.end(), address,
+                             [](uint64_t a, const UnitRange& r) { return a < r.start; });
+  while (it != unit_ranges_.begin()) {
+    --it;
+    if (address >= it->start && address < it->end) {
+      return dwarf_offdie(dwarf_, it->cu_offset, &cu) != nullptr;
+    }
+    // Ranges may nest or overlap (sorted by start only): keep looking back
+    // a few entries, but give up past a range that starts too far below.
+    if (address - it->start > (uint64_t{1} << 32)) break;
+  }
+  return false;
+}
+
+void DebugInfo::build_unit_ranges() const {
+  if (unit_ranges_built_) return;
+  unit_ranges_built_ = true;
+  Dwarf_CU* unit = nullptr;
+  Dwarf_Die cu;
+  uint8_t unit_type = 0;
+  while (dwarf_get_units(dwarf_, unit, &unit, nullptr, &unit_type, &cu, nullptr) == 0) {
+    if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
+    Dwarf_Addr base = 0;
+    Dwarf_Addr start = 0;
+    Dwarf_Addr end = 0;
+    ptrdiff_t it = 0;
+    while ((it = dwarf_ranges(&cu, it, &base, &start, &end)) > 0) {
+      if (end > start) unit_ranges_.push_back({start, end, dwarf_dieoffset(&cu)});
+    }
+  }
+  std::sort(unit_ranges_.begin(), unit_ranges_.end(),
+            [](const UnitRange& a, const UnitRange& b) { return a.start < b.start; });
+}
+
+std::vector<UnitPaths> DebugInfo::unit_paths() const {
+  std::vector<UnitPaths> units;
+  Dwarf_CU* unit = nullptr;
+  Dwarf_Die cu;
+  uint8_t unit_type = 0;
+  while (dwarf_get_units(dwarf_, unit, &unit, nullptr, &unit_type, &cu, nullptr) == 0) {
+    if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
+    const char* name = dwarf_diename(&cu);
+    Dwarf_Attribute attr;
+    const char* comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
+    if (name != nullptr) units.push_back({name, comp_dir == nullptr ? "" : comp_dir});
+  }
+  return units;
+}
+
+}  // namespace kas

@@ -1,0 +1,73 @@
+// The DWARF of one binary, opened through libdwfl's offline mode.
+//
+// libdwfl rather than a bare dwarf_begin_elf because relocatable objects
+// (modules, vmlinux.o) carry .rela.debug_* sections that must be applied
+// before any string or line-table offset is meaningful, and because it lays
+// out their sections at distinct addresses: .text, .text.unlikely and
+// .init.text all start at 0 in the file, so a symbol is located by (its
+// section, its offset) mapped to that layout, never by a bare offset.
+// Nothing is read until first used; units are found through .debug_aranges
+// and, failing that, a table of unit ranges built once on demand.
+#pragma once
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dwarf/source_tree.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+class DebugInfo {
+ public:
+  // Opens `path`. Errors: kNotFound/kIo, kBadElf, kNoDebugInfo (no DWARF:
+  // the message says so and names the file), kBadDwarf.
+  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const std::string& path);
+
+  DebugInfo(const DebugInfo&) = delete;
+  DebugInfo& operator=(const DebugInfo&) = delete;
+  ~DebugInfo();
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] Dwarf* dwarf() const { return dwarf_; }
+  [[nodiscard]] bool relocatable() const { return relocatable_; }
+
+  // Address in DWARF terms of offset 0 of section `index`: sh_addr for
+  // executables, libdwfl's layout for relocatable objects. nullopt for a
+  // section that is not allocated (no code or data lives there).
+  [[nodiscard]] std::optional<uint64_t> section_address(size_t index) const;
+
+  // The compilation unit whose code covers `address`; false when none does.
+  [[nodiscard]] bool unit_at(uint64_t address, Dwarf_Die& cu) const;
+
+  // Name and comp_dir of every unit, for SourceTree inference.
+  [[nodiscard]] std::vector<UnitPaths> unit_paths() const;
+
+ private:
+  DebugInfo() = default;
+  void build_unit_ranges() const;
+
+  struct UnitRange {
+    uint64_t start;
+    uint64_t end;
+    Dwarf_Off cu_offset;
+  };
+
+  std::string path_;
+  Dwfl* dwfl_ = nullptr;
+  Dwfl_Module* module_ = nullptr;
+  Dwarf* dwarf_ = nullptr;
+  Elf* elf_ = nullptr;  // libdwfl's view, with the layout in sh_addr
+  Dwarf_Addr bias_ = 0;
+  bool relocatable_ = false;
+  mutable bool unit_ranges_built_ = false;
+  mutable std::vector<UnitRange> unit_ranges_;
+};
+
+}  // namespace kas

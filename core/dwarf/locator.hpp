@@ -1,0 +1,42 @@
+// Where a symbol is defined: the source location its alias is named after.
+//
+// The location is DW_AT_decl_file/DW_AT_decl_line of the entry that defines
+// the symbol (a subprogram starting at the function's address, or whose
+// ranges start there for a ".cold" part; a variable whose location is that
+// address), following DW_AT_abstract_origin / DW_AT_specification to the
+// entry that carries them. The line-table row at the entry address is not
+// used for C: it lands in inlined helpers and moves with the compiler.
+// Assembly has no such entry: there the row at the symbol's own address is
+// the location. Lookups are batched so each unit's entries are walked once,
+// and only units that hold a queried symbol are read at all.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/dwarf/debug_info.hpp"
+#include "core/dwarf/source_tree.hpp"
+
+namespace kas {
+
+struct SourceLocation {
+  std::string file;  // defining file, relative to the source tree
+  uint32_t line = 0;
+  std::string unit;  // the compilation unit's primary source, same form
+  bool from_line_table = false;  // assembly: no defining DWARF entry
+};
+
+struct LocateQuery {
+  uint64_t address = 0;   // in DWARF terms (see DebugInfo::section_address)
+  bool function = true;   // text symbol; false: data (a variable)
+};
+
+// Locates every query; an element is nullopt when DWARF has no location for
+// it (no alias is made then). Thread-compatible: one Locator per thread.
+[[nodiscard]] std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const SourceTree& tree,
+                                                                std::span<const LocateQuery> queries);
+
+}  // namespace kas

@@ -1,0 +1,53 @@
+// Turns paths recorded in DWARF into paths relative to the kernel source tree.
+//
+// kbuild compiles every unit from the object tree (DW_AT_comp_dir), naming
+// sources by $(srctree)/path, where srctree is ".", "..", or absolute. A
+// build may also remap prefixes (-fdebug-prefix-map): Debian records
+// comp_dir "debian/build/build_amd64_none_amd64" and sources relative to the
+// mapped source root ("drivers/uio/uio.c"), while assembly units keep the
+// unmapped absolute paths. An alias must name the same path in all cases,
+// with no build directory in it, so every recorded path is resolved against
+// its unit's comp_dir and then stripped of the longest known root: the
+// source tree (given, or inferred from the binary's units) or the object tree.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kas {
+
+// One compilation unit's recorded names, as read from its DW_TAG_compile_unit.
+struct UnitPaths {
+  std::string name;      // DW_AT_name
+  std::string comp_dir;  // DW_AT_comp_dir ("" when absent)
+};
+
+class SourceTree {
+ public:
+  // `srctree` as the user gave it ("" = infer). Its realpath is also tried,
+  // so a symlinked tree matches DWARF that recorded either form.
+  explicit SourceTree(std::string srctree = {});
+
+  // Infers the source tree from a binary's units when none was given
+  // (first of: objtree/source symlink that kbuild creates in O= builds; an
+  // absolute comp_dir ending in another unit's prefix-mapped relative
+  // comp_dir; the prefix most units share before a top-level kernel directory
+  // such as kernel/, drivers/, include/). A no-op when a tree is known.
+  void infer_from(const std::vector<UnitPaths>& units);
+
+  // The tree in use ("" when unknown).
+  [[nodiscard]] const std::string& root() const { return root_; }
+
+  // `raw` (a DW_AT_name or line-table file) made relative to the source or
+  // object tree; absolute only when it lies outside both (system headers).
+  [[nodiscard]] std::string relativize(std::string_view raw, std::string_view comp_dir) const;
+
+ private:
+  void set_root(std::string root);
+
+  std::string root_;
+  std::string root_real_;
+};
+
+}  // namespace kas

@@ -1,0 +1,106 @@
+#include "core/elf/elf_file.hpp"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace kas {
+
+namespace {
+
+void init_libelf() {
+  static std::once_flag once;
+  std::call_once(once, [] { elf_version(EV_CURRENT); });
+}
+
+}  // namespace
+
+ElfFile::ElfFile(std::string path, Fd fd, Elf* elf)
+    : path_(std::move(path)), fd_(std::move(fd)), elf_(elf) {}
+
+ElfFile::ElfFile(ElfFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(std::move(other.fd_)),
+      elf_(std::exchange(other.elf_, nullptr)),
+      ehdr_(other.ehdr_),
+      shnum_(other.shnum_),
+      shstrndx_(other.shstrndx_) {}
+
+ElfFile& ElfFile::operator=(ElfFile&& other) noexcept {
+  if (this != &other) {
+    if (elf_ != nullptr) elf_end(elf_);
+    path_ = std::move(other.path_);
+    fd_ = std::move(other.fd_);
+    elf_ = std::exchange(other.elf_, nullptr);
+    ehdr_ = other.ehdr_;
+    shnum_ = other.shnum_;
+    shstrndx_ = other.shstrndx_;
+  }
+  return *this;
+}
+
+ElfFile::~ElfFile() {
+  if (elf_ != nullptr) elf_end(elf_);
+}
+
+Result<ElfFile> ElfFile::open(const std::string& path) {
+  init_libelf();
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    int err = errno;
+    return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                path + ": cannot open: " + std::strerror(err));
+  }
+  Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
+  if (elf == nullptr) {
+    return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));
+  }
+  ElfFile file(path, std::move(fd), elf);
+  if (elf_kind(elf) != ELF_K_ELF) {
+    return fail(ErrorCode::kBadElf, path + ": not an ELF file");
+  }
+  if (gelf_getehdr(elf, &file.ehdr_) == nullptr) {
+    return fail(ErrorCode::kBadElf, file.describe_error("bad ELF header"));
+  }
+  if (elf_getshdrnum(elf, &file.shnum_) != 0 || elf_getshdrstrndx(elf, &file.shstrndx_) != 0) {
+    return fail(ErrorCode::kBadElf, file.describe_error("bad section header table"));
+  }
+  return file;
+}
+
+bool ElfFile::section_header(size_t index, GElf_Shdr& out) const {
+  if (index >= shnum_) return false;
+  Elf_Scn* scn = elf_getscn(elf_, index);
+  return scn != nullptr && gelf_getshdr(scn, &out) != nullptr;
+}
+
+std::string_view ElfFile::section_name(size_t index) const {
+  GElf_Shdr shdr;
+  if (!section_header(index, shdr)) return {};
+  const char* name = elf_strptr(elf_, shstrndx_, shdr.sh_name);
+  return name == nullptr ? std::string_view{} : std::string_view(name);
+}
+
+bool ElfFile::has_debug_info() const {
+  for (size_t i = 1; i < shnum_; ++i) {
+    std::string_view name = section_name(i);
+    if (name == ".debug_info" || name == ".zdebug_info") return true;
+  }
+  return false;
+}
+
+std::string ElfFile::describe_error(std::string_view what) const {
+  std::string msg = path_;
+  msg += ": ";
+  msg += what;
+  const char* reason = elf_errmsg(-1);
+  if (reason != nullptr) {
+    msg += ": ";
+    msg += reason;
+  }
+  return msg;
+}
+
+}  // namespace kas

@@ -1,0 +1,80 @@
+#include "core/index/census.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace kas {
+
+void Census::add(std::string_view name, uint32_t n) {
+  auto it = counts_.find(name);
+  if (it == counts_.end()) {
+    counts_.emplace(std::string(name), n);
+  } else {
+    it->second += n;
+  }
+}
+
+uint32_t Census::count(std::string_view name) const {
+  auto it = counts_.find(name);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+void Census::merge(const Census& other) {
+  counts_.reserve(counts_.size() + other.counts_.size());
+  for (const auto& [name, n] : other.counts_) add(name, n);
+}
+
+uint64_t Census::total() const {
+  uint64_t sum = 0;
+  for (const auto& entry : counts_) sum += entry.second;
+  return sum;
+}
+
+std::vector<std::pair<std::string_view, uint32_t>> Census::sorted() const {
+  std::vector<std::pair<std::string_view, uint32_t>> out;
+  out.reserve(counts_.size());
+  for (const auto& [name, n] : counts_) out.emplace_back(name, n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string Census::to_symbfreq() const {
+  std::string out;
+  out.reserve(counts_.size() * 32);
+  for (const auto& [name, n] : sorted()) {
+    out += name;
+    out += ':';
+    out += std::to_string(n);
+    out += '\n';
+  }
+  return out;
+}
+
+Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path) {
+  Census census;
+  size_t line_no = 0;
+  while (!data.empty()) {
+    size_t nl = data.find('\n');
+    std::string_view line = data.substr(0, nl);
+    data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
+    ++line_no;
+    if (line.empty()) continue;
+    size_t colon = line.rfind(':');
+    uint32_t n = 0;
+    bool ok = colon != std::string_view::npos && colon > 0;
+    if (ok) {
+      std::string_view digits = line.substr(colon + 1);
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+      ok = ec == std::errc() && ptr == digits.data() + digits.size() && !digits.empty() && n > 0;
+    }
+    if (!ok) {
+      return fail(ErrorCode::kBadInput, path + ":" + std::to_string(line_no) +
+                                            ": malformed census line, expected 'name:count': '" +
+                                            std::string(line.substr(0, 80)) + "'");
+    }
+    census.add(line.substr(0, colon), n);
+  }
+  return census;
+}
+
+}  // namespace kas

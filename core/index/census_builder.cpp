@@ -1,0 +1,63 @@
+// Census building is the only step that reads every module, so it is the one
+// that must be cheap: each worker opens a module, walks its .symtab (libelf
+// maps the file; DWARF is never touched) and counts into its own partial
+// Census. Partials are merged on one thread; counts are sums, so the result
+// is identical for any thread count or order.
+#include "core/index/census_builder.hpp"
+
+#include <optional>
+
+#include "core/alias/lto.hpp"
+#include "core/elf/elf_file.hpp"
+#include "core/elf/nm_type.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/util/parallel.hpp"
+
+namespace kas {
+
+namespace {
+
+std::string_view census_name(std::string_view name, const CensusOptions& options) {
+  return options.lto ? strip_lto_suffix(name) : name;
+}
+
+}  // namespace
+
+void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options) {
+  for (const NmLine& line : lines) {
+    if (nm_is_undefined(line.type)) continue;
+    census.add(census_name(line.name, options));
+  }
+}
+
+Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options) {
+  unsigned jobs = std::max(1u, options.jobs);
+  std::vector<Census> partial(jobs);
+  std::vector<std::optional<Error>> errors(paths.size());
+
+  parallel_for(paths.size(), jobs, [&](size_t i, unsigned worker) {
+    auto file = ElfFile::open(paths[i]);
+    if (!file) {
+      errors[i] = file.error();
+      return;
+    }
+    auto table = read_symbols(*file);
+    if (!table) {
+      errors[i] = table.error();
+      return;
+    }
+    Census& census = partial[worker];
+    for (const ElfSymbol& sym : table->symbols) {
+      if (sym.defined()) census.add(census_name(sym.name, options));
+    }
+  });
+
+  for (const auto& error : errors) {
+    if (error) return std::unexpected(*error);
+  }
+  Census total = std::move(partial[0]);
+  for (size_t w = 1; w < partial.size(); ++w) total.merge(partial[w]);
+  return total;
+}
+
+}  // namespace kas

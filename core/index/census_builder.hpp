@@ -1,0 +1,28 @@
+// Builds a Census from its sources: vmlinux's nm listing and module objects.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/index/census.hpp"
+#include "core/index/nm_listing.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+struct CensusOptions {
+  unsigned jobs = 1;
+  bool lto = false;  // count names with LTO's numeric suffixes removed
+};
+
+// Counts every defined symbol of an nm listing (U/w/v lines do not count).
+void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options);
+
+// Counts the defined symbols of each object (what `nm` lists, minus U/w/v),
+// reading only .symtab, in parallel. Error: the failure of the first file in
+// list order that failed (kNotFound, kIo, kBadElf), so the message does not
+// depend on scheduling.
+[[nodiscard]] Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options);
+
+}  // namespace kas

@@ -1,0 +1,96 @@
+#include "core/index/module_list.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "core/util/file.hpp"
+#include "core/util/path.hpp"
+
+namespace kas {
+
+namespace {
+
+bool is_regular_file(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> read_modules_order(const std::string& path) {
+  auto data = read_file(path);
+  if (!data) return std::unexpected(data.error());
+  std::string base(path::normalize(path));
+  size_t slash = base.rfind('/');
+  base = slash == std::string::npos ? std::string() : base.substr(0, slash == 0 ? 1 : slash);
+
+  std::vector<std::string> modules;
+  std::string_view rest = *data;
+  size_t line_no = 0;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    ++line_no;
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty()) continue;
+    std::string entry = path::join(base, line);
+    if (is_regular_file(entry)) {
+      modules.push_back(entry);
+      continue;
+    }
+    if (ends_with(entry, ".ko")) {
+      std::string object = entry.substr(0, entry.size() - 3) + ".o";
+      if (is_regular_file(object)) {
+        modules.push_back(object);
+        continue;
+      }
+    }
+    return fail(ErrorCode::kNotFound, path + ":" + std::to_string(line_no) + ": module '" + std::string(line) +
+                                          "' not found (looked for " + entry + ")");
+  }
+  return modules;
+}
+
+Result<std::vector<std::string>> find_modules(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return fail(ErrorCode::kNotFound, dir + ": not a directory");
+  }
+  std::vector<std::string> modules;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  if (ec) return fail(ErrorCode::kIo, dir + ": cannot list: " + ec.message());
+  for (fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) return fail(ErrorCode::kIo, dir + ": cannot list: " + ec.message());
+    const fs::directory_entry& entry = *it;
+    if (entry.path().extension() == ".ko" && entry.is_regular_file(ec)) {
+      modules.push_back(entry.path().string());
+    }
+  }
+  if (ec) return fail(ErrorCode::kIo, dir + ": cannot list: " + ec.message());
+  std::sort(modules.begin(), modules.end());
+  return modules;
+}
+
+std::string module_name_from_path(const std::string& p) {
+  std::string name(path::basename(p));
+  for (std::string_view ext : {".ko", ".o"}) {
+    if (ends_with(name, ext)) {
+      name.resize(name.size() - ext.size());
+      break;
+    }
+  }
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+}  // namespace kas

@@ -1,0 +1,27 @@
+// Which module objects make up a build: from kbuild's modules.order or from a
+// directory tree of installed modules.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/util/result.hpp"
+
+namespace kas {
+
+// Reads a kbuild modules.order. Relative entries are relative to the file's
+// directory (kbuild writes them relative to the object tree, where the file
+// lives). An entry "X.ko" whose .ko is not built yet resolves to "X.o" (the
+// object that becomes the .ko). Errors: kNotFound/kIo for the file,
+// kNotFound naming "modules.order:line" for an entry with neither file.
+[[nodiscard]] Result<std::vector<std::string>> read_modules_order(const std::string& path);
+
+// Every regular file ending in ".ko" below `dir`, sorted. Errors: kNotFound
+// when `dir` is not a directory, kIo on unreadable subdirectories.
+[[nodiscard]] Result<std::vector<std::string>> find_modules(const std::string& dir);
+
+// Module name as the kernel shows it ("drivers/uio/uio.ko" -> "uio",
+// "fpga-mgr.o" -> "fpga_mgr": kbuild turns '-' into '_').
+[[nodiscard]] std::string module_name_from_path(const std::string& path);
+
+}  // namespace kas

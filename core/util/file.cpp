@@ -1,0 +1,71 @@
+#include "core/util/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/util/atomic_file.hpp"
+#include "core/util/fd.hpp"
+
+namespace kas {
+
+namespace {
+
+Result<void> write_all(int fd, std::string_view data, const std::string& what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, what + ": write failed: " + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    int err = errno;
+    return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                path + ": cannot open: " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return fail(ErrorCode::kIo, path + ": is a directory");
+  }
+  std::string data;
+  data.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorCode::kIo, path + ": read failed: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data) {
+  auto file = AtomicFile::create(path);
+  if (!file) return std::unexpected(file.error());
+  if (auto r = file->write(data); !r) return r;
+  return file->commit();
+}
+
+Result<void> write_stdout(std::string_view data) {
+  return write_all(STDOUT_FILENO, data, "<stdout>");
+}
+
+}  // namespace kas

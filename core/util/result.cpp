@@ -1,0 +1,19 @@
+#include "core/util/result.hpp"
+
+namespace kas {
+
+const char* error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid-argument";
+    case ErrorCode::kNotFound: return "not-found";
+    case ErrorCode::kIo: return "io";
+    case ErrorCode::kBadElf: return "bad-elf";
+    case ErrorCode::kNoDebugInfo: return "no-debug-info";
+    case ErrorCode::kBadDwarf: return "bad-dwarf";
+    case ErrorCode::kBadInput: return "bad-input";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+}  // namespace kas

@@ -1,0 +1,157 @@
+// kas vmlinux, the real binary, on the fixture kernel. Expected aliases are
+// derived from the fixture sources' LOC markers and the DESIGN's spelling
+// rules, not from kas's own output.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas {
+namespace {
+
+std::string decorate(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return s;
+}
+
+uint32_t line_of(const std::string& name, const std::string& file) {
+  for (const test::Marker& m : test::markers_for(name)) {
+    if (m.file == file) return m.line;
+  }
+  ADD_FAILURE() << "no marker for " << name << " in " << file;
+  return 0;
+}
+
+std::string plain(const std::string& name, const std::string& file) {
+  return name + "@" + decorate(file) + "_" + std::to_string(line_of(name, file));
+}
+
+std::string with_unit(const std::string& name, const std::string& file, const std::string& unit) {
+  return name + "@" + decorate(file) + "_" + decorate(unit) + "_" + std::to_string(line_of(name, file));
+}
+
+struct Output {
+  std::vector<std::string> lines;
+  std::set<std::string> aliases;
+};
+
+Output run_vmlinux(const test::FixtureKernel& k, std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                   "--modules-order", k.modules_order()};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto r = test::run_process(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Output out;
+  out.lines = test::split_lines(r.out);
+  for (const std::string& line : out.lines) {
+    auto at = line.find('@');
+    if (at != std::string::npos) out.aliases.insert(line.substr(line.rfind(' ', at) + 1));
+  }
+  return out;
+}
+
+class VmlinuxCommand : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(VmlinuxCommand, AddsTheExpectedAliasesAndNothingElse) {
+  const auto& k = test::fixture_kernel(GetParam());
+  ASSERT_FALSE(k.root.empty());
+  Output out = run_vmlinux(k);
+  std::set<std::string> expected = {
+      plain("name_show", "drivers/base/core.c"),
+      plain("name_show", "drivers/pps/sysfs.c"),
+      plain("load_elf_binary", "fs/binfmt_elf.c"),
+      with_unit("load_elf_binary", "fs/binfmt_elf.c", "compat_binfmt_elf.c"),
+      with_unit("attr_index", "include/linux/kobj_helpers.h", "core.c"),
+      with_unit("attr_index", "include/linux/kobj_helpers.h", "sysfs.c"),
+      plain("common_stub", "arch/x86/lib/stub.c"),
+      plain("common_stub", "arch/x86/entry/thunk.S"),
+  };
+  EXPECT_EQ(out.aliases, expected);
+}
+
+TEST_P(VmlinuxCommand, KeepsEveryInputLineInOrderWithAliasesRightAfter) {
+  const auto& k = test::fixture_kernel(GetParam());
+  ASSERT_FALSE(k.root.empty());
+  std::vector<std::string> input = test::split_lines(test::read_text(k.syms()));
+  Output out = run_vmlinux(k);
+  size_t i = 0;
+  std::string previous;
+  for (const std::string& line : out.lines) {
+    if (line.find('@') != std::string::npos) {
+      // same address and type as the line before, name = stem of the alias
+      ASSERT_FALSE(previous.empty());
+      EXPECT_EQ(line.substr(0, 19), previous.substr(0, 19)) << line;
+      std::string stem = line.substr(19, line.find('@') - 19);
+      EXPECT_EQ(previous.substr(19), stem) << line;
+      continue;
+    }
+    ASSERT_LT(i, input.size());
+    EXPECT_EQ(line, input[i]);
+    ++i;
+    previous = line;
+  }
+  EXPECT_EQ(i, input.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(BuildLayouts, VmlinuxCommand,
+                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped"));
+
+TEST(VmlinuxCommandOptions, DataAliasesSkipCompilerGeneratedNames) {
+  const auto& k = test::fixture_kernel("intree");
+  Output out = run_vmlinux(k, {"--data"});
+  EXPECT_TRUE(out.aliases.count(plain("name_count", "drivers/base/core.c")));
+  EXPECT_TRUE(out.aliases.count(plain("name_count", "drivers/pps/sysfs.c")));
+  for (const std::string& alias : out.aliases) {
+    EXPECT_NE(alias.rfind("__key.", 0), 0u) << alias;
+    EXPECT_NE(alias.rfind("__func__.", 0), 0u) << alias;
+  }
+  Output text_only = run_vmlinux(k);
+  EXPECT_FALSE(text_only.aliases.count(plain("name_count", "drivers/base/core.c")));
+}
+
+TEST(VmlinuxCommandOptions, SeparatorAndExplicitSrctreeAndCensusFile) {
+  const auto& k = test::fixture_kernel("objtree");
+  test::TempDir dir;
+  auto census = test::run_process({test::kas_binary(), "census", "--nm", k.syms(), "--modules-order",
+                                   k.modules_order(), "-o", dir.file("symbfreq")});
+  ASSERT_EQ(census.exit_code, 0) << census.err;
+  auto r = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(), "--census",
+                              dir.file("symbfreq"), "--srctree", k.root + "/link", "--separator", "%"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected = plain("name_show", "drivers/base/core.c");
+  expected[expected.find('@')] = '%';
+  EXPECT_NE(r.out.find(" " + expected + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('@'), std::string::npos);
+}
+
+TEST(VmlinuxCommandOptions, ModulesDirectoryCensusFindsTheSameDuplicates) {
+  const auto& k = test::fixture_kernel("intree");
+  auto by_dir = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                   "--modules", k.objtree + "/modules", "-j", "1"});
+  ASSERT_EQ(by_dir.exit_code, 0) << by_dir.err;
+  auto by_order = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                     "--modules-order", k.modules_order(), "-j", "4"});
+  ASSERT_EQ(by_order.exit_code, 0) << by_order.err;
+  EXPECT_EQ(by_dir.out, by_order.out);
+}
+
+TEST(VmlinuxCommandOptions, OutputFileIsWrittenWhole) {
+  const auto& k = test::fixture_kernel("intree");
+  test::TempDir dir;
+  auto to_file = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                    "--modules-order", k.modules_order(), "-o", dir.file("out.syms")});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  auto to_stdout = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                      "--modules-order", k.modules_order()});
+  EXPECT_EQ(test::read_text(dir.file("out.syms")), to_stdout.out);
+  EXPECT_TRUE(to_file.out.empty());
+}
+
+}  // namespace
+}  // namespace kas

@@ -1,0 +1,180 @@
+// Locations from DWARF against two independent oracles: the LOC markers in
+// the fixture sources (file and line of each definition, read from the text)
+// and llvm-symbolizer's "Function start line".
+#include "core/dwarf/locator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "core/elf/elf_file.hpp"
+#include "core/elf/symtab.hpp"
+#include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas {
+namespace {
+
+struct Located {
+  std::string name;
+  uint64_t address;
+  std::optional<SourceLocation> location;
+};
+
+std::vector<Located> locate_functions(const test::FixtureKernel& k, const std::set<std::string>& names) {
+  auto info = DebugInfo::open(k.vmlinux());
+  EXPECT_TRUE(info) << (info ? "" : info.error().message);
+  if (!info) return {};
+  SourceTree tree;
+  tree.infer_from((*info)->unit_paths());
+  std::vector<Located> out;
+  std::vector<LocateQuery> queries;
+  for (const test::NmSymbol& s : test::nm_symbols(k.vmlinux())) {
+    if ((s.type == 't' || s.type == 'T') && names.count(s.name)) {
+      out.push_back({s.name, s.value, std::nullopt});
+      queries.push_back({s.value, true});
+    }
+  }
+  auto locations = locate(**info, tree, queries);
+  for (size_t i = 0; i < out.size(); ++i) out[i].location = locations[i];
+  return out;
+}
+
+class LocatorModes : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LocatorModes, FunctionsResolveToTheirMarkedDefinition) {
+  const auto& k = test::fixture_kernel(GetParam());
+  ASSERT_FALSE(k.root.empty());
+  std::set<std::string> names = {"name_show", "name_store", "attr_index", "load_elf_binary", "common_stub",
+                                 "only_here"};
+  auto located = locate_functions(k, names);
+  // name_show, attr_index, load_elf_binary, common_stub: 2 each; name_store, only_here: 1 each
+  ASSERT_EQ(located.size(), 10u);
+  for (const Located& l : located) {
+    ASSERT_TRUE(l.location) << l.name;
+    bool matched = false;
+    for (const test::Marker& m : test::markers_for(l.name)) {
+      if (m.file == l.location->file && m.line == l.location->line) matched = true;
+    }
+    EXPECT_TRUE(matched) << l.name << " located at " << l.location->file << ":" << l.location->line;
+  }
+  // Every marked vmlinux definition is found by some copy.
+  for (const std::string& name : names) {
+    for (const test::Marker& m : test::markers_for(name)) {
+      if (m.file.rfind("modules/", 0) == 0) continue;
+      bool seen = false;
+      for (const Located& l : located) {
+        if (l.name == name && l.location && l.location->file == m.file && l.location->line == m.line) seen = true;
+      }
+      EXPECT_TRUE(seen) << "no copy of " << name << " located at " << m.file << ":" << m.line;
+    }
+  }
+}
+
+TEST_P(LocatorModes, UnitsDistinguishIncludedCopies) {
+  const auto& k = test::fixture_kernel(GetParam());
+  ASSERT_FALSE(k.root.empty());
+  std::set<std::string> units;
+  for (const Located& l : locate_functions(k, {"load_elf_binary", "attr_index"})) {
+    ASSERT_TRUE(l.location);
+    units.insert(l.name + " " + l.location->unit);
+  }
+  EXPECT_EQ(units, (std::set<std::string>{"attr_index drivers/base/core.c", "attr_index drivers/pps/sysfs.c",
+                                          "load_elf_binary fs/binfmt_elf.c",
+                                          "load_elf_binary fs/compat_binfmt_elf.c"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(BuildLayouts, LocatorModes,
+                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped"));
+
+TEST(Locator, AssemblyUsesTheLineTableRow) {
+  const auto& k = test::fixture_kernel("intree");
+  for (const Located& l : locate_functions(k, {"common_stub"})) {
+    ASSERT_TRUE(l.location);
+    if (l.location->file == "arch/x86/entry/thunk.S") {
+      EXPECT_TRUE(l.location->from_line_table);
+    } else {
+      EXPECT_FALSE(l.location->from_line_table);
+    }
+  }
+}
+
+TEST(Locator, AgreesWithLlvmSymbolizerFunctionStartLine) {
+  const auto& k = test::fixture_kernel("intree");
+  for (const Located& l : locate_functions(k, {"name_show", "name_store", "attr_index", "load_elf_binary"})) {
+    ASSERT_TRUE(l.location);
+    char addr[32];
+    std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(l.address));
+    auto r = test::run_process({"llvm-symbolizer", "--obj=" + k.vmlinux(), "--verbose", "--no-inlines", addr});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto pos = r.out.find("Function start line: ");
+    ASSERT_NE(pos, std::string::npos) << r.out;
+    EXPECT_EQ(std::stoul(r.out.substr(pos + 21)), l.location->line) << l.name << "\n" << r.out;
+  }
+}
+
+TEST(Locator, RelocatableObjectsAreLocatedBySectionAndOffset) {
+  // hello_show (.text), hello_fail (.text.unlikely), hello_init (.init.text)
+  // and hello_exit (.exit.text) all sit at offset 0 of their own section.
+  const auto& k = test::fixture_kernel("intree");
+  std::string path = k.module("hello");
+  auto file = ElfFile::open(path);
+  ASSERT_TRUE(file);
+  auto table = read_symbols(*file);
+  ASSERT_TRUE(table);
+  auto info = DebugInfo::open(path);
+  ASSERT_TRUE(info) << info.error().message;
+  SourceTree tree;
+  tree.infer_from((*info)->unit_paths());
+
+  std::map<std::string, std::string> section_of;
+  std::vector<std::string> names;
+  std::vector<LocateQuery> queries;
+  std::set<uint64_t> offsets;
+  for (const ElfSymbol& s : table->symbols) {
+    if (s.type != STT_FUNC) continue;
+    auto base = (*info)->section_address(s.section);
+    ASSERT_TRUE(base) << s.name;
+    names.emplace_back(s.name);
+    section_of[std::string(s.name)] = std::string(file->section_name(s.section));
+    queries.push_back({*base + s.value, true});
+    offsets.insert(s.value);
+  }
+  EXPECT_TRUE(offsets.count(0));
+  EXPECT_EQ(section_of["name_show"], ".text");
+  EXPECT_EQ(section_of["hello_fail"].rfind(".text.unlikely", 0), 0u) << section_of["hello_fail"];
+  EXPECT_EQ(section_of["hello_init"], ".init.text");
+  EXPECT_EQ(section_of["hello_exit"], ".exit.text");
+
+  auto locations = locate(**info, tree, queries);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < names.size(); ++i) {
+    ASSERT_TRUE(locations[i]) << names[i];
+    auto markers = test::markers_for(names[i]);
+    bool matched = false;
+    for (const test::Marker& m : markers) {
+      if (m.file == locations[i]->file && m.line == locations[i]->line) matched = true;
+    }
+    EXPECT_TRUE(matched) << names[i] << " at " << locations[i]->file << ":" << locations[i]->line;
+    seen.insert(names[i]);
+  }
+  EXPECT_TRUE(seen.count("hello_fail") && seen.count("hello_init") && seen.count("hello_exit") &&
+              seen.count("name_show") && seen.count("hello_extra_fn"));
+}
+
+TEST(Locator, FileWithoutDebugInfoIsAnError) {
+  const auto& k = test::fixture_kernel("intree");
+  test::TempDir dir;
+  std::string stripped = dir.file("vmlinux.nodebug");
+  auto r = test::run_process({"objcopy", "--strip-debug", k.vmlinux(), stripped});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto info = DebugInfo::open(stripped);
+  ASSERT_FALSE(info);
+  EXPECT_EQ(info.error().code, ErrorCode::kNoDebugInfo);
+  EXPECT_NE(info.error().message.find(stripped), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kas

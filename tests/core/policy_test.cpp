@@ -1,0 +1,124 @@
+#include "core/alias/policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+namespace kas {
+namespace {
+
+AliasCandidate cand(std::string_view name, std::string file, uint32_t line, std::string unit,
+                    std::string_view module = {}, uint64_t address = 0) {
+  AliasCandidate c;
+  c.name = name;
+  c.module = module;
+  c.address = address;
+  c.location.file = std::move(file);
+  c.location.line = line;
+  c.location.unit = std::move(unit);
+  return c;
+}
+
+TEST(AliasPolicy, DistinctLocationsUseTheShortForm) {
+  std::vector<AliasCandidate> c = {cand("name_show", "kernel/irq/irqdesc.c", 264, "kernel/irq/irqdesc.c"),
+                                   cand("name_show", "drivers/base/core.c", 12, "drivers/base/core.c")};
+  auto aliases = assign_aliases(c, {});
+  EXPECT_EQ(aliases[0], "name_show@kernel_irq_irqdesc_c_264");
+  EXPECT_EQ(aliases[1], "name_show@drivers_base_core_c_12");
+}
+
+TEST(AliasPolicy, IncludedCFileGetsTheUnitTheDesignExample) {
+  std::vector<AliasCandidate> c = {
+      cand("load_elf_binary", "fs/binfmt_elf.c", 823, "fs/binfmt_elf.c"),
+      cand("load_elf_binary", "fs/binfmt_elf.c", 823, "fs/compat_binfmt_elf.c")};
+  auto aliases = assign_aliases(c, {});
+  EXPECT_EQ(aliases[0], "load_elf_binary@fs_binfmt_elf_c_823");
+  EXPECT_EQ(aliases[1], "load_elf_binary@fs_binfmt_elf_c_compat_binfmt_elf_c_823");
+}
+
+TEST(AliasPolicy, HeaderInlinesEscalateUnitNameThenUnitPathThenModule) {
+  std::vector<AliasCandidate> c = {
+      cand("helper", "include/linux/h.h", 5, "drivers/a/core.c"),
+      cand("helper", "include/linux/h.h", 5, "drivers/b/core.c"),
+      cand("helper", "include/linux/h.h", 5, "kernel/sys.c"),
+      cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_a"),
+      cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_b"),
+  };
+  auto aliases = assign_aliases(c, {});
+  EXPECT_EQ(aliases[0], "helper@include_linux_h_h_drivers_a_core_c_5");
+  EXPECT_EQ(aliases[1], "helper@include_linux_h_h_drivers_b_core_c_5");
+  EXPECT_EQ(aliases[2], "helper@include_linux_h_h_sys_c_5");
+  EXPECT_EQ(aliases[3], "helper@include_linux_h_h_drivers_m_main_c_mod_a_5");
+  EXPECT_EQ(aliases[4], "helper@include_linux_h_h_drivers_m_main_c_mod_b_5");
+}
+
+TEST(AliasPolicy, IdenticalCandidatesGetOrdinalsAndStayUnique) {
+  std::vector<AliasCandidate> c = {cand("x", "a.c", 1, "a.c", {}, 0x20), cand("x", "a.c", 1, "a.c", {}, 0x10)};
+  auto aliases = assign_aliases(c, {});
+  EXPECT_EQ(aliases[1], "x@a_c_a_c_1");
+  EXPECT_EQ(aliases[0], "x@a_c_a_c_1_2");
+}
+
+TEST(AliasPolicy, SeparatorIsConfigurable) {
+  std::vector<AliasCandidate> c = {cand("f", "a.c", 3, "a.c")};
+  AliasOptions options;
+  options.separator = '%';
+  EXPECT_EQ(assign_aliases(c, options)[0], "f%a_c_3");
+}
+
+TEST(AliasPolicy, IndependentOfCandidateOrder) {
+  std::vector<AliasCandidate> c;
+  for (int i = 0; i < 40; ++i) {
+    std::string unit = "dir" + std::to_string(i % 3) + "/u" + std::to_string(i % 7) + ".c";
+    c.push_back(cand(i % 2 ? "f" : "g", i % 5 ? "include/x.h" : unit, 7, unit, i % 11 ? "" : "m", 0x1000u + i));
+  }
+  auto reference = assign_aliases(c, {});
+  std::set<std::string> unique(reference.begin(), reference.end());
+  EXPECT_EQ(unique.size(), reference.size());
+  std::vector<size_t> order(c.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::mt19937 rng(42);
+  for (int round = 0; round < 5; ++round) {
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<AliasCandidate> shuffled;
+    for (size_t i : order) shuffled.push_back(c[i]);
+    auto aliases = assign_aliases(shuffled, {});
+    for (size_t k = 0; k < order.size(); ++k) EXPECT_EQ(aliases[k], reference[order[k]]);
+  }
+}
+
+TEST(AliasEligibility, FollowsTheReferenceDefaults) {
+  Census census;
+  census.add("dup", 2);
+  census.add("one");
+  census.add("__key.1", 2);
+  census.add("fn", 2);
+  AliasOptions text_only;
+  AliasOptions with_data;
+  with_data.data = true;
+  EXPECT_TRUE(alias_eligible("dup", 't', {}, false, census, text_only));
+  EXPECT_TRUE(alias_eligible("dup", 'T', {}, false, census, text_only));
+  EXPECT_FALSE(alias_eligible("one", 't', {}, false, census, text_only));
+  EXPECT_FALSE(alias_eligible("dup", 'd', {}, false, census, text_only));
+  EXPECT_TRUE(alias_eligible("dup", 'd', {}, false, census, with_data));
+  EXPECT_FALSE(alias_eligible("__key.1", 'b', {}, false, census, with_data));
+  EXPECT_FALSE(alias_eligible("fn", 't', ".init.text", true, census, text_only));
+  EXPECT_FALSE(alias_eligible("fn", 't', ".exit.text", true, census, text_only));
+  EXPECT_TRUE(alias_eligible("fn", 't', ".text.unlikely", true, census, text_only));
+  EXPECT_TRUE(alias_eligible("fn", 't', ".init.text", false, census, text_only));
+  EXPECT_FALSE(alias_eligible("dup", 'U', {}, false, census, with_data));
+}
+
+TEST(AliasEligibility, LtoSuffixesJoinTheCensusName) {
+  Census census;
+  census.add("foo", 2);
+  AliasOptions lto;
+  lto.lto = true;
+  EXPECT_TRUE(alias_eligible("foo.llvm.123", 't', {}, false, census, lto));
+  EXPECT_FALSE(alias_eligible("foo.llvm.123", 't', {}, false, census, {}));
+}
+
+}  // namespace
+}  // namespace kas

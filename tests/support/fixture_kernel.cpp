@@ -1,0 +1,97 @@
+#include "tests/support/fixture_kernel.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas::test {
+
+std::string fixtures_dir() { return KAS_TEST_FIXTURES_DIR; }
+
+const FixtureKernel& fixture_kernel(const std::string& mode) {
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<std::unique_ptr<TempDir>, FixtureKernel>> built;
+  std::lock_guard lock(mutex);
+  auto it = built.find(mode);
+  if (it != built.end()) return it->second.second;
+  auto dir = std::make_unique<TempDir>();
+  FixtureKernel kernel;
+  ProcessResult r = run_process({fixtures_dir() + "/build-kernel.sh", mode, dir->path()});
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "build-kernel.sh " << mode << " failed (" << r.exit_code << "):\n" << r.err;
+  } else {
+    kernel.root = dir->path();
+    kernel.objtree = split_lines(r.out).back();
+  }
+  auto& slot = built[mode];
+  slot.first = std::move(dir);
+  slot.second = kernel;
+  return slot.second;
+}
+
+const std::vector<Marker>& source_markers() {
+  static const std::vector<Marker> markers = [] {
+    std::vector<Marker> out;
+    namespace fs = std::filesystem;
+    std::regex marker(R"(LOC ([A-Za-z0-9_.]+))");
+    for (const char* top : {"kernel", "modules"}) {
+      fs::path base = fs::path(fixtures_dir()) / top;
+      for (const auto& entry : fs::recursive_directory_iterator(base)) {
+        if (!entry.is_regular_file()) continue;
+        std::string rel = fs::relative(entry.path(), base).string();
+        if (std::string(top) == "modules") rel = "modules/" + rel;
+        std::istringstream in(read_text(entry.path().string()));
+        std::string line;
+        uint32_t n = 0;
+        while (std::getline(in, line)) {
+          ++n;
+          std::smatch m;
+          if (std::regex_search(line, m, marker)) out.push_back({rel, m[1].str(), n});
+        }
+      }
+    }
+    return out;
+  }();
+  return markers;
+}
+
+std::vector<Marker> markers_for(const std::string& name) {
+  std::vector<Marker> out;
+  for (const Marker& m : source_markers()) {
+    if (m.name == name) out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<NmSymbol> nm_symbols(const std::string& path) {
+  ProcessResult r = run_process({"nm", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<NmSymbol> out;
+  for (const std::string& line : split_lines(r.out)) {
+    NmSymbol s;
+    std::istringstream in(line);
+    if (line.size() > 0 && line[0] == ' ') {
+      std::string type;
+      in >> type >> s.name;
+      s.type = type[0];
+    } else {
+      std::string value, type;
+      in >> value >> type >> s.name;
+      s.value = std::stoull(value, nullptr, 16);
+      s.type = type[0];
+      s.has_value = true;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace kas::test

@@ -1,0 +1,54 @@
+// The fixture "kernel" (tests/fixtures): built with gcc at test time by
+// build-kernel.sh, once per mode per test process, plus independent oracles
+// over it: the LOC markers in the fixture sources (where each symbol is
+// defined, read from the source text, not from DWARF) and binutils nm.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kas::test {
+
+struct FixtureKernel {
+  std::string root;     // OUT of build-kernel.sh
+  std::string objtree;  // where vmlinux, vmlinux.syms, modules.order live
+  [[nodiscard]] std::string vmlinux() const { return objtree + "/vmlinux"; }
+  [[nodiscard]] std::string syms() const { return objtree + "/vmlinux.syms"; }
+  [[nodiscard]] std::string modules_order() const { return objtree + "/modules.order"; }
+  [[nodiscard]] std::string module(const std::string& name) const {
+    return objtree + "/modules/" + name + "/" + name + ".ko";
+  }
+  [[nodiscard]] std::string module_part(const std::string& module, const std::string& part) const {
+    return objtree + "/modules/" + module + "/" + part + ".o";
+  }
+};
+
+// Modes of build-kernel.sh: "intree", "objtree", "objtree-nolink", "mapped".
+// Fails the calling test (ADD_FAILURE) and returns an empty root on error.
+[[nodiscard]] const FixtureKernel& fixture_kernel(const std::string& mode);
+
+// "LOC name" markers in the fixture sources: file relative to the source
+// tree ("drivers/base/core.c", "modules/hello/hello.c"), name, line.
+struct Marker {
+  std::string file;
+  std::string name;
+  uint32_t line = 0;
+};
+[[nodiscard]] const std::vector<Marker>& source_markers();
+// Markers of `name` (several for duplicated names).
+[[nodiscard]] std::vector<Marker> markers_for(const std::string& name);
+
+// What binutils nm prints for `path` (without -a): value, letter, name.
+struct NmSymbol {
+  uint64_t value = 0;
+  char type = '?';
+  std::string name;
+  bool has_value = false;
+};
+[[nodiscard]] std::vector<NmSymbol> nm_symbols(const std::string& path);
+
+// The fixtures directory in the source tree.
+[[nodiscard]] std::string fixtures_dir();
+
+}  // namespace kas::test
