@@ -81,6 +81,12 @@ printf 'wall %ss  cpu %ss  peak RSS %d MiB\n' "$kwall" "$kcpu" $((krss / 1024))
 printf 'input lines %d, output lines %d, alias lines %d, alias collisions %d, build-dir leaks %d, input preserved in order: %s\n' \
   "$input" "$output" "$aliases" "$collisions" "$leaks" "$inorder"
 
+echo "== locations: addr2line on the same addresses (the reference's way) =="
+awk '$3 ~ /@/ {print $1}' "$work/vmlinux.syms.alias" > "$work/alias.addrs"
+read -r awall acpu arss < <(measure addr2line sh -c 'addr2line -f -e "$1" @"$2" > /dev/null' sh "$vmlinux" "$work/alias.addrs")
+printf 'addr2line, %d addresses: wall %ss cpu %ss peak RSS %d MiB (kas did census + locations + output in %ss: %.1fx less wall)\n' \
+  "$(wc -l < "$work/alias.addrs")" "$awall" "$acpu" $((arss / 1024)) "$kwall" "$(echo "$awall / $kwall" | bc -l)"
+
 echo "== census: nm on every module (reference way) vs kas census =="
 ref_start=$(date +%s.%N)
 {

@@ -4,30 +4,22 @@
 
 #include <array>
 
+#include "core/util/text.hpp"
+
 namespace kas {
 
 namespace {
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 // "<stem>.<digits>"
 bool stem_dot_number(std::string_view name, std::string_view stem) {
-  return name.size() > stem.size() + 1 && starts_with(name, stem) && name[stem.size()] == '.' &&
-         all_digits(name.substr(stem.size() + 1));
+  return name.size() > stem.size() + 1 && name.starts_with(stem) && name[stem.size()] == '.' &&
+         text::all_digits(name.substr(stem.size() + 1));
 }
 
 // "__" + any run of 'w'/'m' + "key.<digits>": lockdep keys (__key, __wkey,
 // __mkey, __wwkey...).
 bool lockdep_key(std::string_view name) {
-  if (!starts_with(name, "__")) return false;
+  if (!name.starts_with("__")) return false;
   size_t i = 2;
   while (i < name.size() && (name[i] == 'w' || name[i] == 'm')) ++i;
   return stem_dot_number(name.substr(i), "key");
@@ -35,11 +27,11 @@ bool lockdep_key(std::string_view name) {
 
 // ".L<digits>.<digits>" and ".LC<digits>": assembler-local labels.
 bool local_label(std::string_view name) {
-  if (starts_with(name, ".LC")) return all_digits(name.substr(3));
-  if (!starts_with(name, ".L")) return false;
+  if (name.starts_with(".LC")) return text::all_digits(name.substr(3));
+  if (!name.starts_with(".L")) return false;
   std::string_view rest = name.substr(2);
   size_t dot = rest.find('.');
-  return dot != std::string_view::npos && all_digits(rest.substr(0, dot)) && all_digits(rest.substr(dot + 1));
+  return dot != std::string_view::npos && text::all_digits(rest.substr(0, dot)) && text::all_digits(rest.substr(dot + 1));
 }
 
 }  // namespace
@@ -53,13 +45,13 @@ bool is_excluded_name(std::string_view name) {
   }
   if (lockdep_key(name)) return true;
   std::string_view unprefixed = name;
-  while (starts_with(unprefixed, "_")) unprefixed.remove_prefix(1);
-  if (starts_with(unprefixed, "TRACE_SYSTEM")) return true;
+  while (unprefixed.starts_with("_")) unprefixed.remove_prefix(1);
+  if (unprefixed.starts_with("TRACE_SYSTEM")) return true;
   for (std::string_view prefix : {"__pfx_", "__cfi_", "__UNIQUE_ID_"}) {
-    if (starts_with(name, prefix)) return true;
+    if (name.starts_with(prefix)) return true;
   }
   if (local_label(name)) return true;
-  if (starts_with(name, "_note_") && all_digits(name.substr(6))) return true;
+  if (name.starts_with("_note_") && text::all_digits(name.substr(6))) return true;
   return false;
 }
 

@@ -2,19 +2,9 @@
 
 #include <array>
 
+#include "core/util/text.hpp"
+
 namespace kas {
-
-namespace {
-
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string_view strip_lto_suffix(std::string_view name) {
   static constexpr std::array<std::string_view, 2> kMarkers = {".llvm.", ".lto_priv."};
@@ -23,7 +13,7 @@ std::string_view strip_lto_suffix(std::string_view name) {
     changed = false;
     for (std::string_view marker : kMarkers) {
       size_t pos = name.rfind(marker);
-      if (pos != std::string_view::npos && pos > 0 && all_digits(name.substr(pos + marker.size()))) {
+      if (pos != std::string_view::npos && pos > 0 && text::all_digits(name.substr(pos + marker.size()))) {
         name = name.substr(0, pos);
         changed = true;
       }

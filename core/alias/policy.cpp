@@ -22,8 +22,6 @@ namespace {
 
 enum Level : int { kFileLine = 0, kUnitName = 1, kUnitPath = 2, kModule = 3, kOrdinal = 4 };
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 std::string spell(const AliasCandidate& c, int level, char separator) {
   std::string alias(c.name);
   alias += separator;
@@ -52,7 +50,7 @@ bool alias_eligible(std::string_view name, char nm_type, std::string_view sectio
   std::string_view census_name = options.lto ? strip_lto_suffix(name) : name;
   if (!census.duplicated(census_name)) return false;
   if (is_excluded_name(name)) return false;
-  if (is_module && (starts_with(section, ".init") || starts_with(section, ".exit"))) return false;
+  if (is_module && (section.starts_with(".init") || section.starts_with(".exit"))) return false;
   return true;
 }
 

@@ -16,8 +16,6 @@ struct BfdFlags {
   bool debugging = false;
 };
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 // PE-style names BFD classifies by name first (coff_section_type); matched
 // when the name is exactly the key or continues with '$'.
 char section_type_by_name(std::string_view name) {
@@ -27,7 +25,7 @@ char section_type_by_name(std::string_view name) {
   };
   static constexpr Entry kTable[] = {{".drectve", 'i'}, {".edata", 'e'}, {".idata", 'i'}, {".pdata", 'p'}};
   for (const Entry& e : kTable) {
-    if (starts_with(name, e.prefix) && (name.size() == e.prefix.size() || name[e.prefix.size()] == '$')) {
+    if (name.starts_with(e.prefix) && (name.size() == e.prefix.size() || name[e.prefix.size()] == '$')) {
       return e.letter;
     }
   }
@@ -60,9 +58,9 @@ SectionClass classify_section(const GElf_Shdr& shdr, std::string_view name) {
   f.code = (shdr.sh_flags & SHF_EXECINSTR) != 0;
   f.data = !f.code && load;
   if (!alloc) {
-    f.debugging = starts_with(name, ".debug") || starts_with(name, ".gnu.debuglto_.debug_") ||
-                  starts_with(name, ".gnu.linkonce.wi.") || starts_with(name, ".zdebug") ||
-                  starts_with(name, ".line") || starts_with(name, ".stab");
+    f.debugging = name.starts_with(".debug") || name.starts_with(".gnu.debuglto_.debug_") ||
+                  name.starts_with(".gnu.linkonce.wi.") || name.starts_with(".zdebug") ||
+                  name.starts_with(".line") || name.starts_with(".stab");
   }
 
   char c = '?';

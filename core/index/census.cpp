@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/util/text.hpp"
+
 namespace kas {
 
 void Census::add(std::string_view name, uint32_t n) {
@@ -53,11 +55,8 @@ std::string Census::to_symbfreq() const {
 Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path) {
   Census census;
   size_t line_no = 0;
-  while (!data.empty()) {
-    size_t nl = data.find('\n');
-    std::string_view line = data.substr(0, nl);
-    data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
-    ++line_no;
+  std::string_view line;
+  while (text::next_line(data, line, line_no)) {
     if (line.empty()) continue;
     size_t colon = line.rfind(':');
     uint32_t n = 0;

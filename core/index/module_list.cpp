@@ -8,6 +8,7 @@
 
 #include "core/util/file.hpp"
 #include "core/util/path.hpp"
+#include "core/util/text.hpp"
 
 namespace kas {
 
@@ -16,10 +17,6 @@ namespace {
 bool is_regular_file(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 }  // namespace
@@ -34,11 +31,8 @@ Result<std::vector<std::string>> read_modules_order(const std::string& path) {
   std::vector<std::string> modules;
   std::string_view rest = *data;
   size_t line_no = 0;
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    ++line_no;
+  std::string_view line;
+  while (text::next_line(rest, line, line_no)) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.remove_suffix(1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     if (line.empty()) continue;
@@ -47,7 +41,7 @@ Result<std::vector<std::string>> read_modules_order(const std::string& path) {
       modules.push_back(entry);
       continue;
     }
-    if (ends_with(entry, ".ko")) {
+    if (entry.ends_with(".ko")) {
       std::string object = entry.substr(0, entry.size() - 3) + ".o";
       if (is_regular_file(object)) {
         modules.push_back(object);
@@ -84,7 +78,7 @@ Result<std::vector<std::string>> find_modules(const std::string& dir) {
 std::string module_name_from_path(const std::string& p) {
   std::string name(path::basename(p));
   for (std::string_view ext : {".ko", ".o"}) {
-    if (ends_with(name, ext)) {
+    if (name.ends_with(ext)) {
       name.resize(name.size() - ext.size());
       break;
     }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/util/text.hpp"
+
 namespace kas {
 
 namespace {
@@ -28,11 +30,8 @@ Result<std::vector<NmLine>> parse_nm_listing(std::string_view data, const std::s
   std::vector<NmLine> lines;
   lines.reserve(data.size() / 40);
   size_t line_no = 0;
-  while (!data.empty()) {
-    size_t nl = data.find('\n');
-    std::string_view text = data.substr(0, nl);
-    data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
-    ++line_no;
+  std::string_view text;
+  while (text::next_line(data, text, line_no)) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
 

@@ -11,12 +11,6 @@
 namespace kas {
 namespace {
 
-size_t entries(const std::string& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
-  return n;
-}
-
 test::ProcessResult vmlinux(const std::string& nm, const std::string& elf, const std::string& order,
                             const std::string& out) {
   return test::run_process(
@@ -39,7 +33,7 @@ class Errors : public ::testing::Test {
   void TearDown() override {
     // the old output survives, and no temporary is left beside it
     EXPECT_EQ(test::read_text(out_), "previous output\n");
-    EXPECT_EQ(entries(dir_.path()), files_made_ + 1);
+    EXPECT_EQ(test::count_entries(dir_.path()), files_made_ + 1);
   }
   const test::FixtureKernel& k_ = test::fixture_kernel("intree");
   test::TempDir dir_;

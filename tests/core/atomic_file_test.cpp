@@ -10,19 +10,13 @@
 namespace kas {
 namespace {
 
-size_t entries(const std::string& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
-  return n;
-}
-
 TEST(AtomicFile, CommitReplacesTheTarget) {
   test::TempDir dir;
   std::string target = dir.file("out");
   test::write_text(target, "old");
   ASSERT_TRUE(write_file_atomic(target, "new contents"));
   EXPECT_EQ(test::read_text(target), "new contents");
-  EXPECT_EQ(entries(dir.path()), 1u);
+  EXPECT_EQ(test::count_entries(dir.path()), 1u);
 }
 
 TEST(AtomicFile, UncommittedLeavesTargetAndNoTemporary) {
@@ -33,10 +27,10 @@ TEST(AtomicFile, UncommittedLeavesTargetAndNoTemporary) {
     auto file = AtomicFile::create(target);
     ASSERT_TRUE(file);
     ASSERT_TRUE(file->write("half"));
-    EXPECT_EQ(entries(dir.path()), 2u);
+    EXPECT_EQ(test::count_entries(dir.path()), 2u);
   }
   EXPECT_EQ(test::read_text(target), "old");
-  EXPECT_EQ(entries(dir.path()), 1u);
+  EXPECT_EQ(test::count_entries(dir.path()), 1u);
 }
 
 TEST(AtomicFile, MissingDirectoryIsAnErrorNamingThePath) {

@@ -39,4 +39,10 @@ std::string read_text(const std::string& path) {
 
 bool exists(const std::string& path) { return std::filesystem::exists(path); }
 
+size_t count_entries(const std::string& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
 }  // namespace kas::test

@@ -23,5 +23,7 @@ class TempDir {
 void write_text(const std::string& path, const std::string& data);
 [[nodiscard]] std::string read_text(const std::string& path);
 [[nodiscard]] bool exists(const std::string& path);
+// Number of entries in directory `dir`.
+[[nodiscard]] size_t count_entries(const std::string& dir);
 
 }  // namespace kas::test

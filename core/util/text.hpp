@@ -1,0 +1,27 @@
+// Small text helpers shared by the parsers.
+#pragma once
+
+#include <string_view>
+
+namespace kas::text {
+
+[[nodiscard]] constexpr bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Splits off the first line of `data` (without its '\n') and advances `data`
+// past it; `line_no` counts lines consumed. False when `data` is empty.
+inline bool next_line(std::string_view& data, std::string_view& line, size_t& line_no) {
+  if (data.empty()) return false;
+  size_t nl = data.find('\n');
+  line = data.substr(0, nl);
+  data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
+  ++line_no;
+  return true;
+}
+
+}  // namespace kas::text
