@@ -148,3 +148,93 @@ int run_census(int argc, char** argv) {
 }
 
 }  // namespace kas::cli
+
+namespace kas::cli {
+
+int run_module(int argc, char** argv) {
+  ModuleRequest request;
+  request.jobs = default_jobs();
+  bool verbose = false;
+  std::vector<OptionSpec> specs;
+  add_census_source_options(specs, request.census);
+  specs.push_back({"census", 0, "FILE", "a complete census (name:count lines, e.g. the build's modules.symbfreq)",
+                   [&](const std::string& v) { request.census.census_path = v; return true; }});
+  specs.push_back({"kernel", 0, "DIR|RELEASE", "census of an installed kernel: System.map + /lib/modules/RELEASE",
+                   [&](const std::string& v) { request.kernel = v; return true; }});
+  specs.push_back({"system-map", 0, "FILE", "with --kernel: its System.map, when not found beside it",
+                   [&](const std::string& v) { request.system_map = v; return true; }});
+  specs.push_back({"srctree", 0, "DIR", "kernel source tree (default: inferred from DWARF)",
+                   [&](const std::string& v) { request.srctree = v; return true; }});
+  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
+                   [&](const std::string&) { request.alias.data = true; return true; }});
+  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
+                   [&](const std::string&) { request.alias.lto = true; return true; }});
+  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
+                   [&](const std::string& v) {
+                     if (v.size() != 1) return false;
+                     request.alias.separator = v[0];
+                     return true;
+                   }});
+  specs.push_back(jobs_option(request.jobs));
+  specs.push_back({"output", 'o', "FILE", "write here atomically (default: IN.kas)",
+                   [&](const std::string& v) { request.output = v; return true; }});
+  specs.push_back({"in-place", 0, nullptr, "atomically replace IN (for finished .ko files)",
+                   [&](const std::string&) { request.in_place = true; return true; }});
+  specs.push_back({"verbose", 'v', nullptr, "list the aliases added on stderr",
+                   [&](const std::string&) { verbose = true; return true; }});
+
+  ParsedArgs args;
+  if (!parse_options("module", argc, argv, 2, specs, args)) return kExitUsage;
+  if (args.help) {
+    std::printf(
+        "usage: kas module IN [-o OUT | --in-place] [--census FILE | --kernel DIR|RELEASE |\n"
+        "                  --nm FILE [--modules-order FILE | --modules DIR]...] [--srctree DIR] [--data]\n\n"
+        "Writes the module object IN with an alias symbol added for each duplicated\n"
+        "symbol (same section, value, size and type; local for lowercase nm types,\n"
+        "global for uppercase): NAME@PATH_LINE. IN is never modified (unless --in-place).\n"
+        "The module itself counts in the census. Names it makes newly duplicate are\n"
+        "reported on stderr: the objects that also define them need a rebuild.\n\n%s\n"
+        "examples:\n"
+        "  kas module drivers/uio/uio.o --census modules.symbfreq        # writes uio.o.kas\n"
+        "  kas module hello.ko --kernel $(uname -r) --in-place          # out-of-tree, after the build\n",
+        format_options(specs).c_str());
+    return kExitOk;
+  }
+  if (args.positional.size() != 1) {
+    std::fprintf(stderr, "kas module: expected one module object (see 'kas module --help')\n");
+    return kExitUsage;
+  }
+  request.input = args.positional[0];
+  if (request.in_place && !request.output.empty()) {
+    std::fprintf(stderr, "kas module: --in-place and -o exclude each other\n");
+    return kExitUsage;
+  }
+  if (request.census.nm_path.empty() && request.census.census_path.empty() && request.kernel.empty() &&
+      request.census.modules_orders.empty() && request.census.module_dirs.empty()) {
+    std::fprintf(stderr, "kas module: no census: give --census, --kernel, or --nm with module sources\n");
+    return kExitUsage;
+  }
+  auto result = alias_module(request);
+  if (!result) return report(result.error());
+  for (const std::string& name : result->newly_duplicated) {
+    std::fprintf(stderr, "kas: %s: '%s' was unique and is now duplicated: rebuild the object that also defines it\n",
+                 request.input.c_str(), name.c_str());
+  }
+  for (const std::string& name : result->unlocated) {
+    std::fprintf(stderr, "kas: %s: no DWARF location for duplicated '%s': no alias\n", request.input.c_str(),
+                 name.c_str());
+  }
+  if (verbose) {
+    for (const ModuleAlias& a : result->aliases) {
+      std::fprintf(stderr, "kas: %s: %s+0x%llx %c %s\n", request.input.c_str(), a.section.c_str(),
+                   static_cast<unsigned long long>(a.value), a.nm_type, a.alias.c_str());
+    }
+    std::fprintf(stderr, "kas: %s: %zu symbols, %zu eligible, %zu aliases, census of %zu modules%s -> %s\n",
+                 request.input.c_str(), result->symbols, result->eligible, result->aliases.size(),
+                 result->census_modules, result->census_included_module ? " (including this one)" : "",
+                 result->output_path.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace kas::cli

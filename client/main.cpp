@@ -14,6 +14,7 @@ void print_usage(FILE* to) {
                "Unique, probe-able aliases for duplicated kernel symbols.\n\n"
                "commands:\n"
                "  vmlinux   add alias lines to vmlinux's nm listing (kallsyms input)\n"
+               "  module    add alias symbols to a module object (before its final link)\n"
                "  census    count symbol names over vmlinux and modules (name:count)\n\n"
                "'kas COMMAND --help' describes each command.\n");
 }
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   try {
     if (std::strcmp(command, "vmlinux") == 0) return run_vmlinux(argc, argv);
     if (std::strcmp(command, "census") == 0) return run_census(argc, argv);
+    if (std::strcmp(command, "module") == 0) return run_module(argc, argv);
     if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0 || std::strcmp(command, "help") == 0) {
       print_usage(stdout);
       return kExitOk;

@@ -10,7 +10,7 @@ namespace kas::cli {
 bool parse_options(const char* command, int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
                    ParsedArgs& out) {
   std::vector<option> longs;
-  std::string shorts = "+:h";  // '+': stop at the first non-option like POSIX; ':': report missing args
+  std::string shorts = ":h";  // ":": report missing values; options and operands may mix (GNU)
   for (size_t i = 0; i < specs.size(); ++i) {
     const OptionSpec& s = specs[i];
     longs.push_back({s.long_name, s.arg_name != nullptr ? required_argument : no_argument, nullptr,

@@ -4,57 +4,11 @@
 #include "core/dwarf/debug_info.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/nm_type.hpp"
-#include "core/index/census_builder.hpp"
-#include "core/index/module_list.hpp"
+#include "core/index/census_sources.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/file.hpp"
 
 namespace kas {
-
-namespace {
-
-Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources) {
-  std::vector<std::string> paths;
-  for (const std::string& order : sources.modules_orders) {
-    auto listed = read_modules_order(order);
-    if (!listed) return std::unexpected(listed.error());
-    paths.insert(paths.end(), listed->begin(), listed->end());
-  }
-  for (const std::string& dir : sources.module_dirs) {
-    auto found = find_modules(dir);
-    if (!found) return std::unexpected(found.error());
-    paths.insert(paths.end(), found->begin(), found->end());
-  }
-  return paths;
-}
-
-Result<CensusResult> census_from(const CensusSources& sources, std::span<const NmLine> vmlinux, unsigned jobs,
-                                 bool lto) {
-  CensusResult result;
-  if (!sources.census_path.empty()) {
-    if (!sources.modules_orders.empty() || !sources.module_dirs.empty()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "--census gives the complete census; do not combine it with --modules-order or --modules");
-    }
-    auto data = read_file(sources.census_path);
-    if (!data) return std::unexpected(data.error());
-    auto census = Census::from_symbfreq(*data, sources.census_path);
-    if (!census) return std::unexpected(census.error());
-    result.census = std::move(*census);
-    return result;
-  }
-  auto paths = collect_module_paths(sources);
-  if (!paths) return std::unexpected(paths.error());
-  CensusOptions options{.jobs = jobs, .lto = lto};
-  auto modules = count_module_symbols(*paths, options);
-  if (!modules) return std::unexpected(modules.error());
-  result.census = std::move(*modules);
-  add_nm_listing(result.census, vmlinux, options);
-  result.modules = paths->size();
-  return result;
-}
-
-}  // namespace
 
 Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto) {
   std::string data;
@@ -70,7 +24,11 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
-  return census_from(sources, lines, jobs, lto);
+  CensusResult result;
+  auto census = census_for_build(sources, lines, jobs, lto, &result.modules);
+  if (!census) return std::unexpected(census.error());
+  result.census = std::move(*census);
+  return result;
 }
 
 Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
@@ -79,19 +37,17 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
   auto lines = parse_nm_listing(*data, request.census.nm_path);
   if (!lines) return std::unexpected(lines.error());
 
-  auto census = census_from(request.census, *lines, request.jobs, request.alias.lto);
-  if (!census) return std::unexpected(census.error());
-
   VmlinuxResult result;
+  auto census = census_for_build(request.census, *lines, request.jobs, request.alias.lto, &result.stats.modules);
+  if (!census) return std::unexpected(census.error());
   result.stats.input_lines = lines->size();
-  result.stats.census_names = census->census.size();
-  result.stats.modules = census->modules;
+  result.stats.census_names = census->size();
 
   std::vector<size_t> eligible;
   for (size_t i = 0; i < lines->size(); ++i) {
     const NmLine& line = (*lines)[i];
     if (!line.address.empty() &&
-        alias_eligible(line.name, line.type, {}, false, census->census, request.alias)) {
+        alias_eligible(line.name, line.type, {}, false, *census, request.alias)) {
       eligible.push_back(i);
     }
   }
@@ -104,7 +60,7 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
                 request.elf_path + ": is a relocatable object; kas vmlinux needs the linked vmlinux its nm listing came from");
   }
   SourceTree tree(request.srctree);
-  if (tree.root().empty()) tree.infer_from((*info)->unit_paths());
+  tree.infer_from((*info)->unit_paths());
 
   std::vector<LocateQuery> queries;
   queries.reserve(eligible.size());

@@ -10,17 +10,10 @@
 
 #include "core/alias/policy.hpp"
 #include "core/index/census.hpp"
+#include "core/index/census_sources.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
-
-// Where the census comes from.
-struct CensusSources {
-  std::string nm_path;                     // vmlinux nm listing (mksysmap output)
-  std::vector<std::string> modules_orders; // kbuild modules.order files
-  std::vector<std::string> module_dirs;    // directories searched for *.ko
-  std::string census_path;                 // a complete census (symbfreq); excludes the above module sources
-};
 
 struct VmlinuxRequest {
   CensusSources census;
@@ -57,5 +50,48 @@ struct CensusResult {
 
 // The census of an nm listing plus modules. Errors name the file.
 [[nodiscard]] Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto);
+
+}  // namespace kas
+
+namespace kas {
+
+struct ModuleRequest {
+  std::string input;          // the module object (X.o before the final link, or a .ko)
+  std::string output;         // "" = input + ".kas"; ignored with in_place
+  bool in_place = false;      // atomically replace the input (finished .ko files)
+  CensusSources census;       // as for vmlinux; the module itself is added
+  std::string kernel;         // installed kernel as census source (dir or release)
+  std::string system_map;     // override for the kernel's System.map
+  std::string srctree;        // "" = infer from the module's DWARF
+  AliasOptions alias;
+  unsigned jobs = 1;
+};
+
+struct ModuleAlias {
+  std::string symbol;
+  std::string alias;
+  std::string section;
+  uint64_t value = 0;
+  char nm_type = '?';
+};
+
+struct ModuleResult {
+  std::string output_path;
+  std::vector<ModuleAlias> aliases;
+  // Names that were unique before this module was counted and are duplicated
+  // now: other objects defining them need a rebuild to get their alias.
+  std::vector<std::string> newly_duplicated;
+  std::vector<std::string> unlocated;  // eligible but without a DWARF location
+  size_t symbols = 0;
+  size_t eligible = 0;
+  size_t census_modules = 0;
+  bool census_included_module = false;
+  bool rewritten = false;  // false: output is a plain copy (nothing to add)
+};
+
+// Writes the module with its aliases added (see object_rewriter.hpp).
+// Errors name the file: not ET_REL, no debug info while aliases are needed,
+// census sources, unwritable output (nothing is left behind then).
+[[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request);
 
 }  // namespace kas

@@ -58,7 +58,15 @@ std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidat
   const size_t n = candidates.size();
   std::vector<int> level(n, kFileLine);
   std::vector<std::string> alias(n);
-  for (size_t i = 0; i < n; ++i) alias[i] = spell(candidates[i], kFileLine, options.separator);
+  for (size_t i = 0; i < n; ++i) {
+    // A module's copy of a header inline (or of a #included .c) is spelled
+    // with its unit's path and the module name from the start: other modules
+    // and vmlinux outline the same definition, and a module is aliased
+    // without seeing their DWARF, so only this spelling is unique whatever
+    // they hold. Module names are unique, and vmlinux aliases never carry one.
+    if (!candidates[i].module.empty() && !defined_in_own_unit(candidates[i])) level[i] = kModule;
+    alias[i] = spell(candidates[i], level[i], options.separator);
+  }
 
   for (int round = 0; round < kOrdinal; ++round) {
     std::unordered_map<std::string_view, std::vector<size_t>> groups;

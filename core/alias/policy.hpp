@@ -39,7 +39,9 @@ struct AliasCandidate {
 //   unit's file name, NAME@FILE_UNIT_LINE (a copy defined in its own unit
 //   keeps the short form); still shared: the unit's path; still shared: the
 //   module name; still shared: an ordinal by (module, address).
-// Deterministic: depends only on the candidate set, not on its order.
+// A module's symbol defined outside its own unit starts at the module form
+// (see policy.cpp). Deterministic: depends only on the candidate set, not on
+// its order.
 [[nodiscard]] std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates,
                                                       const AliasOptions& options);
 

@@ -119,7 +119,7 @@ void DebugInfo::build_unit_ranges() const {
             [](const UnitRange& a, const UnitRange& b) { return a.start < b.start; });
 }
 
-std::vector<UnitPaths> DebugInfo::unit_paths() const {
+std::vector<UnitPaths> DebugInfo::unit_paths(bool include_dirs) const {
   std::vector<UnitPaths> units;
   Dwarf_CU* unit = nullptr;
   Dwarf_Die cu;
@@ -129,7 +129,19 @@ std::vector<UnitPaths> DebugInfo::unit_paths() const {
     const char* name = dwarf_diename(&cu);
     Dwarf_Attribute attr;
     const char* comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
-    if (name != nullptr) units.push_back({name, comp_dir == nullptr ? "" : comp_dir});
+    if (name == nullptr) continue;
+    UnitPaths paths{name, comp_dir == nullptr ? "" : comp_dir, {}};
+    const char* const* dirs = nullptr;
+    size_t ndirs = 0;
+    Dwarf_Files* files = nullptr;
+    size_t nfiles = 0;
+    if (include_dirs && dwarf_getsrcfiles(&cu, &files, &nfiles) == 0 &&
+        dwarf_getsrcdirs(files, &dirs, &ndirs) == 0) {
+      for (size_t i = 1; i < ndirs; ++i) {
+        if (dirs[i] != nullptr) paths.include_dirs.emplace_back(dirs[i]);
+      }
+    }
+    units.push_back(std::move(paths));
   }
   return units;
 }

@@ -46,8 +46,10 @@ class DebugInfo {
   // The compilation unit whose code covers `address`; false when none does.
   [[nodiscard]] bool unit_at(uint64_t address, Dwarf_Die& cu) const;
 
-  // Name and comp_dir of every unit, for SourceTree inference.
-  [[nodiscard]] std::vector<UnitPaths> unit_paths() const;
+  // Name and comp_dir of every unit, for SourceTree inference; with
+  // `include_dirs` also each unit's line-table directories (reads every line
+  // program header: fine for a module, costly for vmlinux).
+  [[nodiscard]] std::vector<UnitPaths> unit_paths(bool include_dirs = false) const;
 
  private:
   DebugInfo() = default;

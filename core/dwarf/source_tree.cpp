@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include "core/util/path.hpp"
 
@@ -54,8 +55,11 @@ void SourceTree::set_root(std::string root) {
 }
 
 void SourceTree::infer_from(const std::vector<UnitPaths>& units) {
-  if (!root_.empty()) return;
+  if (root_.empty()) infer_root(units);
+  infer_external_root(units);
+}
 
+void SourceTree::infer_root(const std::vector<UnitPaths>& units) {
   // 1. O= builds: kbuild links objtree/source to the source tree.
   for (const UnitPaths& u : units) {
     if (!path::is_absolute(u.comp_dir)) continue;
@@ -94,17 +98,32 @@ void SourceTree::infer_from(const std::vector<UnitPaths>& units) {
   //    top-level kernel directory; the most proposed prefix wins (ties: the
   //    longest). With thousands of units the real tree wins by far.
   std::map<std::string, size_t> votes;
-  for (const UnitPaths& u : units) {
-    std::string full = resolve(u.name, u.comp_dir);
-    if (!path::is_absolute(full)) continue;
+  // Each unit gives one vote to each prefix it proposes.
+  auto propose = [&](const std::string& full, bool is_dir, std::set<std::string>& prefixes) {
+    if (!path::is_absolute(full)) return;
     size_t pos = 1;
     while (pos < full.size()) {
       size_t slash = full.find('/', pos);
-      if (slash == std::string::npos) break;  // the last component is the file
+      if (slash == std::string::npos) {
+        if (!is_dir) break;  // the last component of a file name is the file
+        slash = full.size();
+      }
       if (is_top_level_dir(std::string_view(full).substr(pos, slash - pos))) {
-        ++votes[pos == 1 ? "/" : full.substr(0, pos - 1)];
+        prefixes.insert(pos == 1 ? "/" : full.substr(0, pos - 1));
       }
       pos = slash + 1;
+    }
+  };
+  for (const UnitPaths& u : units) {
+    std::set<std::string> prefixes;
+    propose(resolve(u.name, u.comp_dir), false, prefixes);
+    for (const std::string& p : prefixes) ++votes[p];
+  }
+  if (votes.empty()) {
+    for (const UnitPaths& u : units) {
+      std::set<std::string> prefixes;
+      for (const std::string& dir : u.include_dirs) propose(resolve(dir, u.comp_dir), true, prefixes);
+      for (const std::string& p : prefixes) ++votes[p];
     }
   }
   std::string best;
@@ -118,6 +137,29 @@ void SourceTree::infer_from(const std::vector<UnitPaths>& units) {
   if (!best.empty()) set_root(best);
 }
 
+void SourceTree::infer_external_root(const std::vector<UnitPaths>& units) {
+  std::string common;
+  bool any = false;
+  for (const UnitPaths& u : units) {
+    std::string rel = relativize(u.name, u.comp_dir);
+    if (!path::is_absolute(rel)) continue;
+    std::string dir(rel.substr(0, rel.rfind('/')));
+    if (!any) {
+      common = dir;
+      any = true;
+      continue;
+    }
+    while (!common.empty() && common != "/" && !(dir == common || dir.starts_with(common + "/"))) {
+      size_t slash = common.rfind('/');
+      common = slash == 0 ? "/" : common.substr(0, slash);
+    }
+  }
+  if (!any || common.empty() || common == "/") return;
+  size_t slash = common.rfind('/');
+  external_root_ = slash == 0 ? "/" : common.substr(0, slash);
+  if (external_root_ == "/") external_root_.clear();
+}
+
 std::string SourceTree::relativize(std::string_view raw, std::string_view comp_dir) const {
   std::string full = resolve(raw, comp_dir);
   std::string objtree = path::normalize(comp_dir);
@@ -128,7 +170,7 @@ std::string SourceTree::relativize(std::string_view raw, std::string_view comp_d
     size_t best_len = 0;
     bool found = false;
     std::string rest;
-    for (const std::string* root : std::array<const std::string*, 3>{&root_, &root_real_, &objtree}) {
+    for (const std::string* root : std::array<const std::string*, 4>{&root_, &root_real_, &objtree, &external_root_}) {
       if (root->empty()) continue;
       if (path::strip_prefix(p, *root, rest) && (!found || root->size() > best_len)) {
         best = rest;

@@ -21,6 +21,7 @@ namespace kas {
 struct UnitPaths {
   std::string name;      // DW_AT_name
   std::string comp_dir;  // DW_AT_comp_dir ("" when absent)
+  std::vector<std::string> include_dirs;  // line-table directories (only when asked for)
 };
 
 class SourceTree {
@@ -33,7 +34,12 @@ class SourceTree {
   // (first of: objtree/source symlink that kbuild creates in O= builds; an
   // absolute comp_dir ending in another unit's prefix-mapped relative
   // comp_dir; the prefix most units share before a top-level kernel directory
-  // such as kernel/, drivers/, include/). A no-op when a tree is known.
+  // such as kernel/, drivers/, include/; failing that, the same vote over
+  // the units' include directories, which finds the kernel headers an
+  // out-of-tree module was built against). A no-op when a tree is known.
+  // Then, for units outside both trees (an out-of-tree module's sources),
+  // their common directory's parent becomes an extra root, so
+  // /home/u/hello/hello.c reads "hello/hello.c".
   void infer_from(const std::vector<UnitPaths>& units);
 
   // The tree in use ("" when unknown).
@@ -46,8 +52,12 @@ class SourceTree {
  private:
   void set_root(std::string root);
 
+  void infer_root(const std::vector<UnitPaths>& units);
+  void infer_external_root(const std::vector<UnitPaths>& units);
+
   std::string root_;
   std::string root_real_;
+  std::string external_root_;
 };
 
 }  // namespace kas

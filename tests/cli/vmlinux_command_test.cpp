@@ -71,6 +71,7 @@ TEST_P(VmlinuxCommand, AddsTheExpectedAliasesAndNothingElse) {
       with_unit("attr_index", "include/linux/kobj_helpers.h", "sysfs.c"),
       plain("common_stub", "arch/x86/lib/stub.c"),
       plain("common_stub", "arch/x86/entry/thunk.S"),
+      plain("only_here", "kernel/unique.c"),  // the hello module defines one too
   };
   EXPECT_EQ(out.aliases, expected);
 }

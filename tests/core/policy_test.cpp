@@ -38,20 +38,28 @@ TEST(AliasPolicy, IncludedCFileGetsTheUnitTheDesignExample) {
   EXPECT_EQ(aliases[1], "load_elf_binary@fs_binfmt_elf_c_compat_binfmt_elf_c_823");
 }
 
-TEST(AliasPolicy, HeaderInlinesEscalateUnitNameThenUnitPathThenModule) {
+TEST(AliasPolicy, HeaderInlinesEscalateUnitNameThenUnitPath) {
   std::vector<AliasCandidate> c = {
       cand("helper", "include/linux/h.h", 5, "drivers/a/core.c"),
       cand("helper", "include/linux/h.h", 5, "drivers/b/core.c"),
       cand("helper", "include/linux/h.h", 5, "kernel/sys.c"),
-      cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_a"),
-      cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_b"),
   };
   auto aliases = assign_aliases(c, {});
   EXPECT_EQ(aliases[0], "helper@include_linux_h_h_drivers_a_core_c_5");
   EXPECT_EQ(aliases[1], "helper@include_linux_h_h_drivers_b_core_c_5");
   EXPECT_EQ(aliases[2], "helper@include_linux_h_h_sys_c_5");
-  EXPECT_EQ(aliases[3], "helper@include_linux_h_h_drivers_m_main_c_mod_a_5");
-  EXPECT_EQ(aliases[4], "helper@include_linux_h_h_drivers_m_main_c_mod_b_5");
+}
+
+TEST(AliasPolicy, ModuleCopiesOfHeaderInlinesCarryUnitPathAndModule) {
+  // Each module is aliased alone, so two calls must not collide either.
+  std::vector<AliasCandidate> a = {cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_a"),
+                                   cand("name_show", "drivers/m/main.c", 9, "drivers/m/main.c", "mod_a")};
+  std::vector<AliasCandidate> b = {cand("helper", "include/linux/h.h", 5, "drivers/m/main.c", "mod_b")};
+  auto aliases_a = assign_aliases(a, {});
+  auto aliases_b = assign_aliases(b, {});
+  EXPECT_EQ(aliases_a[0], "helper@include_linux_h_h_drivers_m_main_c_mod_a_5");
+  EXPECT_EQ(aliases_a[1], "name_show@drivers_m_main_c_9");
+  EXPECT_EQ(aliases_b[0], "helper@include_linux_h_h_drivers_m_main_c_mod_b_5");
 }
 
 TEST(AliasPolicy, IdenticalCandidatesGetOrdinalsAndStayUnique) {

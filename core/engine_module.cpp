@@ -1,0 +1,193 @@
+// kas module: one module in, the same module with alias symbols out.
+//
+// Only the module's own names matter, so the census is restricted to them
+// (a census file is scanned, not loaded). The module itself counts once:
+// module sources of the same module name are skipped (this object replaces
+// them), and a census file that already holds every name of the module is
+// taken to have counted it. DWARF is opened only when some symbol needs an
+// alias; otherwise the output is a plain copy.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <unordered_set>
+
+#include "core/alias/lto.hpp"
+#include "core/dwarf/debug_info.hpp"
+#include "core/dwarf/locator.hpp"
+#include "core/elf/elf_file.hpp"
+#include "core/elf/nm_type.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/engine.hpp"
+#include "core/index/installed_kernel.hpp"
+#include "core/index/module_list.hpp"
+#include "core/output/object_rewriter.hpp"
+#include "core/util/atomic_file.hpp"
+#include "core/util/fd.hpp"
+
+namespace kas {
+
+namespace {
+
+Result<void> copy_into(const std::string& from, AtomicFile& to) {
+  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return fail(ErrorCode::kIo, from + ": cannot open: " + std::strerror(errno));
+  for (;;) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, to.fd(), nullptr, size_t{1} << 30, 0);
+    if (n == 0) return {};
+    if (n > 0) continue;
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return fail(ErrorCode::kIo, to.temp_path() + ": copy failed: " + std::strerror(errno));
+    }
+    break;  // fall back to read/write
+  }
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(ErrorCode::kIo, from + ": read failed: " + std::strerror(errno));
+    if (n == 0) return {};
+    if (auto r = to.write(std::string_view(buf, static_cast<size_t>(n))); !r) return r;
+  }
+}
+
+Result<CensusSources> module_census_sources(const ModuleRequest& request) {
+  CensusSources sources = request.census;
+  if (request.kernel.empty()) return sources;
+  if (!sources.census_path.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "--kernel and --census are two censuses; give one");
+  }
+  auto kernel = installed_kernel_sources(request.kernel, request.system_map);
+  if (!kernel) return std::unexpected(kernel.error());
+  if (sources.nm_path.empty()) sources.nm_path = kernel->nm_path;
+  sources.module_dirs.insert(sources.module_dirs.end(), kernel->module_dirs.begin(), kernel->module_dirs.end());
+  return sources;
+}
+
+}  // namespace
+
+Result<ModuleResult> alias_module(const ModuleRequest& request) {
+  ModuleResult result;
+  result.output_path = request.in_place ? request.input
+                                        : (request.output.empty() ? request.input + ".kas" : request.output);
+  auto file = ElfFile::open(request.input);
+  if (!file) return std::unexpected(file.error());
+  if (!file->is_relocatable()) {
+    return fail(ErrorCode::kInvalidArgument, request.input + ": not a relocatable object (ET_REL); kas module "
+                                                             "takes a module's .o or .ko");
+  }
+  auto table = read_symbols(*file);
+  if (!table) return std::unexpected(table.error());
+  result.symbols = table->symbols.size();
+
+  auto census_key = [&](std::string_view name) {
+    return std::string(request.alias.lto ? strip_lto_suffix(name) : name);
+  };
+  Census self;
+  std::unordered_set<std::string> wanted;
+  std::unordered_set<std::string_view> existing;
+  for (const ElfSymbol& sym : table->symbols) {
+    existing.insert(sym.name);
+    if (!sym.defined()) continue;
+    std::string key = census_key(sym.name);
+    self.add(key);
+    wanted.insert(key);
+  }
+
+  auto sources = module_census_sources(request);
+  if (!sources) return std::unexpected(sources.error());
+  const std::string module = module_name_from_path(request.input);
+  auto counted = census_for_names(*sources, wanted, module, request.jobs, request.alias.lto);
+  if (!counted) return std::unexpected(counted.error());
+  result.census_modules = counted->modules;
+  result.census_included_module = counted->included;
+
+  // base: everyone but this module; total: with it, once.
+  Census base;
+  Census total;
+  const bool file_counted_self = counted->included && !request.census.census_path.empty();
+  for (const std::string& name : wanted) {
+    uint32_t others = counted->counts.count(name);
+    if (file_counted_self) others = others > self.count(name) ? others - self.count(name) : 0;
+    if (others > 0) base.add(name, others);
+    total.add(name, others + self.count(name));
+  }
+
+  std::vector<const ElfSymbol*> eligible;
+  std::unordered_set<std::string> reported;
+  for (const ElfSymbol& sym : table->symbols) {
+    if (!sym.defined() || !sym.in_section) continue;
+    std::string_view section = file->section_name(sym.section);
+    if (!alias_eligible(sym.name, sym.nm_type, section, true, total, request.alias)) continue;
+    eligible.push_back(&sym);
+    std::string key = census_key(sym.name);
+    if (!counted->included && base.count(key) == 1 && reported.insert(key).second) {
+      result.newly_duplicated.push_back(key);
+    }
+  }
+  result.eligible = eligible.size();
+
+  std::vector<NewSymbol> new_symbols;
+  if (!eligible.empty()) {
+    auto info = DebugInfo::open(request.input);
+    if (!info) {
+      Error e = info.error();
+      if (e.code == ErrorCode::kNoDebugInfo) {
+        e.message += "; " + std::to_string(eligible.size()) + " duplicated symbols (first: " +
+                     std::string(eligible.front()->name) + ") need a location";
+      }
+      return std::unexpected(e);
+    }
+    SourceTree tree(request.srctree);
+    tree.infer_from((*info)->unit_paths(/*include_dirs=*/request.srctree.empty()));
+
+    std::vector<LocateQuery> queries;
+    std::vector<const ElfSymbol*> queried;
+    for (const ElfSymbol* sym : eligible) {
+      auto base_address = (*info)->section_address(sym->section);
+      if (!base_address) continue;
+      queries.push_back({*base_address + sym->value, nm_is_text(sym->nm_type)});
+      queried.push_back(sym);
+    }
+    auto locations = locate(**info, tree, queries);
+
+    std::vector<AliasCandidate> candidates;
+    std::vector<const ElfSymbol*> candidate_symbols;
+    for (size_t k = 0; k < queried.size(); ++k) {
+      if (!locations[k]) {
+        result.unlocated.emplace_back(queried[k]->name);
+        continue;
+      }
+      candidates.push_back({queried[k]->name, module, queries[k].address, std::move(*locations[k])});
+      candidate_symbols.push_back(queried[k]);
+    }
+    std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      const ElfSymbol* sym = candidate_symbols[c];
+      if (existing.count(aliases[c]) != 0) continue;  // already aliased (a re-run on its own output)
+      bool global = std::isupper(static_cast<unsigned char>(sym->nm_type)) != 0;
+      new_symbols.push_back({aliases[c], sym->index, global});
+      result.aliases.push_back(
+          {std::string(sym->name), aliases[c], std::string(file->section_name(sym->section)), sym->value, sym->nm_type});
+    }
+  }
+
+  if (new_symbols.empty() && request.in_place) return result;  // nothing to change
+  auto out = AtomicFile::create(result.output_path);
+  if (!out) return std::unexpected(out.error());
+  if (new_symbols.empty()) {
+    if (auto r = copy_into(request.input, *out); !r) return std::unexpected(r.error());
+  } else {
+    if (auto r = write_object_with_symbols(*file, new_symbols, out->fd(), result.output_path); !r) {
+      return std::unexpected(r.error());
+    }
+    result.rewritten = true;
+  }
+  if (auto r = out->commit(); !r) return std::unexpected(r.error());
+  return result;
+}
+
+}  // namespace kas

@@ -1,0 +1,47 @@
+// Where a census comes from, and building it — for a whole build (vmlinux)
+// or restricted to the names one module defines (module requests only need
+// those counts, which lets them skip the other ~500,000 names).
+#pragma once
+
+#include <span>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/index/census.hpp"
+#include "core/index/nm_listing.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+struct CensusSources {
+  std::string nm_path;                      // vmlinux nm listing (mksysmap output, System.map, /proc/kallsyms)
+  std::vector<std::string> modules_orders;  // kbuild modules.order files
+  std::vector<std::string> module_dirs;     // directories searched for *.ko
+  std::string census_path;                  // a complete census (symbfreq); excludes module sources
+};
+
+// Module objects named by `sources` (modules.order entries, then directory
+// scans), in that order.
+[[nodiscard]] Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources);
+
+// Census over an already parsed vmlinux listing plus the module sources (or
+// the census file). `modules` receives the number of module files read.
+[[nodiscard]] Result<Census> census_for_build(const CensusSources& sources, std::span<const NmLine> vmlinux,
+                                              unsigned jobs, bool lto, size_t* modules = nullptr);
+
+// Counts, over all sources, only the names in `wanted` (LTO-stripped when
+// `lto`). Module files whose module name is `skip_module` are not read: the
+// module being processed replaces them. `included` reports whether the
+// sources already counted that module (a listed module of that name, or a
+// census file that holds every wanted name).
+struct RestrictedCensus {
+  Census counts;
+  bool included = false;
+  size_t modules = 0;
+};
+[[nodiscard]] Result<RestrictedCensus> census_for_names(const CensusSources& sources,
+                                                        const std::unordered_set<std::string>& wanted,
+                                                        const std::string& skip_module, unsigned jobs, bool lto);
+
+}  // namespace kas

@@ -1,0 +1,70 @@
+#include "core/index/installed_kernel.hpp"
+
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <vector>
+
+#include "core/util/path.hpp"
+
+namespace kas {
+
+namespace {
+
+bool is_dir(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool is_file(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string running_release() {
+  struct utsname u {};
+  return ::uname(&u) == 0 ? u.release : "";
+}
+
+}  // namespace
+
+Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release, const std::string& system_map) {
+  std::string dir;
+  std::string release;
+  if (dir_or_release.find('/') != std::string::npos || is_dir(dir_or_release)) {
+    dir = path::normalize(dir_or_release);
+    release = std::string(path::basename(dir));
+  } else {
+    release = dir_or_release;
+    dir = "/lib/modules/" + release;
+  }
+  if (!is_dir(dir)) {
+    return fail(ErrorCode::kNotFound, dir + ": no such modules directory for kernel '" + release + "'");
+  }
+
+  CensusSources sources;
+  sources.module_dirs.push_back(dir);
+  if (!system_map.empty()) {
+    if (!is_file(system_map)) return fail(ErrorCode::kNotFound, system_map + ": no such System.map");
+    sources.nm_path = system_map;
+    return sources;
+  }
+  std::vector<std::string> candidates = {dir + "/System.map", path::join(dir, "../../../boot/System.map-" + release),
+                                         "/boot/System.map-" + release};
+  for (const std::string& c : candidates) {
+    if (is_file(c)) {
+      sources.nm_path = c;
+      return sources;
+    }
+  }
+  if (release == running_release() && is_file("/proc/kallsyms")) {
+    sources.nm_path = "/proc/kallsyms";
+    return sources;
+  }
+  std::string looked;
+  for (const std::string& c : candidates) looked += " " + c;
+  return fail(ErrorCode::kNotFound, "no System.map for kernel '" + release + "' (looked at" + looked +
+                                        "); pass --system-map FILE");
+}
+
+}  // namespace kas
