@@ -7,6 +7,7 @@
 // taken to have counted it. DWARF is opened only when some symbol needs an
 // alias; otherwise the output is a plain copy.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -178,6 +179,8 @@ Result<ModuleResult> alias_module(const ModuleRequest& request) {
   if (new_symbols.empty() && request.in_place) return result;  // nothing to change
   auto out = AtomicFile::create(result.output_path);
   if (!out) return std::unexpected(out.error());
+  struct stat st {};
+  if (request.in_place && ::fstat(file->fd(), &st) == 0) out->set_mode(st.st_mode & 07777);
   if (new_symbols.empty()) {
     if (auto r = copy_into(request.input, *out); !r) return std::unexpected(r.error());
   } else {

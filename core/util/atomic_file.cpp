@@ -32,7 +32,8 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : path_(std::move(other.path_)),
       temp_path_(std::move(other.temp_path_)),
       fd_(std::move(other.fd_)),
-      committed_(std::exchange(other.committed_, true)) {}
+      committed_(std::exchange(other.committed_, true)),
+      mode_(other.mode_) {}
 
 AtomicFile::~AtomicFile() {
   if (!committed_ && !temp_path_.empty()) {
@@ -65,7 +66,8 @@ Result<void> AtomicFile::write(std::string_view data) {
 }
 
 Result<void> AtomicFile::commit() {
-  if (::fchmod(fd_.get(), 0666 & ~current_umask()) != 0) {
+  mode_t mode = mode_ >= 0 ? static_cast<mode_t>(mode_) : (0666 & ~current_umask());
+  if (::fchmod(fd_.get(), mode) != 0) {
     return fail(ErrorCode::kIo, path_ + ": cannot set mode: " + std::strerror(errno));
   }
   // close() reports delayed write errors (NFS, full disk): check it.

@@ -31,6 +31,10 @@ class AtomicFile {
   // then renames it over the target. After success the object is inert.
   [[nodiscard]] Result<void> commit();
 
+  // Mode for commit() instead of 0666 & ~umask (e.g. the mode of a file
+  // being replaced in place).
+  void set_mode(unsigned mode) { mode_ = mode; }
+
   [[nodiscard]] int fd() const { return fd_.get(); }
   [[nodiscard]] const std::string& temp_path() const { return temp_path_; }
 
@@ -41,6 +45,7 @@ class AtomicFile {
   std::string temp_path_;
   Fd fd_;
   bool committed_ = false;
+  int mode_ = -1;
 };
 
 }  // namespace kas
