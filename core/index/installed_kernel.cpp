@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "core/util/file.hpp"
 #include "core/util/path.hpp"
 
 namespace kas {
@@ -19,6 +20,13 @@ bool is_dir(const std::string& p) {
 bool is_file(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Debian's linux-image packages ship a one-line placeholder System.map that
+// points at the -dbg package; it must not pass for the real thing.
+bool is_placeholder_system_map(const std::string& p) {
+  auto data = read_file(p);
+  return data && data->size() < 4096 && data->find("The real System.map is in") != std::string::npos;
 }
 
 std::string running_release() {
@@ -49,10 +57,13 @@ Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release
     sources.nm_path = system_map;
     return sources;
   }
-  std::vector<std::string> candidates = {dir + "/System.map", path::join(dir, "../../../boot/System.map-" + release),
-                                         "/boot/System.map-" + release};
+  std::vector<std::string> candidates = {dir + "/System.map",
+                                         path::join(dir, "../../../boot/System.map-" + release),
+                                         path::join(dir, "../../../usr/lib/debug/boot/System.map-" + release),
+                                         "/boot/System.map-" + release,
+                                         "/usr/lib/debug/boot/System.map-" + release};
   for (const std::string& c : candidates) {
-    if (is_file(c)) {
+    if (is_file(c) && !is_placeholder_system_map(c)) {
       sources.nm_path = c;
       return sources;
     }
@@ -64,7 +75,8 @@ Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release
   std::string looked;
   for (const std::string& c : candidates) looked += " " + c;
   return fail(ErrorCode::kNotFound, "no System.map for kernel '" + release + "' (looked at" + looked +
-                                        "); pass --system-map FILE");
+                                        "; Debian ships the real one in linux-image-" + release +
+                                        "-dbg); pass --system-map FILE");
 }
 
 }  // namespace kas

@@ -14,8 +14,11 @@ namespace kas {
 // `dir_or_release` is a modules directory (/lib/modules/R, or one unpacked
 // from a package) or a release name R. System.map is looked for, in order:
 // `system_map` when given, DIR/System.map, DIR/../../../boot/System.map-R
-// (a root or an unpacked package), /boot/System.map-R, and /proc/kallsyms
-// when R is the running kernel. Errors: kNotFound saying where it looked.
+// and DIR/../../../usr/lib/debug/boot/System.map-R (a root or unpacked
+// packages), /boot/System.map-R, /usr/lib/debug/boot/System.map-R (Debian's
+// -dbg package; its linux-image ships a placeholder, which is skipped), and
+// /proc/kallsyms when R is the running kernel. Errors: kNotFound saying
+// where it looked.
 [[nodiscard]] Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release,
                                                              const std::string& system_map);
 

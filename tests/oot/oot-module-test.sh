@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Out-of-tree module against the distribution's kbuild (Debian 12's
+# linux-headers-6.1.0-56-amd64): build tests/oot/hello with
+# `make -C /usr/src/linux-headers-... M=...`, add its aliases with
+# `kas module --kernel` using the installed kernel's census (the
+# linux-image package unpacked by .ci/setup), and check them with readelf.
+#
+# usage: oot-module-test.sh KAS
+set -euo pipefail
+kas=$1
+release=6.1.0-56-amd64
+headers=/usr/src/linux-headers-$release
+image=${KAS_KERNEL_IMAGE_DIR:-/var/cache/kasd-ci/linux-image-$release}
+here=$(cd "$(dirname "$0")" && pwd)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -d "$headers" ] || fail "$headers missing (run .ci/setup)"
+[ -f "$image/usr/lib/debug/boot/System.map-$release" ] || fail "$image: no System.map (run .ci/setup)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$here/hello" "$work/hello"
+make -s -C "$headers" M="$work/hello" modules > "$work/build.log" 2>&1 || { cat "$work/build.log"; fail "kbuild failed"; }
+ko=$work/hello/hello.ko
+[ -f "$ko" ] || fail "no hello.ko"
+cp "$ko" "$work/hello.ko.orig"
+
+"$kas" module "$ko" --kernel "$image/lib/modules/$release" --in-place -v 2> "$work/kas.log" || {
+  cat "$work/kas.log"; fail "kas module failed"; }
+cat "$work/kas.log"
+
+line=$(grep -n 'LOC name_show' "$here/hello/hello.c" | cut -d: -f1)
+alias="name_show@hello_hello_c_$line"
+readelf -sW "$ko" > "$work/syms"
+orig=$(awk '$8 == "name_show" {print $2, $3, $4, $5, $7}' "$work/syms")
+got=$(awk -v a="$alias" '$8 == a {print $2, $3, $4, $5, $7}' "$work/syms")
+[ -n "$orig" ] || fail "name_show not in hello.ko"
+[ "$got" = "$orig" ] || { grep '@' "$work/syms" >&2 || true; fail "alias $alias: got '$got', want '$orig' (value size type bind ndx)"; }
+if grep -q 'kas_oot_unique@' "$work/syms"; then fail "unique kas_oot_unique got an alias"; fi
+[ "$(grep -c '@' "$work/syms")" = 1 ] || { grep '@' "$work/syms" >&2; fail "expected exactly one alias"; }
+cmp -s <(readelf -rW "$work/hello.ko.orig" | awk '{$2=""; print}') <(readelf -rW "$ko" | awk '{$2=""; print}') ||
+  fail "relocations changed"
+ld -r -o "$work/relinked.o" "$ko" || fail "ld -r of the output failed"
+echo "ok: $alias $got"
