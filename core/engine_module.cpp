@@ -88,7 +88,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request) {
     return std::string(request.alias.lto ? strip_lto_suffix(name) : name);
   };
   Census self;
-  std::unordered_set<std::string> wanted;
+  NameSet wanted;
   std::unordered_set<std::string_view> existing;
   for (const ElfSymbol& sym : table->symbols) {
     existing.insert(sym.name);

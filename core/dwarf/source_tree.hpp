@@ -21,7 +21,7 @@ namespace kas {
 struct UnitPaths {
   std::string name;      // DW_AT_name
   std::string comp_dir;  // DW_AT_comp_dir ("" when absent)
-  std::vector<std::string> include_dirs;  // line-table directories (only when asked for)
+  std::vector<std::string> include_dirs = {};  // line-table directories (only when asked for)
 };
 
 class SourceTree {

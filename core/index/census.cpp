@@ -52,7 +52,9 @@ std::string Census::to_symbfreq() const {
   return out;
 }
 
-Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path) {
+namespace {
+
+Result<Census> parse_symbfreq(std::string_view data, const std::string& path, const NameSet* wanted) {
   Census census;
   size_t line_no = 0;
   std::string_view line;
@@ -71,9 +73,20 @@ Result<Census> Census::from_symbfreq(std::string_view data, const std::string& p
                                             ": malformed census line, expected 'name:count': '" +
                                             std::string(line.substr(0, 80)) + "'");
     }
-    census.add(line.substr(0, colon), n);
+    std::string_view name = line.substr(0, colon);
+    if (wanted == nullptr || wanted->find(name) != wanted->end()) census.add(name, n);
   }
   return census;
+}
+
+}  // namespace
+
+Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path) {
+  return parse_symbfreq(data, path, nullptr);
+}
+
+Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path, const NameSet& wanted) {
+  return parse_symbfreq(data, path, &wanted);
 }
 
 }  // namespace kas

@@ -8,12 +8,22 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "core/util/result.hpp"
 
 namespace kas {
+
+// Hash usable with std::string keys and std::string_view lookups.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// A set of names that can be probed with string_views without allocating.
+using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 class Census {
  public:
@@ -33,13 +43,13 @@ class Census {
   [[nodiscard]] std::string to_symbfreq() const;
   // Parses that format. Error: kBadInput naming "path:line".
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path);
+  // The same, keeping only names in `wanted` (a module request needs a few
+  // hundred of the ~500,000 names: no map is built for the rest).
+  [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path,
+                                                    const NameSet& wanted);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> counts_;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> counts_;
 };
 
 }  // namespace kas

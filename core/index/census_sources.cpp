@@ -59,15 +59,13 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   return census;
 }
 
-Result<RestrictedCensus> census_for_names(const CensusSources& sources, const std::unordered_set<std::string>& wanted,
+Result<RestrictedCensus> census_for_names(const CensusSources& sources, const NameSet& wanted,
                                           const std::string& skip_module, unsigned jobs, bool lto) {
   if (auto r = reject_mixed_sources(sources); !r) return std::unexpected(r.error());
   RestrictedCensus result;
   auto want = [&](std::string_view name) -> std::optional<std::string_view> {
     std::string_view key = lto ? strip_lto_suffix(name) : name;
-    // unordered_set<string> has no heterogeneous find in C++20 without a
-    // transparent hash; names are short, a temporary is cheap here.
-    if (wanted.count(std::string(key)) != 0) return key;
+    if (wanted.find(key) != wanted.end()) return key;
     return std::nullopt;
   };
 
@@ -87,7 +85,7 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const st
   if (!sources.census_path.empty()) {
     auto data = read_file(sources.census_path);
     if (!data) return std::unexpected(data.error());
-    auto census = Census::from_symbfreq(*data, sources.census_path);
+    auto census = Census::from_symbfreq(*data, sources.census_path, wanted);
     if (!census) return std::unexpected(census.error());
     size_t present = 0;
     for (const std::string& name : wanted) {

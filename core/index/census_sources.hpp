@@ -41,7 +41,7 @@ struct RestrictedCensus {
   size_t modules = 0;
 };
 [[nodiscard]] Result<RestrictedCensus> census_for_names(const CensusSources& sources,
-                                                        const std::unordered_set<std::string>& wanted,
+                                                        const NameSet& wanted,
                                                         const std::string& skip_module, unsigned jobs, bool lto);
 
 }  // namespace kas
