@@ -7,6 +7,7 @@
 #include "core/index/census_sources.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/file.hpp"
+#include "core/util/mapped_file.hpp"
 
 namespace kas {
 
@@ -32,9 +33,10 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
 }
 
 Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
-  auto data = read_file(request.census.nm_path);
-  if (!data) return std::unexpected(data.error());
-  auto lines = parse_nm_listing(*data, request.census.nm_path);
+  auto mapped = MappedFile::open(request.census.nm_path);
+  if (!mapped) return std::unexpected(mapped.error());
+  std::string_view data = mapped->data();
+  auto lines = parse_nm_listing(data, request.census.nm_path);
   if (!lines) return std::unexpected(lines.error());
 
   VmlinuxResult result;
@@ -96,7 +98,7 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
   result.stats.aliases = candidates.size();
 
   std::string& out = result.text;
-  out.reserve(data->size() + candidates.size() * 80);
+  out.reserve(data.size() + candidates.size() * 80);
   for (size_t i = 0; i < lines->size(); ++i) {
     const NmLine& line = (*lines)[i];
     out += line.text;

@@ -8,6 +8,7 @@
 #include "core/index/census_builder.hpp"
 #include "core/index/module_list.hpp"
 #include "core/util/file.hpp"
+#include "core/util/mapped_file.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
@@ -45,9 +46,9 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   if (auto r = reject_mixed_sources(sources); !r) return std::unexpected(r.error());
   if (modules != nullptr) *modules = 0;
   if (!sources.census_path.empty()) {
-    auto data = read_file(sources.census_path);
-    if (!data) return std::unexpected(data.error());
-    return Census::from_symbfreq(*data, sources.census_path);
+    auto mapped = MappedFile::open(sources.census_path);
+    if (!mapped) return std::unexpected(mapped.error());
+    return Census::from_symbfreq(mapped->data(), sources.census_path);
   }
   auto paths = collect_module_paths(sources);
   if (!paths) return std::unexpected(paths.error());
@@ -70,9 +71,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   };
 
   if (!sources.nm_path.empty()) {
-    auto data = read_file(sources.nm_path);
-    if (!data) return std::unexpected(data.error());
-    auto lines = parse_nm_listing(*data, sources.nm_path);
+    auto mapped = MappedFile::open(sources.nm_path);
+    if (!mapped) return std::unexpected(mapped.error());
+    auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
     if (!lines) return std::unexpected(lines.error());
     for (const NmLine& line : *lines) {
       // /proc/kallsyms also lists loaded modules: those are counted from
@@ -83,9 +84,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   }
 
   if (!sources.census_path.empty()) {
-    auto data = read_file(sources.census_path);
-    if (!data) return std::unexpected(data.error());
-    auto census = Census::from_symbfreq(*data, sources.census_path, wanted);
+    auto mapped = MappedFile::open(sources.census_path);
+    if (!mapped) return std::unexpected(mapped.error());
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted);
     if (!census) return std::unexpected(census.error());
     size_t present = 0;
     for (const std::string& name : wanted) {
