@@ -32,16 +32,42 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
   return result;
 }
 
+namespace {
+
+Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
+                                          const std::vector<NmLine>& lines_in, const Census& census_in,
+                                          size_t census_modules);
+
+}  // namespace
+
 Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
   auto mapped = MappedFile::open(request.census.nm_path);
   if (!mapped) return std::unexpected(mapped.error());
-  std::string_view data = mapped->data();
-  auto lines = parse_nm_listing(data, request.census.nm_path);
+  auto lines = parse_nm_listing(mapped->data(), request.census.nm_path);
   if (!lines) return std::unexpected(lines.error());
-
-  VmlinuxResult result;
-  auto census = census_for_build(request.census, *lines, request.jobs, request.alias.lto, &result.stats.modules);
+  size_t modules = 0;
+  auto census = census_for_build(request.census, *lines, request.jobs, request.alias.lto, &modules);
   if (!census) return std::unexpected(census.error());
+  return alias_vmlinux_lines(request, mapped->data(), *lines, *census, modules);
+}
+
+Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census& census, size_t census_modules) {
+  auto mapped = MappedFile::open(request.census.nm_path);
+  if (!mapped) return std::unexpected(mapped.error());
+  auto lines = parse_nm_listing(mapped->data(), request.census.nm_path);
+  if (!lines) return std::unexpected(lines.error());
+  return alias_vmlinux_lines(request, mapped->data(), *lines, census, census_modules);
+}
+
+namespace {
+
+Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
+                                          const std::vector<NmLine>& lines_in, const Census& census_in,
+                                          size_t census_modules) {
+  const std::vector<NmLine>* lines = &lines_in;
+  const Census* census = &census_in;
+  VmlinuxResult result;
+  result.stats.modules = census_modules;
   result.stats.input_lines = lines->size();
   result.stats.census_names = census->size();
 
@@ -114,5 +140,7 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace kas

@@ -5,6 +5,7 @@
 // yet, so the result depends only on the request.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -93,5 +94,20 @@ struct ModuleResult {
 // Errors name the file: not ET_REL, no debug info while aliases are needed,
 // census sources, unwritable output (nothing is left behind then).
 [[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request);
+
+// The census a module request needs: counts of `wanted` over the request's
+// sources without modules named `skip_module` (census_for_names semantics).
+// The in-process engine reads the sources; the daemon answers from its index.
+using ModuleCensusProvider =
+    std::function<Result<RestrictedCensus>(const NameSet& wanted, const std::string& skip_module)>;
+[[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census);
+
+// The sources a module request counts over (its own plus --kernel's).
+[[nodiscard]] Result<CensusSources> module_census_sources(const ModuleRequest& request);
+
+// alias_vmlinux with the build's census given (the daemon's index); the
+// request's census sources are then not read.
+[[nodiscard]] Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census& census,
+                                                  size_t census_modules);
 
 }  // namespace kas

@@ -55,6 +55,8 @@ Result<void> copy_into(const std::string& from, AtomicFile& to) {
   }
 }
 
+}  // namespace
+
 Result<CensusSources> module_census_sources(const ModuleRequest& request) {
   CensusSources sources = request.census;
   if (request.kernel.empty()) return sources;
@@ -68,9 +70,15 @@ Result<CensusSources> module_census_sources(const ModuleRequest& request) {
   return sources;
 }
 
-}  // namespace
-
 Result<ModuleResult> alias_module(const ModuleRequest& request) {
+  auto sources = module_census_sources(request);
+  if (!sources) return std::unexpected(sources.error());
+  return alias_module(request, [&](const NameSet& wanted, const std::string& skip_module) {
+    return census_for_names(*sources, wanted, skip_module, request.jobs, request.alias.lto);
+  });
+}
+
+Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider) {
   ModuleResult result;
   result.output_path = request.in_place ? request.input
                                         : (request.output.empty() ? request.input + ".kas" : request.output);
@@ -98,10 +106,8 @@ Result<ModuleResult> alias_module(const ModuleRequest& request) {
     wanted.insert(key);
   }
 
-  auto sources = module_census_sources(request);
-  if (!sources) return std::unexpected(sources.error());
   const std::string module = module_name_from_path(request.input);
-  auto counted = census_for_names(*sources, wanted, module, request.jobs, request.alias.lto);
+  auto counted = census_provider(wanted, module);
   if (!counted) return std::unexpected(counted.error());
   result.census_modules = counted->modules;
   result.census_included_module = counted->included;
@@ -109,6 +115,8 @@ Result<ModuleResult> alias_module(const ModuleRequest& request) {
   // base: everyone but this module; total: with it, once.
   Census base;
   Census total;
+  // With a census file the module's own names are inside the counts (when
+  // included); module lists leave the module out instead.
   const bool file_counted_self = counted->included && !request.census.census_path.empty();
   for (const std::string& name : wanted) {
     uint32_t others = counted->counts.count(name);

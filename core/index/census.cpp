@@ -16,6 +16,16 @@ void Census::add(std::string_view name, uint32_t n) {
   }
 }
 
+void Census::remove(std::string_view name, uint32_t n) {
+  auto it = counts_.find(name);
+  if (it == counts_.end()) return;
+  if (it->second <= n) {
+    counts_.erase(it);
+  } else {
+    it->second -= n;
+  }
+}
+
 uint32_t Census::count(std::string_view name) const {
   auto it = counts_.find(name);
   return it == counts_.end() ? 0 : it->second;

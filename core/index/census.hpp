@@ -28,6 +28,8 @@ using NameSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 class Census {
  public:
   void add(std::string_view name, uint32_t n = 1);
+  // Takes `n` away from `name` (not below zero; the entry goes at zero).
+  void remove(std::string_view name, uint32_t n = 1);
   [[nodiscard]] uint32_t count(std::string_view name) const;
   [[nodiscard]] bool duplicated(std::string_view name) const { return count(name) > 1; }
   // Adds every count of `other` (used to merge per-worker partial censuses).

@@ -37,16 +37,18 @@ Result<std::vector<std::string>> read_modules_order(const std::string& path) {
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     if (line.empty()) continue;
     std::string entry = path::join(base, line);
-    if (is_regular_file(entry)) {
-      modules.push_back(entry);
-      continue;
-    }
+    // kbuild links X.ko from X.o: the object is the module's content before
+    // any alias was added, and exists before the .ko does.
     if (entry.ends_with(".ko")) {
       std::string object = entry.substr(0, entry.size() - 3) + ".o";
       if (is_regular_file(object)) {
         modules.push_back(object);
         continue;
       }
+    }
+    if (is_regular_file(entry)) {
+      modules.push_back(entry);
+      continue;
     }
     return fail(ErrorCode::kNotFound, path + ":" + std::to_string(line_no) + ": module '" + std::string(line) +
                                           "' not found (looked for " + entry + ")");

@@ -11,8 +11,9 @@ namespace kas {
 
 // Reads a kbuild modules.order. Relative entries are relative to the file's
 // directory (kbuild writes them relative to the object tree, where the file
-// lives). An entry "X.ko" whose .ko is not built yet resolves to "X.o" (the
-// object that becomes the .ko). Errors: kNotFound/kIo for the file,
+// lives). An entry "X.ko" resolves to "X.o" when that exists (the object
+// kbuild links into the .ko: it exists first and never holds aliases), else
+// to the .ko itself. Errors: kNotFound/kIo for the file,
 // kNotFound naming "modules.order:line" for an entry with neither file.
 [[nodiscard]] Result<std::vector<std::string>> read_modules_order(const std::string& path);
 

@@ -19,8 +19,12 @@ struct FixtureKernel {
   [[nodiscard]] std::string module(const std::string& name) const {
     return objtree + "/modules/" + name + "/" + name + ".ko";
   }
+  // The object the final link turns into the .ko.
+  [[nodiscard]] std::string module_object(const std::string& name) const {
+    return objtree + "/modules/" + name + "/" + name + ".o";
+  }
   [[nodiscard]] std::string module_part(const std::string& module, const std::string& part) const {
-    return objtree + "/modules/" + module + "/" + part + ".o";
+    return objtree + "/modules/" + module + "/parts/" + part + ".o";
   }
 };
 

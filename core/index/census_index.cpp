@@ -1,0 +1,173 @@
+#include "core/index/census_index.hpp"
+
+#include <sys/stat.h>
+
+#include <optional>
+#include <unordered_map>
+
+#include "core/alias/lto.hpp"
+#include "core/elf/elf_file.hpp"
+#include "core/elf/nm_type.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/index/census_builder.hpp"
+#include "core/index/module_list.hpp"
+#include "core/util/mapped_file.hpp"
+#include "core/util/parallel.hpp"
+#include "core/util/path.hpp"
+
+namespace kas {
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {st.st_dev, st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+namespace {
+
+Result<std::vector<std::string>> module_names(const std::string& path, bool lto) {
+  auto file = ElfFile::open(path);
+  if (!file) return std::unexpected(file.error());
+  auto table = read_symbols(*file);
+  if (!table) return std::unexpected(table.error());
+  std::vector<std::string> names;
+  names.reserve(table->symbols.size());
+  for (const ElfSymbol& sym : table->symbols) {
+    if (sym.defined()) names.emplace_back(lto ? strip_lto_suffix(sym.name) : sym.name);
+  }
+  return names;
+}
+
+size_t bytes_of(const std::vector<std::string>& names) {
+  size_t n = sizeof(names) + names.capacity() * sizeof(std::string);
+  for (const std::string& s : names) n += s.capacity() > 15 ? s.capacity() : 0;
+  return n;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSources& sources, unsigned jobs, bool lto) {
+  auto index = std::make_shared<CensusIndex>();
+  index->sources_ = sources;
+  index->lto_ = lto;
+  for (const std::string& p : {sources.nm_path, sources.census_path}) {
+    if (!p.empty()) index->input_stamps_.emplace_back(p, stamp_of(p));
+  }
+  for (const std::string& p : sources.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
+
+  if (!sources.census_path.empty()) {
+    if (!sources.modules_orders.empty() || !sources.module_dirs.empty()) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "--census gives the complete census; do not combine it with --modules-order or --modules");
+    }
+    auto mapped = MappedFile::open(sources.census_path);
+    if (!mapped) return std::unexpected(mapped.error());
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path);
+    if (!census) return std::unexpected(census.error());
+    index->total_ = std::move(*census);
+    index->from_census_file_ = true;
+    index->bytes_ = index->total_.size() * 64;
+    return std::shared_ptr<const CensusIndex>(std::move(index));
+  }
+
+  if (!sources.nm_path.empty()) {
+    auto mapped = MappedFile::open(sources.nm_path);
+    if (!mapped) return std::unexpected(mapped.error());
+    auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
+    if (!lines) return std::unexpected(lines.error());
+    for (const NmLine& line : *lines) {
+      // as census_for_names: loaded modules in /proc/kallsyms come from files
+      if (!line.module.empty() || nm_is_undefined(line.type)) continue;
+      index->total_.add(lto ? strip_lto_suffix(line.name) : line.name);
+    }
+  }
+  auto paths = collect_module_paths(sources);
+  if (!paths) return std::unexpected(paths.error());
+  index->modules_.resize(paths->size());
+  std::vector<std::optional<Error>> errors(paths->size());
+  parallel_for(paths->size(), jobs, [&](size_t i, unsigned) {
+    Module& m = index->modules_[i];
+    m.path = (*paths)[i];
+    m.name = module_name_from_path(m.path);
+    m.stamp = stamp_of(m.path);
+    auto names = module_names(m.path, lto);
+    if (!names) {
+      errors[i] = names.error();
+      return;
+    }
+    m.names = std::move(*names);
+  });
+  for (const auto& e : errors) {
+    if (e) return std::unexpected(*e);
+  }
+  for (const Module& m : index->modules_) {
+    for (const std::string& name : m.names) index->total_.add(name);
+    index->bytes_ += bytes_of(m.names);
+  }
+  index->bytes_ += index->total_.size() * 64;
+  return std::shared_ptr<const CensusIndex>(std::move(index));
+}
+
+bool CensusIndex::sources_changed() const {
+  for (const auto& [path, stamp] : input_stamps_) {
+    if (stamp_of(path) != stamp) return true;
+  }
+  return false;
+}
+
+bool CensusIndex::module_changed(const std::string& module_path) const {
+  for (const Module& m : modules_) {
+    if (m.path == module_path) return stamp_of(m.path) != m.stamp;
+  }
+  return false;
+}
+
+Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const std::string& module_path) const {
+  auto copy = std::make_shared<CensusIndex>(*this);
+  for (Module& m : copy->modules_) {
+    if (m.path != module_path) continue;
+    auto names = module_names(m.path, lto_);
+    if (!names) return std::unexpected(names.error());
+    for (const std::string& name : m.names) copy->total_.remove(name);
+    for (const std::string& name : *names) copy->total_.add(name);
+    m.names = std::move(*names);
+    m.stamp = stamp_of(m.path);
+  }
+  return std::shared_ptr<const CensusIndex>(std::move(copy));
+}
+
+RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::string& skip_module) const {
+  RestrictedCensus result;
+  if (from_census_file_) {
+    size_t present = 0;
+    for (const std::string& name : wanted) {
+      uint32_t n = total_.count(name);
+      if (n > 0) {
+        result.counts.add(name, n);
+        ++present;
+      }
+    }
+    result.included = !wanted.empty() && present == wanted.size();
+    return result;
+  }
+  std::unordered_map<std::string_view, uint32_t> skipped;
+  for (const Module& m : modules_) {
+    if (skip_module.empty() || m.name != skip_module) continue;
+    result.included = true;
+    for (const std::string& name : m.names) {
+      if (wanted.find(name) != wanted.end()) ++skipped[name];
+    }
+  }
+  for (const std::string& name : wanted) {
+    uint32_t n = total_.count(name);
+    auto it = skipped.find(name);
+    if (it != skipped.end()) n = n > it->second ? n - it->second : 0;
+    if (n > 0) result.counts.add(name, n);
+  }
+  for (const Module& m : modules_) {
+    if (skip_module.empty() || m.name != skip_module) ++result.modules;
+  }
+  return result;
+}
+
+}  // namespace kas

@@ -1,0 +1,72 @@
+// A whole build's census kept between requests (the daemon's): the counts,
+// plus what each module file contributed and the file's stamp, so that
+//  - a module request can leave out the module it replaces (same name), as
+//    census_for_names() does when it reads the files itself, and
+//  - a rebuilt module is re-read alone and the census adjusted, instead of
+//    re-reading every module.
+// Immutable once built: an update makes a new index (copy-on-write), so
+// readers share a snapshot without locks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/index/census.hpp"
+#include "core/index/census_sources.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+// Identity of a file's contents as far as a rebuild goes.
+struct FileStamp {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+// Stamp of `path`; a default stamp when it cannot be stat'ed.
+[[nodiscard]] FileStamp stamp_of(const std::string& path);
+
+class CensusIndex {
+ public:
+  // Reads every source (modules in parallel). Errors as census_for_build.
+  [[nodiscard]] static Result<std::shared_ptr<const CensusIndex>> build(const CensusSources& sources, unsigned jobs,
+                                                                         bool lto);
+
+  [[nodiscard]] const Census& census() const { return total_; }
+  [[nodiscard]] size_t module_count() const { return modules_.size(); }
+  [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+
+  // True when an input file (nm listing, census file, modules.order) or the
+  // module file `module_path` (when it is one of ours) has changed.
+  [[nodiscard]] bool sources_changed() const;
+  [[nodiscard]] bool module_changed(const std::string& module_path) const;
+
+  // A new index with `module_path` re-read. Error: the file's.
+  [[nodiscard]] Result<std::shared_ptr<const CensusIndex>> with_module_reread(const std::string& module_path) const;
+
+  // The same answer census_for_names() gives for these sources.
+  [[nodiscard]] RestrictedCensus restricted(const NameSet& wanted, const std::string& skip_module) const;
+
+ private:
+  struct Module {
+    std::string path;
+    std::string name;                // module name (uio, fpga_mgr)
+    FileStamp stamp;
+    std::vector<std::string> names;  // census keys of its defined symbols
+  };
+
+  CensusSources sources_;
+  bool lto_ = false;
+  bool from_census_file_ = false;
+  std::vector<std::pair<std::string, FileStamp>> input_stamps_;
+  std::vector<Module> modules_;
+  Census total_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace kas

@@ -1,0 +1,161 @@
+#include "proto/convert.hpp"
+
+namespace kas::wire {
+
+void to_wire(const kas::CensusSources& in, wire::CensusSources& out) {
+  out.set_nm_path(in.nm_path);
+  for (const std::string& s : in.modules_orders) out.add_modules_orders(s);
+  for (const std::string& s : in.module_dirs) out.add_module_dirs(s);
+  out.set_census_path(in.census_path);
+}
+
+kas::CensusSources from_wire(const wire::CensusSources& in) {
+  kas::CensusSources out;
+  out.nm_path = in.nm_path();
+  out.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
+  out.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
+  out.census_path = in.census_path();
+  return out;
+}
+
+void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out) {
+  out.set_separator(std::string(1, in.separator));
+  out.set_data(in.data);
+  out.set_lto(in.lto);
+}
+
+Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in) {
+  kas::AliasOptions out;
+  if (in.separator().size() > 1) return fail(ErrorCode::kInvalidArgument, "separator must be one character");
+  if (!in.separator().empty()) out.separator = in.separator()[0];
+  out.data = in.data();
+  out.lto = in.lto();
+  return out;
+}
+
+void to_wire(const kas::VmlinuxRequest& in, wire::VmlinuxRequest& out) {
+  to_wire(in.census, *out.mutable_census());
+  out.set_elf_path(in.elf_path);
+  out.set_srctree(in.srctree);
+  to_wire(in.alias, *out.mutable_alias());
+}
+
+Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in, unsigned jobs) {
+  kas::VmlinuxRequest out;
+  out.census = from_wire(in.census());
+  out.elf_path = in.elf_path();
+  out.srctree = in.srctree();
+  auto alias = from_wire(in.alias());
+  if (!alias) return std::unexpected(alias.error());
+  out.alias = *alias;
+  out.jobs = jobs;
+  return out;
+}
+
+void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out) {
+  out.set_text(in.text);
+  wire::VmlinuxStats* s = out.mutable_stats();
+  s->set_input_lines(in.stats.input_lines);
+  s->set_census_names(in.stats.census_names);
+  s->set_modules(in.stats.modules);
+  s->set_eligible(in.stats.eligible);
+  s->set_aliases(in.stats.aliases);
+  s->set_unlocated(in.stats.unlocated);
+  s->set_from_line_table(in.stats.from_line_table);
+  s->set_disambiguated(in.stats.disambiguated);
+  for (const std::string& n : in.unlocated_names) out.add_unlocated_names(n);
+}
+
+kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
+  kas::VmlinuxResult out;
+  out.text = in.text();
+  const wire::VmlinuxStats& s = in.stats();
+  out.stats.input_lines = s.input_lines();
+  out.stats.census_names = s.census_names();
+  out.stats.modules = s.modules();
+  out.stats.eligible = s.eligible();
+  out.stats.aliases = s.aliases();
+  out.stats.unlocated = s.unlocated();
+  out.stats.from_line_table = s.from_line_table();
+  out.stats.disambiguated = s.disambiguated();
+  out.unlocated_names.assign(in.unlocated_names().begin(), in.unlocated_names().end());
+  return out;
+}
+
+void to_wire(const kas::ModuleRequest& in, wire::ModuleRequest& out) {
+  out.set_input(in.input);
+  out.set_output(in.output);
+  out.set_in_place(in.in_place);
+  to_wire(in.census, *out.mutable_census());
+  out.mutable_census()->set_kernel(in.kernel);
+  out.mutable_census()->set_system_map(in.system_map);
+  out.set_srctree(in.srctree);
+  to_wire(in.alias, *out.mutable_alias());
+}
+
+Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned jobs) {
+  kas::ModuleRequest out;
+  out.input = in.input();
+  out.output = in.output();
+  out.in_place = in.in_place();
+  out.census = from_wire(in.census());
+  out.kernel = in.census().kernel();
+  out.system_map = in.census().system_map();
+  out.srctree = in.srctree();
+  auto alias = from_wire(in.alias());
+  if (!alias) return std::unexpected(alias.error());
+  out.alias = *alias;
+  out.jobs = jobs;
+  return out;
+}
+
+void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out) {
+  out.set_output_path(in.output_path);
+  for (const kas::ModuleAlias& a : in.aliases) {
+    wire::ModuleAlias* w = out.add_aliases();
+    w->set_symbol(a.symbol);
+    w->set_alias(a.alias);
+    w->set_section(a.section);
+    w->set_value(a.value);
+    w->set_nm_type(std::string(1, a.nm_type));
+  }
+  for (const std::string& n : in.newly_duplicated) out.add_newly_duplicated(n);
+  for (const std::string& n : in.unlocated) out.add_unlocated(n);
+  out.set_symbols(in.symbols);
+  out.set_eligible(in.eligible);
+  out.set_census_modules(in.census_modules);
+  out.set_census_included_module(in.census_included_module);
+  out.set_rewritten(in.rewritten);
+}
+
+kas::ModuleResult from_wire(const wire::ModuleReply& in) {
+  kas::ModuleResult out;
+  out.output_path = in.output_path();
+  for (const wire::ModuleAlias& w : in.aliases()) {
+    out.aliases.push_back(
+        {w.symbol(), w.alias(), w.section(), w.value(), w.nm_type().empty() ? '?' : w.nm_type()[0]});
+  }
+  out.newly_duplicated.assign(in.newly_duplicated().begin(), in.newly_duplicated().end());
+  out.unlocated.assign(in.unlocated().begin(), in.unlocated().end());
+  out.symbols = in.symbols();
+  out.eligible = in.eligible();
+  out.census_modules = in.census_modules();
+  out.census_included_module = in.census_included_module();
+  out.rewritten = in.rewritten();
+  return out;
+}
+
+void to_wire(const kas::Error& in, wire::Error& out) {
+  out.set_code(static_cast<uint32_t>(in.code));
+  out.set_message(in.message);
+}
+
+kas::Error from_wire(const wire::Error& in) {
+  uint32_t code = in.code();
+  if (code < static_cast<uint32_t>(ErrorCode::kInvalidArgument) || code > static_cast<uint32_t>(ErrorCode::kInternal)) {
+    code = static_cast<uint32_t>(ErrorCode::kInternal);
+  }
+  return kas::Error{static_cast<ErrorCode>(code), in.message()};
+}
+
+}  // namespace kas::wire

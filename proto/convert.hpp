@@ -1,0 +1,29 @@
+// Core types <-> wire messages: the only code that sees both.
+#pragma once
+
+#include "core/engine.hpp"
+#include "kas.pb.h"
+
+namespace kas::wire {
+
+void to_wire(const CensusSources& in, wire::CensusSources& out);
+[[nodiscard]] kas::CensusSources from_wire(const wire::CensusSources& in);
+
+void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out);
+// Error kInvalidArgument for a separator that is not one character.
+[[nodiscard]] Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in);
+
+void to_wire(const kas::VmlinuxRequest& in, wire::VmlinuxRequest& out);
+[[nodiscard]] Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in, unsigned jobs);
+void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out);
+[[nodiscard]] kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in);
+
+void to_wire(const kas::ModuleRequest& in, wire::ModuleRequest& out);
+[[nodiscard]] Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned jobs);
+void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out);
+[[nodiscard]] kas::ModuleResult from_wire(const wire::ModuleReply& in);
+
+void to_wire(const kas::Error& in, wire::Error& out);
+[[nodiscard]] kas::Error from_wire(const wire::Error& in);
+
+}  // namespace kas::wire
