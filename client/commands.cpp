@@ -4,9 +4,11 @@
 #include "client/commands.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "client/options.hpp"
+#include "client/remote.hpp"
 #include "core/engine.hpp"
 #include "core/util/file.hpp"
 #include "core/util/parallel.hpp"
@@ -33,6 +35,27 @@ void add_census_source_options(std::vector<OptionSpec>& specs, CensusSources& so
                    [&](const std::string& v) { sources.modules_orders.push_back(v); return true; }});
   specs.push_back({"modules", 0, "DIR", "count every *.ko below DIR (repeatable)",
                    [&](const std::string& v) { sources.module_dirs.push_back(v); return true; }});
+}
+
+struct Routing {
+  bool no_daemon = false;
+  DaemonOptions daemon;
+};
+
+void add_routing_options(std::vector<OptionSpec>& specs, Routing& routing) {
+  specs.push_back({"no-daemon", 0, nullptr, "run in this process instead of through kasd",
+                   [&](const std::string&) { routing.no_daemon = true; return true; }});
+  specs.push_back({"socket", 0, "PATH", "kasd's socket (default: $KAS_SOCKET or the per-user one)",
+                   [&](const std::string& v) { routing.daemon.socket_path = v; return true; }});
+}
+
+// Through the daemon unless told otherwise or none can be used.
+template <typename Remote, typename Local>
+auto routed(const Routing& routing, Remote remote, Local local) -> decltype(local()) {
+  if (!routing.no_daemon && std::getenv("KAS_NO_DAEMON") == nullptr) {
+    if (auto answer = remote()) return std::move(*answer);
+  }
+  return local();
 }
 
 OptionSpec jobs_option(unsigned& jobs) {
@@ -70,6 +93,8 @@ int run_vmlinux(int argc, char** argv) {
                    [&](const std::string& v) { out_path = v; return true; }});
   specs.push_back({"verbose", 'v', nullptr, "print statistics and unlocated symbols on stderr",
                    [&](const std::string&) { verbose = true; return true; }});
+  Routing routing;
+  add_routing_options(specs, routing);
 
   ParsedArgs args;
   if (!parse_options("vmlinux", argc, argv, 2, specs, args)) return kExitUsage;
@@ -94,7 +119,8 @@ int run_vmlinux(int argc, char** argv) {
     return kExitUsage;
   }
 
-  auto result = alias_vmlinux(request);
+  auto result = routed(
+      routing, [&] { return remote_vmlinux(routing.daemon, request); }, [&] { return alias_vmlinux(request); });
   if (!result) return report(result.error());
   if (verbose) {
     const VmlinuxStats& s = result->stats;
@@ -120,6 +146,8 @@ int run_census(int argc, char** argv) {
   specs.push_back(jobs_option(jobs));
   specs.push_back({"output", 'o', "FILE", "write here atomically (default: stdout)",
                    [&](const std::string& v) { out_path = v; return true; }});
+  Routing routing;
+  add_routing_options(specs, routing);
 
   ParsedArgs args;
   if (!parse_options("census", argc, argv, 2, specs, args)) return kExitUsage;
@@ -142,9 +170,15 @@ int run_census(int argc, char** argv) {
     std::fprintf(stderr, "kas census: nothing to count: give --nm, --modules-order or --modules\n");
     return kExitUsage;
   }
-  auto result = build_census(sources, jobs, lto);
-  if (!result) return report(result.error());
-  return write_output(out_path, result->census.to_symbfreq());
+  auto text = routed(
+      routing, [&] { return remote_census(routing.daemon, sources, lto); },
+      [&]() -> Result<std::string> {
+        auto result = build_census(sources, jobs, lto);
+        if (!result) return std::unexpected(result.error());
+        return result->census.to_symbfreq();
+      });
+  if (!text) return report(text.error());
+  return write_output(out_path, *text);
 }
 
 }  // namespace kas::cli
@@ -182,6 +216,8 @@ int run_module(int argc, char** argv) {
                    [&](const std::string&) { request.in_place = true; return true; }});
   specs.push_back({"verbose", 'v', nullptr, "list the aliases added on stderr",
                    [&](const std::string&) { verbose = true; return true; }});
+  Routing routing;
+  add_routing_options(specs, routing);
 
   ParsedArgs args;
   if (!parse_options("module", argc, argv, 2, specs, args)) return kExitUsage;
@@ -214,7 +250,8 @@ int run_module(int argc, char** argv) {
     std::fprintf(stderr, "kas module: no census: give --census, --kernel, or --nm with module sources\n");
     return kExitUsage;
   }
-  auto result = alias_module(request);
+  auto result = routed(
+      routing, [&] { return remote_module(routing.daemon, request); }, [&] { return alias_module(request); });
   if (!result) return report(result.error());
   for (const std::string& name : result->newly_duplicated) {
     std::fprintf(stderr, "kas: %s: '%s' was unique and is now duplicated: rebuild the object that also defines it\n",

@@ -12,5 +12,6 @@ constexpr int kExitUsage = 2;
 int run_vmlinux(int argc, char** argv);
 int run_census(int argc, char** argv);
 int run_module(int argc, char** argv);
+int run_daemon(int argc, char** argv);
 
 }  // namespace kas::cli

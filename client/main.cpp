@@ -15,7 +15,8 @@ void print_usage(FILE* to) {
                "commands:\n"
                "  vmlinux   add alias lines to vmlinux's nm listing (kallsyms input)\n"
                "  module    add alias symbols to a module object (before its final link)\n"
-               "  census    count symbol names over vmlinux and modules (name:count)\n\n"
+               "  census    count symbol names over vmlinux and modules (name:count)\n"
+               "  daemon    start, stop or query kasd (used by the other commands by default)\n\n"
                "'kas COMMAND --help' describes each command.\n");
 }
 
@@ -32,12 +33,13 @@ int main(int argc, char** argv) {
     if (std::strcmp(command, "vmlinux") == 0) return run_vmlinux(argc, argv);
     if (std::strcmp(command, "census") == 0) return run_census(argc, argv);
     if (std::strcmp(command, "module") == 0) return run_module(argc, argv);
+    if (std::strcmp(command, "daemon") == 0) return run_daemon(argc, argv);
     if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0 || std::strcmp(command, "help") == 0) {
       print_usage(stdout);
       return kExitOk;
     }
     if (std::strcmp(command, "--version") == 0) {
-      std::printf("kas %s\n", KAS_VERSION);
+      std::printf("kas %s\n", KAS_BUILD_ID);
       return kExitOk;
     }
   } catch (const std::exception& e) {

@@ -6,7 +6,7 @@
 
 namespace kas::wire {
 
-void to_wire(const CensusSources& in, wire::CensusSources& out);
+void to_wire(const kas::CensusSources& in, wire::CensusSources& out);
 [[nodiscard]] kas::CensusSources from_wire(const wire::CensusSources& in);
 
 void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out);

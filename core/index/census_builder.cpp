@@ -25,7 +25,9 @@ std::string_view census_name(std::string_view name, const CensusOptions& options
 
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options) {
   for (const NmLine& line : lines) {
-    if (nm_is_undefined(line.type)) continue;
+    // Lines of loaded modules (/proc/kallsyms "[mod]") are not vmlinux's:
+    // modules are counted from their files.
+    if (nm_is_undefined(line.type) || !line.module.empty()) continue;
     census.add(census_name(line.name, options));
   }
 }

@@ -16,7 +16,8 @@ struct CensusOptions {
   bool lto = false;  // count names with LTO's numeric suffixes removed
 };
 
-// Counts every defined symbol of an nm listing (U/w/v lines do not count).
+// Counts every defined vmlinux symbol of an nm listing (U/w/v lines and
+// /proc/kallsyms lines of loaded modules do not count).
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options);
 
 // Counts the defined symbols of each object (what `nm` lists, minus U/w/v),

@@ -1,0 +1,171 @@
+#include "client/connection.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "core/util/path.hpp"
+#include "core/util/socket_path.hpp"
+#include "proto/framing.hpp"
+
+namespace kas::cli {
+
+const char* build_id() { return KAS_BUILD_ID; }
+
+namespace {
+
+std::string resolve_socket(const DaemonOptions& options) {
+  return options.socket_path.empty() ? default_socket_path() : options.socket_path;
+}
+
+Result<Fd> raw_connect(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return fail(ErrorCode::kInvalidArgument, path + ": socket path too long");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fail(ErrorCode::kIo, std::string("socket: ") + std::strerror(errno));
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int err = errno;
+    return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::kNotFound : ErrorCode::kIo,
+                path + ": cannot connect: " + std::strerror(err));
+  }
+  return fd;
+}
+
+// kasd lives beside kas when installed, in ../daemon in a build tree; $KASD
+// overrides both.
+std::string kasd_binary() {
+  if (const char* env = std::getenv("KASD"); env != nullptr && *env != '\0') return env;
+  std::string self = path::real_path("/proc/self/exe");
+  std::string dir = self.substr(0, self.rfind('/'));
+  for (const std::string& candidate : {dir + "/kasd", dir + "/../daemon/kasd"}) {
+    if (::access(candidate.c_str(), X_OK) == 0) return path::normalize(candidate);
+  }
+  return "kasd";
+}
+
+Result<wire::Hello> handshake(int fd) {
+  wire::Request hello;
+  hello.mutable_hello()->set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
+  hello.mutable_hello()->set_build_id(build_id());
+  hello.mutable_hello()->set_pid(static_cast<uint32_t>(::getpid()));
+  if (auto r = wire::write_frame(fd, hello); !r) return std::unexpected(r.error());
+  wire::Response response;
+  if (auto r = wire::read_frame(fd, response); !r) return std::unexpected(r.error());
+  if (response.has_error()) return fail(ErrorCode::kIo, "kasd refused: " + response.error().message());
+  if (!response.has_hello()) return fail(ErrorCode::kIo, "kasd answered hello with something else");
+  return response.hello();
+}
+
+Result<void> request_shutdown(int fd) {
+  wire::Request stop;
+  stop.mutable_shutdown();
+  if (auto r = wire::write_frame(fd, stop); !r) return r;
+  wire::Response ignored;
+  (void)wire::read_frame(fd, ignored);
+  return {};
+}
+
+// A connected, greeted daemon of this build, started or replaced as needed.
+Result<Fd> connect_daemon(const DaemonOptions& options) {
+  const std::string path = resolve_socket(options);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto fd = raw_connect(path);
+    if (!fd) {
+      if (!options.autostart || fd.error().code != ErrorCode::kNotFound) return fd;
+      if (auto started = start_daemon(path); !started) return std::unexpected(started.error());
+      continue;
+    }
+    auto hello = handshake(fd->get());
+    if (!hello) {
+      if (!options.autostart) return std::unexpected(hello.error());
+      continue;  // died during the handshake: try again
+    }
+    if (hello->protocol_version() == wire::PROTOCOL_VERSION_CURRENT && hello->build_id() == build_id()) return fd;
+    if (!options.autostart) {
+      return fail(ErrorCode::kIo, "kasd at " + path + " is build " + hello->build_id() + ", kas is " + build_id());
+    }
+    // Another build: ask it to go, wait for its socket to close, start ours.
+    (void)request_shutdown(fd->get());
+    for (int i = 0; i < 300; ++i) {
+      auto probe = raw_connect(path);
+      if (!probe) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return fail(ErrorCode::kIo, "no usable kasd at " + path);
+}
+
+}  // namespace
+
+Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello) {
+  auto fd = raw_connect(socket_path);
+  if (!fd) return fd;
+  auto h = handshake(fd->get());
+  if (!h) return std::unexpected(h.error());
+  if (hello != nullptr) *hello = *h;
+  return fd;
+}
+
+Result<void> start_daemon(const std::string& socket_path) {
+  if (auto r = ensure_private_directory(socket_path); !r) return r;
+  std::string kasd = kasd_binary();
+  std::string log = socket_path + ".log";
+  pid_t child = ::fork();
+  if (child < 0) return fail(ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
+  if (child == 0) {
+    // Detach twice so kasd is not our child and outlives make.
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (in >= 0) ::dup2(in, 0);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    ::execlp(kasd.c_str(), kasd.c_str(), "--socket", socket_path.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  // Poll until some daemon (ours, or one that won a start race) answers.
+  for (int i = 0; i < 1000; ++i) {
+    if (raw_connect(socket_path)) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return fail(ErrorCode::kIo, "started " + kasd + " but nothing answers at " + socket_path + " (see " + log + ")");
+}
+
+Result<wire::Response> call_daemon(const DaemonOptions& options, const wire::Request& request) {
+  Error last{ErrorCode::kIo, "no attempt"};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto fd = connect_daemon(options);
+    if (!fd) return std::unexpected(fd.error());
+    if (auto r = wire::write_frame(fd->get(), request); !r) {
+      last = r.error();
+      continue;
+    }
+    wire::Response response;
+    if (auto r = wire::read_frame(fd->get(), response); !r) {
+      last = r.error();  // the daemon died mid-request: a new one gets it
+      continue;
+    }
+    return response;
+  }
+  return std::unexpected(last);
+}
+
+}  // namespace kas::cli

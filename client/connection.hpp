@@ -1,0 +1,36 @@
+// kas's side of the daemon: connect, handshake, start kasd on demand, replace
+// a daemon of another build, retry a daemon that died mid-request.
+#pragma once
+
+#include <string>
+
+#include "core/util/fd.hpp"
+#include "core/util/result.hpp"
+#include "kas.pb.h"
+
+namespace kas::cli {
+
+struct DaemonOptions {
+  std::string socket_path;  // "" = default_socket_path()
+  bool autostart = true;    // start kasd when none answers
+};
+
+// Sends `request` to the daemon and returns its response (which may be a
+// wire Error: a failure of the request, not of the daemon). Errors of this
+// function mean "no daemon could be used" (the caller falls back in-process):
+// none reachable or startable, or one that kept dying mid-request.
+// Requests are idempotent (outputs are written atomically), so a request cut
+// off by a daemon's death is sent again, to a new daemon, twice at most.
+[[nodiscard]] Result<wire::Response> call_daemon(const DaemonOptions& options, const wire::Request& request);
+
+// Connects and handshakes without starting anything (kas daemon status/stop).
+// Error kNotFound when no daemon listens.
+[[nodiscard]] Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello = nullptr);
+
+// Starts kasd for `socket_path` (detached) and waits until it answers.
+[[nodiscard]] Result<void> start_daemon(const std::string& socket_path);
+
+// This build's id (compared with the daemon's in the handshake).
+[[nodiscard]] const char* build_id();
+
+}  // namespace kas::cli

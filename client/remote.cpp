@@ -1,0 +1,83 @@
+#include "client/remote.hpp"
+
+#include <cstdio>
+
+#include "core/util/path.hpp"
+#include "proto/convert.hpp"
+
+namespace kas::cli {
+
+std::string absolute_path(const std::string& p) {
+  if (p.empty() || p == "-") return p;
+  if (path::is_absolute(p)) return path::normalize(p);
+  return path::join(path::real_path("."), p);
+}
+
+namespace {
+
+kas::CensusSources absolute(kas::CensusSources s) {
+  s.nm_path = absolute_path(s.nm_path);
+  s.census_path = absolute_path(s.census_path);
+  for (std::string& p : s.modules_orders) p = absolute_path(p);
+  for (std::string& p : s.module_dirs) p = absolute_path(p);
+  return s;
+}
+
+std::optional<Result<wire::Response>> exchange(const DaemonOptions& daemon, const wire::Request& request) {
+  auto response = call_daemon(daemon, request);
+  if (!response) {
+    std::fprintf(stderr, "kas: warning: no kasd (%s); running in-process\n", response.error().message.c_str());
+    return std::nullopt;
+  }
+  if (response->has_error()) return Result<wire::Response>(std::unexpected(wire::from_wire(response->error())));
+  return Result<wire::Response>(std::move(*response));
+}
+
+}  // namespace
+
+std::optional<Result<VmlinuxResult>> remote_vmlinux(const DaemonOptions& daemon, const VmlinuxRequest& in) {
+  VmlinuxRequest request = in;
+  request.census = absolute(request.census);
+  request.elf_path = absolute_path(request.elf_path);
+  request.srctree = absolute_path(request.srctree);
+  wire::Request message;
+  wire::to_wire(request, *message.mutable_vmlinux());
+  auto response = exchange(daemon, message);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<VmlinuxResult>(std::unexpected(response->error()));
+  if (!(*response)->has_vmlinux()) return Result<VmlinuxResult>(fail(ErrorCode::kInternal, "unexpected reply"));
+  return Result<VmlinuxResult>(wire::from_wire((*response)->vmlinux()));
+}
+
+std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, const ModuleRequest& in) {
+  ModuleRequest request = in;
+  request.census = absolute(request.census);
+  request.input = absolute_path(request.input);
+  request.output = absolute_path(request.output);
+  request.srctree = absolute_path(request.srctree);
+  request.system_map = absolute_path(request.system_map);
+  if (request.kernel.find('/') != std::string::npos) request.kernel = absolute_path(request.kernel);
+  wire::Request message;
+  wire::to_wire(request, *message.mutable_module());
+  auto response = exchange(daemon, message);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<ModuleResult>(std::unexpected(response->error()));
+  if (!(*response)->has_module()) return Result<ModuleResult>(fail(ErrorCode::kInternal, "unexpected reply"));
+  ModuleResult result = wire::from_wire((*response)->module());
+  // Report paths as the user wrote them.
+  result.output_path = in.in_place ? in.input : (in.output.empty() ? in.input + ".kas" : in.output);
+  return Result<ModuleResult>(std::move(result));
+}
+
+std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const CensusSources& sources, bool lto) {
+  wire::Request message;
+  wire::to_wire(absolute(sources), *message.mutable_census()->mutable_census());
+  message.mutable_census()->set_lto(lto);
+  auto response = exchange(daemon, message);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<std::string>(std::unexpected(response->error()));
+  if (!(*response)->has_census()) return Result<std::string>(fail(ErrorCode::kInternal, "unexpected reply"));
+  return Result<std::string>((*response)->census().symbfreq());
+}
+
+}  // namespace kas::cli

@@ -1,0 +1,23 @@
+// Engine calls through the daemon. Each returns nullopt when no daemon could
+// be used (after printing a one-line warning): the caller then runs the
+// same request in-process. A failure of the request itself is an Error.
+#pragma once
+
+#include <optional>
+
+#include "client/connection.hpp"
+#include "core/engine.hpp"
+
+namespace kas::cli {
+
+[[nodiscard]] std::optional<Result<VmlinuxResult>> remote_vmlinux(const DaemonOptions& daemon,
+                                                                  const VmlinuxRequest& request);
+[[nodiscard]] std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon,
+                                                                const ModuleRequest& request);
+[[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon,
+                                                               const CensusSources& sources, bool lto);
+
+// Paths made absolute against our cwd: the daemon has its own.
+[[nodiscard]] std::string absolute_path(const std::string& p);
+
+}  // namespace kas::cli

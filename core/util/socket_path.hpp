@@ -1,0 +1,18 @@
+// Where the per-user daemon listens, shared by kas and kasd.
+#pragma once
+
+#include <string>
+
+#include "core/util/result.hpp"
+
+namespace kas {
+
+// $KAS_SOCKET, else $XDG_RUNTIME_DIR/kasd/kasd.sock, else /tmp/kasd-UID/kasd.sock.
+[[nodiscard]] std::string default_socket_path();
+
+// Creates the socket's directory (mode 0700) when missing and checks that it
+// belongs to us and is not group/world accessible: another user must not be
+// able to plant a socket there. Error kIo naming the directory.
+[[nodiscard]] Result<void> ensure_private_directory(const std::string& socket_path);
+
+}  // namespace kas

@@ -1,0 +1,119 @@
+#include "daemon/dispatch.hpp"
+
+#include <unistd.h>
+
+#include <exception>
+
+#include "core/index/module_list.hpp"
+#include "proto/convert.hpp"
+
+namespace kas::daemon {
+
+wire::Response error_response(const Error& error) {
+  wire::Response response;
+  wire::to_wire(error, *response.mutable_error());
+  return response;
+}
+
+Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget)
+    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs) {}
+
+wire::Hello Dispatcher::hello() const {
+  wire::Hello hello;
+  hello.set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
+  hello.set_build_id(build_id_);
+  for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown"}) hello.add_capabilities(cap);
+  hello.set_pid(static_cast<uint32_t>(::getpid()));
+  return hello;
+}
+
+wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) {
+  ++stats_.requests;
+  try {
+    switch (request.body_case()) {
+      case wire::Request::kVmlinux: return vmlinux(request.vmlinux());
+      case wire::Request::kModule: return module(request.module());
+      case wire::Request::kCensus: return census(request.census());
+      case wire::Request::kStats: return stats();
+      case wire::Request::kReload: {
+        trees_.clear();
+        wire::Response r;
+        r.mutable_reload();
+        return r;
+      }
+      case wire::Request::kShutdown: {
+        shutdown = true;
+        wire::Response r;
+        r.mutable_shutdown();
+        return r;
+      }
+      case wire::Request::kHello:
+        return error_response({ErrorCode::kInvalidArgument, "hello is only valid as the first request"});
+      case wire::Request::BODY_NOT_SET:
+        break;
+    }
+    return error_response({ErrorCode::kInvalidArgument, "empty or unknown request"});
+  } catch (const std::exception& e) {
+    return error_response({ErrorCode::kInternal, std::string("internal error: ") + e.what()});
+  } catch (...) {
+    return error_response({ErrorCode::kInternal, "internal error"});
+  }
+}
+
+wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in) {
+  auto request = wire::from_wire(in, jobs_);
+  if (!request) return error_response(request.error());
+  auto index = trees_.get(request->census, request->alias.lto);
+  if (!index) return error_response(index.error());
+  auto result = alias_vmlinux(*request, (*index)->census(), (*index)->module_count());
+  if (!result) return error_response(result.error());
+  wire::Response response;
+  wire::to_wire(*result, *response.mutable_vmlinux());
+  return response;
+}
+
+wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
+  auto request = wire::from_wire(in, jobs_);
+  if (!request) return error_response(request.error());
+  auto sources = module_census_sources(*request);
+  if (!sources) return error_response(sources.error());
+  // The module may be one of the tree's (a kbuild rebuild): its stamp is
+  // checked, and only it re-read when it changed.
+  std::string object = request->input;
+  auto index = trees_.get(*sources, request->alias.lto, object);
+  if (!index) return error_response(index.error());
+  std::shared_ptr<const CensusIndex> snapshot = *index;
+  auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) {
+    return Result<RestrictedCensus>(snapshot->restricted(wanted, skip));
+  });
+  if (!result) return error_response(result.error());
+  wire::Response response;
+  wire::to_wire(*result, *response.mutable_module());
+  return response;
+}
+
+wire::Response Dispatcher::census(const wire::CensusRequest& in) {
+  kas::CensusSources sources = wire::from_wire(in.census());
+  auto index = trees_.get(sources, in.lto());
+  if (!index) return error_response(index.error());
+  wire::Response response;
+  response.mutable_census()->set_symbfreq((*index)->census().to_symbfreq());
+  response.mutable_census()->set_modules((*index)->module_count());
+  return response;
+}
+
+wire::Response Dispatcher::stats() {
+  wire::Response response;
+  wire::StatsReply* s = response.mutable_stats();
+  s->set_trees(trees_.trees());
+  s->set_files(trees_.files());
+  s->set_memory_bytes(trees_.memory_bytes());
+  s->set_requests(stats_.requests.load());
+  s->set_uptime_seconds(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
+  s->set_pid(static_cast<uint32_t>(::getpid()));
+  s->set_build_id(build_id_);
+  return response;
+}
+
+}  // namespace kas::daemon

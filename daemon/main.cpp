@@ -1,0 +1,118 @@
+// kasd: the daemon. Parses options, takes the listening socket (systemd's,
+// or its own under a lock), and serves until stopped.
+#include <getopt.h>
+#include <signal.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "core/util/parallel.hpp"
+#include "core/util/socket_path.hpp"
+#include "daemon/dispatch.hpp"
+#include "daemon/listener.hpp"
+#include "daemon/server.hpp"
+
+namespace {
+
+void usage(FILE* to) {
+  std::fprintf(to,
+               "usage: kasd [--socket PATH] [--idle-timeout SECONDS] [--jobs N] [--memory-budget MIB]\n"
+               "            [--allow-uid UID]... [--foreground]\n\n"
+               "The kas daemon: keeps build trees' census and debug info in memory and\n"
+               "answers kas clients over a Unix socket. kas starts it on demand; systemd\n"
+               "can socket-activate it (kasd.socket). Logs go to stderr.\n\n"
+               "  --socket PATH          listen here (default: %s)\n"
+               "  --idle-timeout SECONDS exit after this long without requests (default 600, 0: never)\n"
+               "  --jobs N               worker threads for indexing (default: all cores)\n"
+               "  --memory-budget MIB    drop least recently used trees past this (default 1024)\n"
+               "  --allow-uid UID        also serve this user (default: only our own uid)\n"
+               "  --foreground           accepted for compatibility: kasd never forks itself\n"
+               "  -h, --help             this help\n"
+               "  --version              print the build id\n\n"
+               "example:\n"
+               "  kasd --socket /tmp/kasd-test.sock --idle-timeout 30 &\n",
+               kas::default_socket_path().c_str());
+}
+
+bool parse_number(const char* text, unsigned long& out) {
+  const char* end = text + std::strlen(text);
+  auto [ptr, ec] = std::from_chars(text, end, out);
+  return ec == std::errc() && ptr == end && end != text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string socket_path = kas::default_socket_path();
+  kas::daemon::ServerOptions options;
+  unsigned jobs = kas::default_jobs();
+  unsigned long budget_mib = 1024;
+  enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kForeground, kVersion };
+  const option longs[] = {{"socket", required_argument, nullptr, kSocket},
+                          {"idle-timeout", required_argument, nullptr, kIdle},
+                          {"jobs", required_argument, nullptr, kJobs},
+                          {"memory-budget", required_argument, nullptr, kBudget},
+                          {"allow-uid", required_argument, nullptr, kAllow},
+                          {"foreground", no_argument, nullptr, kForeground},
+                          {"version", no_argument, nullptr, kVersion},
+                          {"help", no_argument, nullptr, 'h'},
+                          {nullptr, 0, nullptr, 0}};
+  for (int c; (c = getopt_long(argc, argv, "h", longs, nullptr)) != -1;) {
+    unsigned long n = 0;
+    switch (c) {
+      case kSocket: socket_path = optarg; break;
+      case kIdle:
+        if (!parse_number(optarg, n)) return std::fprintf(stderr, "kasd: bad --idle-timeout '%s'\n", optarg), 2;
+        options.idle_timeout = std::chrono::seconds(n);
+        break;
+      case kJobs:
+        if (!parse_number(optarg, n) || n == 0) return std::fprintf(stderr, "kasd: bad --jobs '%s'\n", optarg), 2;
+        jobs = static_cast<unsigned>(n);
+        break;
+      case kBudget:
+        if (!parse_number(optarg, n)) return std::fprintf(stderr, "kasd: bad --memory-budget '%s'\n", optarg), 2;
+        budget_mib = n;
+        break;
+      case kAllow:
+        if (!parse_number(optarg, n)) return std::fprintf(stderr, "kasd: bad --allow-uid '%s'\n", optarg), 2;
+        options.allowed_uids.insert(static_cast<uid_t>(n));
+        break;
+      case kForeground: break;
+      case kVersion: std::printf("kasd %s\n", KAS_BUILD_ID); return 0;
+      case 'h': usage(stdout); return 0;
+      default: usage(stderr); return 2;
+    }
+  }
+  if (optind != argc) {
+    std::fprintf(stderr, "kasd: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    auto listener = kas::daemon::open_listener(socket_path);
+    if (!listener) {
+      std::fprintf(stderr, "kasd: %s\n", listener.error().message.c_str());
+      return 1;
+    }
+    if (listener->another_daemon) {
+      // Not an error: a racing start lost to a live daemon, which serves.
+      std::fprintf(stderr, "kasd: another kasd serves %s\n", socket_path.c_str());
+      return 0;
+    }
+    std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", KAS_BUILD_ID,
+                 listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
+    options.workers = std::max(4u, jobs * 2);
+    kas::daemon::Dispatcher dispatcher(KAS_BUILD_ID, jobs, static_cast<size_t>(budget_mib) << 20);
+    int status = kas::daemon::serve(*listener, dispatcher, options);
+    kas::daemon::remove_socket_file(*listener);
+    std::fprintf(stderr, "kasd: stopped\n");
+    return status;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kasd: fatal: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,28 @@
+// kasd's event loop: one coroutine per connection on a single I/O thread;
+// requests run on a worker pool so that indexing never blocks the I/O
+// thread; signals arrive through the io_context (TERM/INT: finish in-flight
+// requests and stop; HUP: drop caches).
+#pragma once
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include <sys/types.h>
+
+#include "daemon/dispatch.hpp"
+#include "daemon/listener.hpp"
+
+namespace kas::daemon {
+
+struct ServerOptions {
+  std::chrono::seconds idle_timeout{600};  // 0: never
+  std::set<uid_t> allowed_uids;           // besides our own
+  unsigned workers = 4;
+};
+
+// Serves until stopped (signal, shutdown request, idle timeout). Returns
+// the process exit status.
+int serve(Listener& listener, Dispatcher& dispatcher, const ServerOptions& options);
+
+}  // namespace kas::daemon
