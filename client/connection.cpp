@@ -135,6 +135,9 @@ Result<void> start_daemon(const std::string& socket_path) {
       ::dup2(out, 1);
       ::dup2(out, 2);
     }
+    // Nothing of ours (make's jobserver pipes, a test harness's output
+    // pipe) may stay open in a daemon that outlives us.
+    ::close_range(3, ~0U, 0);
     ::execlp(kasd.c_str(), kasd.c_str(), "--socket", socket_path.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }

@@ -72,7 +72,11 @@ int run_daemon(int argc, char** argv) {
     request.mutable_stats();
     auto r = ask(socket, request);
     if (!r) {
-      std::printf("kasd not running at %s\n", socket.c_str());
+      if (r.error().code == ErrorCode::kNotFound) {
+        std::printf("kasd not running at %s\n", socket.c_str());
+      } else {
+        std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), r.error().message.c_str());
+      }
       return kExitFailure;
     }
     const wire::StatsReply& s = r->stats();

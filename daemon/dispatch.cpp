@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <exception>
+#include <thread>
 
 #include "core/index/module_list.hpp"
 #include "proto/convert.hpp"
@@ -16,7 +18,9 @@ wire::Response error_response(const Error& error) {
 }
 
 Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget)
-    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs) {}
+    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs) {
+  if (const char* delay = std::getenv("KASD_TEST_REQUEST_DELAY_MS"); delay != nullptr) test_delay_ms_ = std::atoi(delay);
+}
 
 wire::Hello Dispatcher::hello() const {
   wire::Hello hello;
@@ -29,6 +33,11 @@ wire::Hello Dispatcher::hello() const {
 
 wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) {
   ++stats_.requests;
+  // Test hook: widen the window in which a test can kill the daemon
+  // mid-request (tests/daemon). Never set in normal use.
+  if (test_delay_ms_ > 0 && request.body_case() != wire::Request::kStats) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(test_delay_ms_));
+  }
   try {
     switch (request.body_case()) {
       case wire::Request::kVmlinux: return vmlinux(request.vmlinux());
@@ -77,14 +86,14 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   if (!request) return error_response(request.error());
   auto sources = module_census_sources(*request);
   if (!sources) return error_response(sources.error());
-  // The module may be one of the tree's (a kbuild rebuild): its stamp is
-  // checked, and only it re-read when it changed.
-  std::string object = request->input;
-  auto index = trees_.get(*sources, request->alias.lto, object);
-  if (!index) return error_response(index.error());
-  std::shared_ptr<const CensusIndex> snapshot = *index;
-  auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) {
-    return Result<RestrictedCensus>(snapshot->restricted(wanted, skip));
+  // The tree is fetched when the engine asks for the census, as the
+  // in-process engine reads its sources then: same order, same errors. The
+  // module may be one of the tree's (a kbuild rebuild): its stamp is checked,
+  // and only it is re-read when it changed.
+  auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
+    auto index = trees_.get(*sources, request->alias.lto, request->input);
+    if (!index) return std::unexpected(index.error());
+    return (*index)->restricted(wanted, skip);
   });
   if (!result) return error_response(result.error());
   wire::Response response;

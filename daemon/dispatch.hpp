@@ -38,6 +38,7 @@ class Dispatcher {
   TreeCache trees_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  int test_delay_ms_ = 0;
 };
 
 [[nodiscard]] wire::Response error_response(const Error& error);

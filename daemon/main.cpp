@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -25,7 +26,8 @@ void usage(FILE* to) {
                "answers kas clients over a Unix socket. kas starts it on demand; systemd\n"
                "can socket-activate it (kasd.socket). Logs go to stderr.\n\n"
                "  --socket PATH          listen here (default: %s)\n"
-               "  --idle-timeout SECONDS exit after this long without requests (default 600, 0: never)\n"
+               "  --idle-timeout SECONDS exit after this long without requests\n"
+               "                         (default $KASD_IDLE_TIMEOUT, else 600; 0: never)\n"
                "  --jobs N               worker threads for indexing (default: all cores)\n"
                "  --memory-budget MIB    drop least recently used trees past this (default 1024)\n"
                "  --allow-uid UID        also serve this user (default: only our own uid)\n"
@@ -50,6 +52,10 @@ int main(int argc, char** argv) {
   kas::daemon::ServerOptions options;
   unsigned jobs = kas::default_jobs();
   unsigned long budget_mib = 1024;
+  if (const char* idle = std::getenv("KASD_IDLE_TIMEOUT"); idle != nullptr) {
+    unsigned long n = 0;
+    if (parse_number(idle, n)) options.idle_timeout = std::chrono::seconds(n);
+  }
   enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kForeground, kVersion };
   const option longs[] = {{"socket", required_argument, nullptr, kSocket},
                           {"idle-timeout", required_argument, nullptr, kIdle},

@@ -124,12 +124,15 @@ class Server {
     co_await asio::async_write(socket, asio::buffer(*frame), asio::redirect_error(use_awaitable, ec));
   }
 
+  // Note: no temporaries of class type inside a co_await expression: GCC 12
+  // can destroy them twice (seen as a double free on the error paths).
   awaitable<void> session(Socket socket) {
     uid_t uid = 0;
     if (!peer_allowed(socket, uid)) {
       std::fprintf(stderr, "kasd: refused a connection from uid %u\n", static_cast<unsigned>(uid));
-      co_await send(socket, error_response({ErrorCode::kInvalidArgument,
-                                            "permission denied: this kasd serves uid " + std::to_string(::getuid())}));
+      wire::Response reply = error_response({ErrorCode::kInvalidArgument,
+                                            "permission denied: this kasd serves uid " + std::to_string(::getuid())});
+      co_await send(socket, reply);
       co_return;
     }
     bool greeted = false;
@@ -140,7 +143,8 @@ class Server {
       if (ec) co_return;  // closed or stopped
       auto length = wire::decode_frame_length(header);
       if (!length) {
-        co_await send(socket, error_response(length.error()));
+        wire::Response reply = error_response(length.error());
+        co_await send(socket, reply);
         co_return;
       }
       std::string body(*length, '\0');
@@ -148,12 +152,14 @@ class Server {
       if (ec) co_return;
       wire::Request request;
       if (!request.ParseFromString(body)) {
-        co_await send(socket, error_response({ErrorCode::kBadInput, "unparsable request"}));
+        wire::Response reply = error_response({ErrorCode::kBadInput, "unparsable request"});
+        co_await send(socket, reply);
         co_return;
       }
       if (!greeted) {
         if (request.body_case() != wire::Request::kHello) {
-          co_await send(socket, error_response({ErrorCode::kInvalidArgument, "the first request must be hello"}));
+          wire::Response reply = error_response({ErrorCode::kInvalidArgument, "the first request must be hello"});
+          co_await send(socket, reply);
           co_return;
         }
         wire::Response response;
@@ -164,12 +170,10 @@ class Server {
       }
       ++in_flight_;
       bool shutdown = false;
-      wire::Response response = co_await asio::co_spawn(
-          workers_,
-          [this, &request, &shutdown]() -> awaitable<wire::Response> {
-            co_return dispatcher_.handle(request, shutdown);
-          },
-          use_awaitable);
+      auto work = [this, &request, &shutdown]() -> awaitable<wire::Response> {
+        co_return dispatcher_.handle(request, shutdown);
+      };
+      wire::Response response = co_await asio::co_spawn(workers_, std::move(work), use_awaitable);
       last_activity_ = std::chrono::steady_clock::now();
       co_await send(socket, response);
       --in_flight_;

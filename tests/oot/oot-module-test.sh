@@ -18,16 +18,20 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f "$image/usr/lib/debug/boot/System.map-$release" ] || fail "$image: no System.map (run .ci/setup)"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export KAS_SOCKET=$work/kasd.sock   # our own daemon, stopped at exit
+trap '"$kas" daemon stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 cp -r "$here/hello" "$work/hello"
 make -s -C "$headers" M="$work/hello" modules > "$work/build.log" 2>&1 || { cat "$work/build.log"; fail "kbuild failed"; }
 ko=$work/hello/hello.ko
 [ -f "$ko" ] || fail "no hello.ko"
 cp "$ko" "$work/hello.ko.orig"
+# In-process and through the daemon: the same bytes.
+"$kas" module "$ko" --kernel "$image/lib/modules/$release" -o "$work/inprocess.ko" --no-daemon 2> /dev/null
 
 "$kas" module "$ko" --kernel "$image/lib/modules/$release" --in-place -v 2> "$work/kas.log" || {
   cat "$work/kas.log"; fail "kas module failed"; }
 cat "$work/kas.log"
+cmp "$ko" "$work/inprocess.ko" || fail "daemon and in-process outputs differ"
 
 line=$(grep -n 'LOC name_show' "$here/hello/hello.c" | cut -d: -f1)
 alias="name_show@hello_hello_c_$line"

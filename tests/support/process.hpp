@@ -15,6 +15,12 @@ struct ProcessResult {
 // Runs argv[0] (searched in PATH) with `argv`, in `cwd` when not empty.
 [[nodiscard]] ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd = {});
 
+// Starts argv in the background, stdout/stderr to the given files. Returns
+// the pid; wait_process() gives its exit code (128 + signal when killed).
+[[nodiscard]] int spawn_process(const std::vector<std::string>& argv, const std::string& out_path,
+                                const std::string& err_path);
+[[nodiscard]] int wait_process(int pid);
+
 // The kas binary under test.
 [[nodiscard]] std::string kas_binary();
 

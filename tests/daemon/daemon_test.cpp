@@ -1,0 +1,242 @@
+// A real kasd on a real socket in a temp dir, driven by the real kas.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "kas.pb.h"
+#include "proto/framing.hpp"
+#include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas {
+namespace {
+
+class Daemon : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(k_.root.empty());
+    socket_ = dir_.file("run/kasd.sock");
+  }
+  void TearDown() override { (void)test::run_process({test::kas_binary(), "daemon", "stop", "--socket", socket_}); }
+
+  test::ProcessResult kas(std::vector<std::string> args) {
+    args.insert(args.begin(), test::kas_binary());
+    if (args.size() > 1 && args[1] != "daemon") args.insert(args.end(), {"--socket", socket_});
+    return test::run_process(args);
+  }
+  std::vector<std::string> module_args(const std::string& module, const std::string& out) {
+    return {"module", module, "--nm", k_.syms(), "--modules-order", k_.modules_order(), "-o", out};
+  }
+  int daemons_started() {
+    std::string log = test::read_text(socket_ + ".log");
+    return static_cast<int>(std::count(log.begin(), log.end(), '\n') == 0 ? 0 : [&] {
+      int n = 0;
+      for (size_t at = log.find("serving"); at != std::string::npos; at = log.find("serving", at + 1)) ++n;
+      return n;
+    }());
+  }
+  int daemon_pid() {
+    auto status = kas({"daemon", "status", "--socket", socket_});
+    std::smatch m;
+    if (!std::regex_search(status.out, m, std::regex("kasd pid (\\d+)"))) return -1;
+    return std::stoi(m[1]);
+  }
+
+  const test::FixtureKernel& k_ = test::fixture_kernel("intree");
+  test::TempDir dir_;
+  std::string socket_;
+};
+
+TEST_F(Daemon, ResultsAreByteIdenticalToInProcess) {
+  auto daemon_v = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order()});
+  auto local_v = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order(),
+                      "--no-daemon"});
+  ASSERT_EQ(daemon_v.exit_code, 0) << daemon_v.err;
+  ASSERT_EQ(local_v.exit_code, 0) << local_v.err;
+  EXPECT_EQ(daemon_v.out, local_v.out);
+  EXPECT_EQ(daemon_v.err.find("warning"), std::string::npos) << daemon_v.err;  // it did use the daemon
+  EXPECT_EQ(daemons_started(), 1);
+
+  for (const char* name : {"hello", "other"}) {
+    auto a = kas(module_args(k_.module_object(name), dir_.file(std::string(name) + ".daemon")));
+    auto b_args = module_args(k_.module_object(name), dir_.file(std::string(name) + ".local"));
+    b_args.push_back("--no-daemon");
+    auto b = kas(b_args);
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    EXPECT_EQ(test::read_text(dir_.file(std::string(name) + ".daemon")),
+              test::read_text(dir_.file(std::string(name) + ".local")));
+  }
+  auto census_d = kas({"census", "--nm", k_.syms(), "--modules-order", k_.modules_order()});
+  auto census_l = kas({"census", "--nm", k_.syms(), "--modules-order", k_.modules_order(), "--no-daemon"});
+  EXPECT_EQ(census_d.out, census_l.out);
+  EXPECT_FALSE(census_d.out.empty());
+}
+
+TEST_F(Daemon, SixtyFourFirstTimeClientsShareExactlyOneDaemon) {
+  std::vector<int> pids;
+  for (int i = 0; i < 64; ++i) {
+    std::vector<std::string> argv = {test::kas_binary()};
+    auto args = module_args(k_.module_object("hello"), dir_.file("out" + std::to_string(i)));
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--socket", socket_});
+    pids.push_back(test::spawn_process(argv, dir_.file("stdout" + std::to_string(i)),
+                                       dir_.file("stderr" + std::to_string(i))));
+  }
+  int failures = 0;
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (test::wait_process(pids[i]) != 0) {
+      ++failures;
+      ADD_FAILURE() << "client " << i << ": " << test::read_text(dir_.file("stderr" + std::to_string(i)));
+    }
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(daemons_started(), 1) << test::read_text(socket_ + ".log");
+  std::string first = test::read_text(dir_.file("out0"));
+  EXPECT_FALSE(first.empty());
+  for (int i = 1; i < 64; ++i) EXPECT_EQ(test::read_text(dir_.file("out" + std::to_string(i))), first) << i;
+}
+
+TEST_F(Daemon, ClientSurvivesTheDaemonBeingKilledMidRequest) {
+  ::setenv("KASD_TEST_REQUEST_DELAY_MS", "400", 1);  // inherited by the daemons kas starts
+  ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
+  int pid = daemon_pid();
+  ASSERT_GT(pid, 0);
+  std::vector<std::string> argv = {test::kas_binary()};
+  auto args = module_args(k_.module_object("hello"), dir_.file("out.o"));
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--socket", socket_});
+  int client = test::spawn_process(argv, dir_.file("stdout"), dir_.file("stderr"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the request is inside the daemon now
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  EXPECT_EQ(test::wait_process(client), 0) << test::read_text(dir_.file("stderr"));
+  ::unsetenv("KASD_TEST_REQUEST_DELAY_MS");
+  EXPECT_EQ(test::read_text(dir_.file("stderr")).find("warning"), std::string::npos)
+      << "fell back in-process instead of restarting the daemon";
+  EXPECT_EQ(daemons_started(), 2);
+  EXPECT_NE(daemon_pid(), pid);
+  auto local_args = module_args(k_.module_object("hello"), dir_.file("local.o"));
+  local_args.push_back("--no-daemon");
+  ASSERT_EQ(kas(local_args).exit_code, 0);
+  EXPECT_EQ(test::read_text(dir_.file("out.o")), test::read_text(dir_.file("local.o")));
+}
+
+TEST_F(Daemon, RebuiltModuleIsReReadAndChangesTheAliases) {
+  // A private copy of the module objects, so one can be rebuilt.
+  std::filesystem::create_directories(dir_.file("tree"));
+  std::filesystem::copy_file(k_.module_object("hello"), dir_.file("tree/hello.o"));
+  std::filesystem::copy_file(k_.module_object("other"), dir_.file("tree/other.o"));
+  test::write_text(dir_.file("tree/modules.order"), "hello.ko\nother.ko\n");
+  auto run = [&](const std::string& module, const std::string& out) {
+    return kas({"module", dir_.file("tree/" + module), "--nm", k_.syms(), "--modules-order",
+                dir_.file("tree/modules.order"), "-o", dir_.file(out), "-v"});
+  };
+  auto before = run("hello.o", "before.o");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(before.err.find("hello_extra_fn@"), std::string::npos) << before.err;  // unique so far
+
+  // Rebuild other.o with a second definition of hello_extra_fn.
+  test::write_text(dir_.file("extra.c"), "int hello_extra_fn(int x) { return x; }\n");
+  ASSERT_EQ(test::run_process({"gcc", "-g", "-c", "-o", dir_.file("extra.o"), dir_.file("extra.c")}).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a visibly newer mtime
+  ASSERT_EQ(test::run_process({"ld", "-r", "-o", dir_.file("tree/other.new"), dir_.file("tree/other.o"),
+                               dir_.file("extra.o")})
+                .exit_code,
+            0);
+  std::filesystem::rename(dir_.file("tree/other.new"), dir_.file("tree/other.o"));
+  auto other = run("other.o", "other.out");  // kbuild processes the rebuilt module...
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto after = run("hello.o", "after.o");    // ...and the next request sees its new name
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.err.find("hello_extra_fn@modules_hello_hello_extra_c_"), std::string::npos) << after.err;
+  EXPECT_EQ(daemons_started(), 1);
+}
+
+int raw_connect(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(Daemon, BadFramesGetErrorsAndTheDaemonKeepsServing) {
+  ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
+  struct Case {
+    std::string bytes;
+    bool expect_error_reply;
+  };
+  std::string oversized = "\xff\xff\xff\x7f";
+  std::string garbage = std::string("\x05\x00\x00\x00", 4) + "\x01\x02\x03\xff\xfe";
+  std::string truncated = std::string("\x64\x00\x00\x00", 4) + "short";
+  for (const Case& c : {Case{oversized, true}, Case{garbage, true}, Case{truncated, false}}) {
+    int fd = raw_connect(socket_);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, c.bytes.data(), c.bytes.size()), static_cast<ssize_t>(c.bytes.size()));
+    if (!c.expect_error_reply) ::shutdown(fd, SHUT_WR);
+    wire::Response response;
+    auto r = wire::read_frame(fd, response);
+    if (c.expect_error_reply) {
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_TRUE(response.has_error());
+      // ...and the daemon closed the connection
+      char byte;
+      EXPECT_EQ(::read(fd, &byte, 1), 0);
+    }
+    ::close(fd);
+  }
+  auto status = kas({"daemon", "status", "--socket", socket_});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  auto v = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order()});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(daemons_started(), 1);
+}
+
+TEST_F(Daemon, ConnectionsFromAnotherUidAreRefused) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to run a client as another user (setpriv)";
+  ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
+  // Let the other user reach the socket at all; kasd itself must refuse.
+  ::chmod(dir_.path().c_str(), 0755);
+  ::chmod(dir_.file("run").c_str(), 0755);
+  ::chmod(socket_.c_str(), 0666);
+  auto r = test::run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", test::kas_binary(),
+                              "daemon", "status", "--socket", socket_});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(test::read_text(socket_ + ".log").find("refused a connection from uid 65534"), std::string::npos);
+}
+
+TEST_F(Daemon, SystemdSocketActivation) {
+  std::string sock = dir_.file("activated.sock");
+  int pid = test::spawn_process({"systemd-socket-activate", "-l", sock, KAS_TEST_KASD_BINARY},
+                                dir_.file("sa.out"), dir_.file("sa.err"));
+  for (int i = 0; i < 200 && !test::exists(sock); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto v = test::run_process({test::kas_binary(), "vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(),
+                              "--modules-order", k_.modules_order(), "--socket", sock});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.err.find("warning"), std::string::npos) << v.err;
+  (void)test::run_process({test::kas_binary(), "daemon", "stop", "--socket", sock});
+  EXPECT_EQ(test::wait_process(pid), 0) << test::read_text(dir_.file("sa.err"));
+  EXPECT_NE(test::read_text(dir_.file("sa.err")).find("serving systemd socket"), std::string::npos)
+      << test::read_text(dir_.file("sa.err"));
+}
+
+}  // namespace
+}  // namespace kas
