@@ -138,9 +138,12 @@ int run_census(int argc, char** argv) {
   CensusSources sources;
   unsigned jobs = default_jobs();
   bool lto = false;
+  bool units = false;
   std::string out_path;
   std::vector<OptionSpec> specs;
   add_census_source_options(specs, sources);
+  specs.push_back({"units", 0, nullptr, "also count each module's source files (for kas module --census)",
+                   [&](const std::string&) { units = true; return true; }});
   specs.push_back({"lto", 0, nullptr, "LTO build: count names without .llvm.N / .lto_priv.N suffixes",
                    [&](const std::string&) { lto = true; return true; }});
   specs.push_back(jobs_option(jobs));
@@ -156,9 +159,12 @@ int run_census(int argc, char** argv) {
         "usage: kas census [--nm IN] [--modules-order FILE | --modules DIR]... [-o FILE]\n\n"
         "Counts how often each symbol name is defined in vmlinux (its nm listing) and\n"
         "the modules, and writes one 'name:count' line per name, sorted by name (the\n"
-        "modules.symbfreq format). Undefined symbols do not count.\n\n%s\n"
+        "modules.symbfreq format). Undefined symbols do not count. With --units it\n"
+        "also counts, per source file path, the modules compiling it: a census file\n"
+        "for kas module must have them to keep aliases unique when one .c is linked\n"
+        "into several modules.\n\n%s\n"
         "example:\n"
-        "  kas census --nm System.map --modules-order modules.order -o modules.symbfreq\n",
+        "  kas census --nm System.map --modules-order modules.order --units -o modules.symbfreq\n",
         format_options(specs).c_str());
     return kExitOk;
   }
@@ -171,9 +177,9 @@ int run_census(int argc, char** argv) {
     return kExitUsage;
   }
   auto text = routed(
-      routing, [&] { return remote_census(routing.daemon, sources, lto); },
+      routing, [&] { return remote_census(routing.daemon, sources, lto, units); },
       [&]() -> Result<std::string> {
-        auto result = build_census(sources, jobs, lto);
+        auto result = build_census(sources, jobs, lto, units);
         if (!result) return std::unexpected(result.error());
         return result->census.to_symbfreq();
       });

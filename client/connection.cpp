@@ -60,9 +60,13 @@ Result<wire::Hello> handshake(int fd) {
   hello.mutable_hello()->set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
   hello.mutable_hello()->set_build_id(build_id());
   hello.mutable_hello()->set_pid(static_cast<uint32_t>(::getpid()));
-  if (auto r = wire::write_frame(fd, hello); !r) return std::unexpected(r.error());
+  auto written = wire::write_frame(fd, hello);
+  // A daemon that refuses us (another uid) answers with an Error and closes
+  // at once; our write may then fail, but its answer is still readable.
   wire::Response response;
-  if (auto r = wire::read_frame(fd, response); !r) return std::unexpected(r.error());
+  if (auto r = wire::read_frame(fd, response); !r) {
+    return std::unexpected(written ? r.error() : written.error());
+  }
   if (response.has_error()) return fail(ErrorCode::kIo, "kasd refused: " + response.error().message());
   if (!response.has_hello()) return fail(ErrorCode::kIo, "kasd answered hello with something else");
   return response.hello();

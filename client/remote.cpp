@@ -69,10 +69,12 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   return Result<ModuleResult>(std::move(result));
 }
 
-std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const CensusSources& sources, bool lto) {
+std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const CensusSources& sources, bool lto,
+                                                 bool units) {
   wire::Request message;
   wire::to_wire(absolute(sources), *message.mutable_census()->mutable_census());
   message.mutable_census()->set_lto(lto);
+  message.mutable_census()->set_units(units);
   auto response = exchange(daemon, message);
   if (!response) return std::nullopt;
   if (!*response) return Result<std::string>(std::unexpected(response->error()));

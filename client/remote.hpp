@@ -15,7 +15,7 @@ namespace kas::cli {
 [[nodiscard]] std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon,
                                                                 const ModuleRequest& request);
 [[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon,
-                                                               const CensusSources& sources, bool lto);
+                                                               const CensusSources& sources, bool lto, bool units);
 
 // Paths made absolute against our cwd: the daemon has its own.
 [[nodiscard]] std::string absolute_path(const std::string& p);

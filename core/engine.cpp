@@ -11,7 +11,7 @@
 
 namespace kas {
 
-Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto) {
+Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto, bool units) {
   std::string data;
   std::vector<NmLine> lines;
   if (!sources.nm_path.empty()) {
@@ -26,7 +26,7 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
   CensusResult result;
-  auto census = census_for_build(sources, lines, jobs, lto, &result.modules);
+  auto census = census_for_build(sources, lines, jobs, lto, &result.modules, units);
   if (!census) return std::unexpected(census.error());
   result.census = std::move(*census);
   return result;

@@ -50,7 +50,9 @@ struct CensusResult {
 };
 
 // The census of an nm listing plus modules. Errors name the file.
-[[nodiscard]] Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto);
+// With `units`, module source files are counted too (see census_sources.hpp).
+[[nodiscard]] Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto,
+                                                bool units = false);
 
 }  // namespace kas
 

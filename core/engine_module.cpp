@@ -170,7 +170,10 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
         result.unlocated.emplace_back(queried[k]->name);
         continue;
       }
-      candidates.push_back({queried[k]->name, module, queries[k].address, std::move(*locations[k])});
+      uint32_t holders = counted->other_units.count(locations[k]->unit);
+      if (file_counted_self && holders > 0) --holders;  // the file's count includes this module
+      bool shared = holders > 0;
+      candidates.push_back({queried[k]->name, module, queries[k].address, std::move(*locations[k]), shared});
       candidate_symbols.push_back(queried[k]);
     }
     std::vector<std::string> aliases = assign_aliases(candidates, request.alias);

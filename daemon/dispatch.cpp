@@ -106,7 +106,8 @@ wire::Response Dispatcher::census(const wire::CensusRequest& in) {
   auto index = trees_.get(sources, in.lto());
   if (!index) return error_response(index.error());
   wire::Response response;
-  response.mutable_census()->set_symbfreq((*index)->census().to_symbfreq());
+  response.mutable_census()->set_symbfreq(in.units() ? (*index)->census_with_units().to_symbfreq()
+                                                    : (*index)->census().to_symbfreq());
   response.mutable_census()->set_modules((*index)->module_count());
   return response;
 }

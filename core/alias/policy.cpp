@@ -26,7 +26,10 @@ std::string spell(const AliasCandidate& c, int level, char separator) {
   std::string alias(c.name);
   alias += separator;
   alias += decorate_path(c.location.file);
-  if (level >= kUnitName) {
+  // A home definition's unit is its file: at the module level it adds
+  // nothing but length.
+  bool home = c.location.file == c.location.unit;
+  if (level >= kUnitName && !(level >= kModule && home && !c.module.empty())) {
     alias += '_';
     alias += decorate_path(level == kUnitName ? path::basename(c.location.unit) : c.location.unit);
   }
@@ -64,7 +67,10 @@ std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidat
     // and vmlinux outline the same definition, and a module is aliased
     // without seeing their DWARF, so only this spelling is unique whatever
     // they hold. Module names are unique, and vmlinux aliases never carry one.
-    if (!candidates[i].module.empty() && !defined_in_own_unit(candidates[i])) level[i] = kModule;
+    // Likewise a definition in a source file compiled into several modules.
+    if (!candidates[i].module.empty() && (!defined_in_own_unit(candidates[i]) || candidates[i].shared_unit)) {
+      level[i] = kModule;
+    }
     alias[i] = spell(candidates[i], level[i], options.separator);
   }
 

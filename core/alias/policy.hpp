@@ -31,6 +31,9 @@ struct AliasCandidate {
   std::string_view module; // "" for vmlinux
   uint64_t address = 0;    // or section-relative key; only orders final ties
   SourceLocation location;
+  // The unit's source file is also compiled into another module (kbuild
+  // lets one .c be linked into several modules): same names, same lines.
+  bool shared_unit = false;
 };
 
 // Assigns each candidate an alias unique among all candidates:

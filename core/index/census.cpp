@@ -94,7 +94,10 @@ Result<Census> parse_symbfreq(std::string_view data, const std::string& path, co
     size_t colon = line.rfind(':');
     if (colon == std::string_view::npos || colon == 0) return std::unexpected(malformed(path, line_no, line));
     std::string_view name = line.substr(0, colon);
-    if (wanted != nullptr && (!filter[fingerprint(name)] || wanted->find(name) == wanted->end())) continue;
+    // Keys with a '/' are source files (module_unit_keys), never symbol
+    // names; the few thousand of them are always kept.
+    bool unit = name.find('/') != std::string_view::npos;
+    if (wanted != nullptr && !unit && (!filter[fingerprint(name)] || wanted->find(name) == wanted->end())) continue;
     std::string_view digits = line.substr(colon + 1);
     uint32_t n = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);

@@ -41,7 +41,9 @@ class Census {
   [[nodiscard]] std::vector<std::pair<std::string_view, uint32_t>> sorted() const;
 
   // The reference's modules.symbfreq format: one "name:count" line per name,
-  // sorted by name.
+  // sorted by name. A census may also hold source files as keys with a '/'
+  // ("drivers/uio/uio.c:1", the number of modules compiling it), which no
+  // symbol name can contain.
   [[nodiscard]] std::string to_symbfreq() const;
   // Parses that format. Error: kBadInput naming "path:line".
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path);

@@ -25,17 +25,24 @@ FileStamp stamp_of(const std::string& path) {
 
 namespace {
 
-Result<std::vector<std::string>> module_names(const std::string& path, bool lto) {
+struct ModuleContents {
+  std::vector<std::string> names;
+  std::vector<std::string> units;
+};
+
+Result<ModuleContents> module_contents(const std::string& path, const std::string& tree_dir, bool lto) {
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
   auto table = read_symbols(*file);
   if (!table) return std::unexpected(table.error());
-  std::vector<std::string> names;
+  ModuleContents contents;
+  contents.units = module_unit_keys(*table, tree_dir);
+  std::vector<std::string>& names = contents.names;
   names.reserve(table->symbols.size());
   for (const ElfSymbol& sym : table->symbols) {
     if (sym.defined()) names.emplace_back(lto ? strip_lto_suffix(sym.name) : sym.name);
   }
-  return names;
+  return contents;
 }
 
 size_t bytes_of(const std::vector<std::string>& names) {
@@ -81,21 +88,23 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
       index->total_.add(lto ? strip_lto_suffix(line.name) : line.name);
     }
   }
-  auto paths = collect_module_paths(sources);
-  if (!paths) return std::unexpected(paths.error());
-  index->modules_.resize(paths->size());
-  std::vector<std::optional<Error>> errors(paths->size());
-  parallel_for(paths->size(), jobs, [&](size_t i, unsigned) {
+  auto files = collect_module_files(sources);
+  if (!files) return std::unexpected(files.error());
+  index->modules_.resize(files->size());
+  std::vector<std::optional<Error>> errors(files->size());
+  parallel_for(files->size(), jobs, [&](size_t i, unsigned) {
     Module& m = index->modules_[i];
-    m.path = (*paths)[i];
+    m.path = (*files)[i].path;
+    m.tree_dir = (*files)[i].tree_dir;
     m.name = module_name_from_path(m.path);
     m.stamp = stamp_of(m.path);
-    auto names = module_names(m.path, lto);
-    if (!names) {
-      errors[i] = names.error();
+    auto contents = module_contents(m.path, m.tree_dir, lto);
+    if (!contents) {
+      errors[i] = contents.error();
       return;
     }
-    m.names = std::move(*names);
+    m.names = std::move(contents->names);
+    m.units = std::move(contents->units);
   });
   for (const auto& e : errors) {
     if (e) return std::unexpected(*e);
@@ -106,6 +115,14 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   }
   index->bytes_ += index->total_.size() * 64;
   return std::shared_ptr<const CensusIndex>(std::move(index));
+}
+
+Census CensusIndex::census_with_units() const {
+  Census out = total_;
+  for (const Module& m : modules_) {
+    for (const std::string& unit : m.units) out.add(unit);
+  }
+  return out;
 }
 
 bool CensusIndex::sources_changed() const {
@@ -126,11 +143,12 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
   auto copy = std::make_shared<CensusIndex>(*this);
   for (Module& m : copy->modules_) {
     if (m.path != module_path) continue;
-    auto names = module_names(m.path, lto_);
-    if (!names) return std::unexpected(names.error());
+    auto contents = module_contents(m.path, m.tree_dir, lto_);
+    if (!contents) return std::unexpected(contents.error());
     for (const std::string& name : m.names) copy->total_.remove(name);
-    for (const std::string& name : *names) copy->total_.add(name);
-    m.names = std::move(*names);
+    for (const std::string& name : contents->names) copy->total_.add(name);
+    m.names = std::move(contents->names);
+    m.units = std::move(contents->units);
     m.stamp = stamp_of(m.path);
   }
   return std::shared_ptr<const CensusIndex>(std::move(copy));
@@ -139,6 +157,9 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
 RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::string& skip_module) const {
   RestrictedCensus result;
   if (from_census_file_) {
+    for (const auto& [key, n] : total_.sorted()) {
+      if (key.find('/') != std::string_view::npos) result.other_units.add(key, n);
+    }
     size_t present = 0;
     for (const std::string& name : wanted) {
       uint32_t n = total_.count(name);
@@ -165,7 +186,9 @@ RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::strin
     if (n > 0) result.counts.add(name, n);
   }
   for (const Module& m : modules_) {
-    if (skip_module.empty() || m.name != skip_module) ++result.modules;
+    if (!skip_module.empty() && m.name == skip_module) continue;
+    ++result.modules;
+    for (const std::string& unit : m.units) result.other_units.add(unit);
   }
   return result;
 }

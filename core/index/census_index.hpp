@@ -38,6 +38,8 @@ class CensusIndex {
                                                                          bool lto);
 
   [[nodiscard]] const Census& census() const { return total_; }
+  // census() plus every module's source files (census_for_build's `units`).
+  [[nodiscard]] Census census_with_units() const;
   [[nodiscard]] size_t module_count() const { return modules_.size(); }
   [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
 
@@ -58,6 +60,8 @@ class CensusIndex {
     std::string name;                // module name (uio, fpga_mgr)
     FileStamp stamp;
     std::vector<std::string> names;  // census keys of its defined symbols
+    std::string tree_dir;
+    std::vector<std::string> units;  // module_unit_keys
   };
 
   CensusSources sources_;

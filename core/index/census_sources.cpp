@@ -1,5 +1,6 @@
 #include "core/index/census_sources.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/alias/lto.hpp"
@@ -10,23 +11,62 @@
 #include "core/util/file.hpp"
 #include "core/util/mapped_file.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/path.hpp"
 #include "core/util/text.hpp"
 
 namespace kas {
 
-Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources) {
-  std::vector<std::string> paths;
+namespace {
+
+std::string tree_dir_of(const std::string& module_path, const std::string& root) {
+  std::string rel;
+  std::string dir = module_path.substr(0, module_path.rfind('/') == std::string::npos ? 0 : module_path.rfind('/'));
+  if (!path::strip_prefix(path::normalize(dir), path::normalize(root), rel)) return {};
+  if (rel == "kernel") return {};
+  if (rel.starts_with("kernel/")) rel = rel.substr(7);  // /lib/modules/R/kernel/drivers/...
+  return rel;
+}
+
+std::string dir_of(const std::string& file) {
+  std::string n = path::normalize(file);
+  size_t slash = n.rfind('/');
+  return slash == std::string::npos ? std::string() : n.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources) {
+  std::vector<ModuleFile> files;
   for (const std::string& order : sources.modules_orders) {
     auto listed = read_modules_order(order);
     if (!listed) return std::unexpected(listed.error());
-    paths.insert(paths.end(), listed->begin(), listed->end());
+    std::string root = dir_of(order);
+    for (std::string& p : *listed) files.push_back({p, tree_dir_of(p, root)});
   }
   for (const std::string& dir : sources.module_dirs) {
     auto found = find_modules(dir);
     if (!found) return std::unexpected(found.error());
-    paths.insert(paths.end(), found->begin(), found->end());
+    for (std::string& p : *found) files.push_back({p, tree_dir_of(p, dir)});
   }
+  return files;
+}
+
+Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources) {
+  auto files = collect_module_files(sources);
+  if (!files) return std::unexpected(files.error());
+  std::vector<std::string> paths;
+  for (ModuleFile& f : *files) paths.push_back(std::move(f.path));
   return paths;
+}
+
+std::vector<std::string> module_unit_keys(const SymbolTable& table, const std::string& tree_dir) {
+  std::vector<std::string> keys;
+  for (const ElfSymbol& sym : table.symbols) {
+    if (sym.type != STT_FILE || sym.name.empty()) continue;
+    std::string key = path::join(tree_dir, sym.name);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+  }
+  return keys;
 }
 
 namespace {
@@ -42,7 +82,7 @@ Result<void> reject_mixed_sources(const CensusSources& sources) {
 }  // namespace
 
 Result<Census> census_for_build(const CensusSources& sources, std::span<const NmLine> vmlinux, unsigned jobs,
-                                bool lto, size_t* modules) {
+                                bool lto, size_t* modules, bool units) {
   if (auto r = reject_mixed_sources(sources); !r) return std::unexpected(r.error());
   if (modules != nullptr) *modules = 0;
   if (!sources.census_path.empty()) {
@@ -56,6 +96,17 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   auto census = count_module_symbols(*paths, options);
   if (!census) return std::unexpected(census.error());
   add_nm_listing(*census, vmlinux, options);
+  if (units) {
+    auto files = collect_module_files(sources);
+    if (!files) return std::unexpected(files.error());
+    for (const ModuleFile& f : *files) {
+      auto file = ElfFile::open(f.path);
+      if (!file) return std::unexpected(file.error());
+      auto table = read_symbols(*file);
+      if (!table) return std::unexpected(table.error());
+      for (const std::string& unit : module_unit_keys(*table, f.tree_dir)) census->add(unit);
+    }
+  }
   if (modules != nullptr) *modules = paths->size();
   return census;
 }
@@ -88,6 +139,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
     if (!mapped) return std::unexpected(mapped.error());
     auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted);
     if (!census) return std::unexpected(census.error());
+    for (const auto& [key, n] : census->sorted()) {
+      if (key.find('/') != std::string_view::npos) result.other_units.add(key, n);
+    }
     size_t present = 0;
     for (const std::string& name : wanted) {
       uint32_t n = census->count(name);
@@ -102,20 +156,21 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
     return result;
   }
 
-  auto paths = collect_module_paths(sources);
-  if (!paths) return std::unexpected(paths.error());
-  std::vector<std::string> read;
-  for (std::string& p : *paths) {
-    if (!skip_module.empty() && module_name_from_path(p) == skip_module) {
+  auto files = collect_module_files(sources);
+  if (!files) return std::unexpected(files.error());
+  std::vector<ModuleFile> read;
+  for (ModuleFile& f : *files) {
+    if (!skip_module.empty() && module_name_from_path(f.path) == skip_module) {
       result.included = true;
     } else {
-      read.push_back(std::move(p));
+      read.push_back(std::move(f));
     }
   }
   std::vector<Census> partial(std::max(1u, jobs));
+  std::vector<Census> partial_units(std::max(1u, jobs));
   std::vector<std::optional<Error>> errors(read.size());
   parallel_for(read.size(), jobs, [&](size_t i, unsigned worker) {
-    auto file = ElfFile::open(read[i]);
+    auto file = ElfFile::open(read[i].path);
     if (!file) {
       errors[i] = file.error();
       return;
@@ -129,11 +184,13 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
       if (!sym.defined()) continue;
       if (auto key = want(sym.name)) partial[worker].add(*key);
     }
+    for (const std::string& unit : module_unit_keys(*table, read[i].tree_dir)) partial_units[worker].add(unit);
   });
   for (const auto& e : errors) {
     if (e) return std::unexpected(*e);
   }
   for (const Census& c : partial) result.counts.merge(c);
+  for (const Census& c : partial_units) result.other_units.merge(c);
   result.modules = read.size();
   return result;
 }

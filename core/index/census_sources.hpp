@@ -21,14 +21,30 @@ struct CensusSources {
   std::string census_path;                  // a complete census (symbfreq); excludes module sources
 };
 
+// A module object and the directory it sits in relative to its tree (the
+// modules.order directory, or the scanned directory minus a leading
+// "kernel/"): "drivers/uio". With the object's STT_FILE names this gives the
+// tree paths of its sources ("drivers/uio/uio.c") without reading DWARF.
+struct ModuleFile {
+  std::string path;
+  std::string tree_dir;
+};
+
 // Module objects named by `sources` (modules.order entries, then directory
 // scans), in that order.
+[[nodiscard]] Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources);
 [[nodiscard]] Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources);
+
+// "tree_dir/name" for each STT_FILE symbol of a module (its source files).
+struct SymbolTable;
+[[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table, const std::string& tree_dir);
 
 // Census over an already parsed vmlinux listing plus the module sources (or
 // the census file). `modules` receives the number of module files read.
+// With `units`, the census also counts each module's source files
+// (module_unit_keys), for module requests that read the census from a file.
 [[nodiscard]] Result<Census> census_for_build(const CensusSources& sources, std::span<const NmLine> vmlinux,
-                                              unsigned jobs, bool lto, size_t* modules = nullptr);
+                                              unsigned jobs, bool lto, size_t* modules = nullptr, bool units = false);
 
 // Counts, over all sources, only the names in `wanted` (LTO-stripped when
 // `lto`). Module files whose module name is `skip_module` are not read: the
@@ -37,6 +53,10 @@ struct CensusSources {
 // census file that holds every wanted name).
 struct RestrictedCensus {
   Census counts;
+  // Source files (module_unit_keys) of the other modules, with the number of
+  // modules holding each: a file compiled into several modules defines the
+  // same names at the same lines in each, so their aliases need the module.
+  Census other_units;
   bool included = false;
   size_t modules = 0;
 };

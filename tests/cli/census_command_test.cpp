@@ -16,7 +16,7 @@ std::string nm_census(const test::FixtureKernel& k) {
     std::string name = line.substr(line.rfind(' ') + 1);
     ++counts[name];
   }
-  for (const char* mod : {"hello", "other"}) {
+  for (const char* mod : {"hello", "other", "hello_twin"}) {
     for (const test::NmSymbol& s : test::nm_symbols(k.module(mod))) {
       if (s.type != 'U' && s.type != 'w' && s.type != 'v') ++counts[s.name];
     }

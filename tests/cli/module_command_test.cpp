@@ -29,6 +29,12 @@ std::string expected_alias(const std::string& name, const std::string& file) {
   return {};
 }
 
+std::string module_qualified(const std::string& name, const std::string& file, const std::string& module) {
+  std::string plain = expected_alias(name, file);
+  size_t line_at = plain.rfind('_');
+  return plain.substr(0, line_at) + "_" + module + plain.substr(line_at);
+}
+
 struct Sym {
   std::string value, size, type, bind, ndx;
 };
@@ -85,6 +91,9 @@ TEST_F(ModuleCommand, AddsExactlyTheExpectedAliasesMirroringTheirSymbols) {
       expected_alias("name_show", "modules/hello/hello.c"),      // .text+0
       expected_alias("hello_fail", "modules/hello/hello.c"),     // .text.unlikely+0
       expected_alias("only_here", "modules/hello/hello.c"),      // global T
+      // hello_extra.c is linked into hello_twin too: same name, same line in
+      // both modules, so the alias carries the module name
+      module_qualified("hello_extra_fn", "modules/hello/hello_extra.c", "hello"),
   };
   EXPECT_EQ(aliases_in(out), expected);
   auto syms = symbols_of(out);
@@ -100,6 +109,30 @@ TEST_F(ModuleCommand, AddsExactlyTheExpectedAliasesMirroringTheirSymbols) {
   EXPECT_EQ(syms.at(expected_alias("only_here", "modules/hello/hello.c")).bind, "GLOBAL");
   auto ld = test::run_process({"ld", "-r", "-o", dir_.file("hello.ko"), out});
   EXPECT_EQ(ld.exit_code, 0) << ld.err;
+}
+
+TEST_F(ModuleCommand, ASourceFileInTwoModulesGetsDistinctAliasesInEach) {
+  for (const std::vector<std::string>& census :
+       {std::vector<std::string>{"--nm", k_.syms(), "--modules-order", k_.modules_order()},
+        std::vector<std::string>{"--census", dir_.file("symbfreq")}}) {
+    if (census[0] == "--census") {
+      auto made = test::run_process({test::kas_binary(), "census", "--nm", k_.syms(), "--modules-order",
+                                     k_.modules_order(), "--units", "-o", dir_.file("symbfreq")});
+      ASSERT_EQ(made.exit_code, 0) << made.err;
+    }
+    std::vector<std::string> twin = {test::kas_binary(), "module", k_.module_object("hello_twin"), "-o",
+                                     dir_.file("twin.o")};
+    twin.insert(twin.end(), census.begin(), census.end());
+    ASSERT_EQ(test::run_process(twin).exit_code, 0);
+    std::vector<std::string> hello = {test::kas_binary(), "module", k_.module_object("hello"), "-o",
+                                      dir_.file("hello.out")};
+    hello.insert(hello.end(), census.begin(), census.end());
+    ASSERT_EQ(test::run_process(hello).exit_code, 0);
+    EXPECT_EQ(aliases_in(dir_.file("twin.o")),
+              (std::set<std::string>{module_qualified("hello_extra_fn", "modules/hello/hello_extra.c", "hello_twin")}));
+    EXPECT_TRUE(aliases_in(dir_.file("hello.out"))
+                    .count(module_qualified("hello_extra_fn", "modules/hello/hello_extra.c", "hello")));
+  }
 }
 
 TEST_F(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
@@ -120,7 +153,7 @@ TEST_F(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
 
 TEST_F(ModuleCommand, CensusFileOfTheSameBuildDoesNotCountTheModuleTwice) {
   auto census = test::run_process({test::kas_binary(), "census", "--nm", k_.syms(), "--modules-order",
-                                   k_.modules_order(), "-o", dir_.file("symbfreq")});
+                                   k_.modules_order(), "--units", "-o", dir_.file("symbfreq")});
   ASSERT_EQ(census.exit_code, 0) << census.err;
   auto r = kas_module({"--census", dir_.file("symbfreq"), "-o", dir_.file("a.o")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -155,7 +188,7 @@ TEST_F(ModuleCommand, InPlaceReplacesAtomicallyAndIsIdempotent) {
   auto r = kas_module({"--nm", k_.syms(), "--modules-order", k_.modules_order(), "--in-place"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto once = aliases_in(module_);
-  EXPECT_EQ(once.size(), 3u);
+  EXPECT_EQ(once.size(), 4u);
   auto again = kas_module({"--nm", k_.syms(), "--modules-order", k_.modules_order(), "--in-place"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(aliases_in(module_), once);
@@ -166,11 +199,13 @@ TEST_F(ModuleCommand, InstalledKernelCensus) {
   // An unpacked "kernel package": boot/System.map-R and lib/modules/R/...
   std::string release = "6.1.0-test";
   std::string moddir = dir_.file("root/lib/modules/" + release);
-  std::filesystem::create_directories(moddir + "/kernel/drivers");
+  std::filesystem::create_directories(moddir + "/kernel/modules/other");
+  std::filesystem::create_directories(moddir + "/kernel/modules/hello");
   std::filesystem::create_directories(dir_.file("root/boot"));
   std::filesystem::copy_file(k_.syms(), dir_.file("root/boot/System.map-" + release));
-  std::filesystem::copy_file(k_.module("other"), moddir + "/kernel/drivers/other.ko");
-  std::filesystem::copy_file(k_.module("hello"), moddir + "/kernel/drivers/hello.ko");  // replaced by ours
+  std::filesystem::copy_file(k_.module("other"), moddir + "/kernel/modules/other/other.ko");
+  std::filesystem::copy_file(k_.module("hello_twin"), moddir + "/kernel/modules/hello/hello_twin.ko");
+  std::filesystem::copy_file(k_.module("hello"), moddir + "/kernel/modules/hello/hello.ko");  // replaced by ours
   auto r = kas_module({"--kernel", moddir, "-o", dir_.file("k.o"), "-v"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto by_order = kas_module({"--nm", k_.syms(), "--modules-order", k_.modules_order(), "-o", dir_.file("b.o")});

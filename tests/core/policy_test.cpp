@@ -62,6 +62,20 @@ TEST(AliasPolicy, ModuleCopiesOfHeaderInlinesCarryUnitPathAndModule) {
   EXPECT_EQ(aliases_b[0], "helper@include_linux_h_h_drivers_m_main_c_mod_b_5");
 }
 
+TEST(AliasPolicy, SourceFileSharedByTwoModulesGetsTheModuleName) {
+  AliasCandidate a = cand("lio_get_conf", "drivers/net/liquidio/lio_core.c", 192, "drivers/net/liquidio/lio_core.c",
+                          "liquidio");
+  AliasCandidate b = a;
+  b.module = "liquidio_vf";
+  a.shared_unit = b.shared_unit = true;
+  AliasCandidate alone = cand("name_show", "drivers/uio/uio.c", 215, "drivers/uio/uio.c", "uio");
+  EXPECT_EQ(assign_aliases(std::vector<AliasCandidate>{a}, {})[0],
+            "lio_get_conf@drivers_net_liquidio_lio_core_c_liquidio_192");
+  EXPECT_EQ(assign_aliases(std::vector<AliasCandidate>{b}, {})[0],
+            "lio_get_conf@drivers_net_liquidio_lio_core_c_liquidio_vf_192");
+  EXPECT_EQ(assign_aliases(std::vector<AliasCandidate>{alone}, {})[0], "name_show@drivers_uio_uio_c_215");
+}
+
 TEST(AliasPolicy, IdenticalCandidatesGetOrdinalsAndStayUnique) {
   std::vector<AliasCandidate> c = {cand("x", "a.c", 1, "a.c", {}, 0x20), cand("x", "a.c", 1, "a.c", {}, 0x10)};
   auto aliases = assign_aliases(c, {});

@@ -16,15 +16,19 @@ struct FixtureKernel {
   [[nodiscard]] std::string vmlinux() const { return objtree + "/vmlinux"; }
   [[nodiscard]] std::string syms() const { return objtree + "/vmlinux.syms"; }
   [[nodiscard]] std::string modules_order() const { return objtree + "/modules.order"; }
+  // Modules live in modules/NAME/, except hello_twin (in modules/hello/).
+  [[nodiscard]] static std::string module_dir(const std::string& name) {
+    return name == "hello_twin" ? "hello" : name;
+  }
   [[nodiscard]] std::string module(const std::string& name) const {
-    return objtree + "/modules/" + name + "/" + name + ".ko";
+    return objtree + "/modules/" + module_dir(name) + "/" + name + ".ko";
   }
   // The object the final link turns into the .ko.
   [[nodiscard]] std::string module_object(const std::string& name) const {
-    return objtree + "/modules/" + name + "/" + name + ".o";
+    return objtree + "/modules/" + module_dir(name) + "/" + name + ".o";
   }
   [[nodiscard]] std::string module_part(const std::string& module, const std::string& part) const {
-    return objtree + "/modules/" + module + "/parts/" + part + ".o";
+    return objtree + "/modules/" + module_dir(module) + "/parts-" + module + "/" + part + ".o";
   }
 };
 
