@@ -67,7 +67,7 @@ measure() {  # measure NAME CMD...: prints "wall cpu rss_kb"
 }
 
 echo "== kas vmlinux: vmlinux + $nmod modules =="
-read -r kwall kcpu krss < <(measure kas "$kas" vmlinux --nm "$work/vmlinux.syms" --elf "$vmlinux" \
+read -r kwall kcpu krss < <(measure kas "$kas" vmlinux --no-daemon --nm "$work/vmlinux.syms" --elf "$vmlinux" \
   --modules "$moddir" -o "$work/vmlinux.syms.alias" -v 2> "$work/kas.log")
 grep -v '^kas: no location' "$work/kas.log" || true
 input=$(wc -l < "$work/vmlinux.syms")
@@ -94,7 +94,7 @@ ref_start=$(date +%s.%N)
   xargs -a "$work/modules.list" -n 64 -P 1 nm 2>/dev/null | awk 'NF >= 2 && $(NF-1) !~ /^[Uwv]$/ && $0 !~ /:$/ {print $NF}'
 } | sort | uniq -c | awk '{print $2 ":" $1}' | LC_ALL=C sort > "$work/census.ref"
 ref_end=$(date +%s.%N)
-read -r cwall ccpu crss < <(measure census "$kas" census --nm "$work/vmlinux.syms" --modules "$moddir" \
+read -r cwall ccpu crss < <(measure census "$kas" census --no-daemon --nm "$work/vmlinux.syms" --modules "$moddir" \
   -o "$work/census.kas")
 LC_ALL=C sort "$work/census.kas" > "$work/census.kas.sorted"
 ref_wall=$(echo "$ref_end - $ref_start" | bc)

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstring>
 
 #include "core/util/socket_path.hpp"
@@ -45,12 +47,17 @@ Result<Listener> open_listener(const std::string& path) {
   std::string lock_path = path + ".lock";
   listener.lock = Fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!listener.lock.valid()) return fail(ErrorCode::kIo, lock_path + ": cannot open: " + std::strerror(errno));
-  if (::flock(listener.lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
+  // The lock holder is a live daemon, one still starting, or one exiting
+  // (asked to stop for being another build). Step aside for a listening
+  // one; wait a little for the others to finish starting or leave.
+  for (int attempt = 0;; ++attempt) {
+    if (::flock(listener.lock.get(), LOCK_EX | LOCK_NB) == 0) break;
+    if (errno != EWOULDBLOCK) return fail(ErrorCode::kIo, lock_path + ": cannot lock: " + std::strerror(errno));
+    if (someone_listens(path) || attempt >= 300) {
       listener.another_daemon = true;
       return listener;
     }
-    return fail(ErrorCode::kIo, lock_path + ": cannot lock: " + std::strerror(errno));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   // We hold the lock, so no kasd of ours serves this path. A socket file
   // left behind by a dead daemon is replaced; a live listener (not a kasd

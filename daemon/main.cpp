@@ -112,7 +112,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", KAS_BUILD_ID,
                  listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
     options.workers = std::max(4u, jobs * 2);
-    kas::daemon::Dispatcher dispatcher(KAS_BUILD_ID, jobs, static_cast<size_t>(budget_mib) << 20);
+    // Test hook: pose as another build, to test kas replacing a stale daemon.
+    const char* posed = std::getenv("KASD_TEST_BUILD_ID");
+    kas::daemon::Dispatcher dispatcher(posed != nullptr ? posed : KAS_BUILD_ID, jobs,
+                                       static_cast<size_t>(budget_mib) << 20);
     int status = kas::daemon::serve(*listener, dispatcher, options);
     kas::daemon::remove_socket_file(*listener);
     std::fprintf(stderr, "kasd: stopped\n");

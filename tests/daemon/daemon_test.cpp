@@ -134,6 +134,35 @@ TEST_F(Daemon, ClientSurvivesTheDaemonBeingKilledMidRequest) {
   EXPECT_EQ(test::read_text(dir_.file("out.o")), test::read_text(dir_.file("local.o")));
 }
 
+TEST_F(Daemon, ADaemonOfAnotherBuildIsReplaced) {
+  ::setenv("KASD_TEST_BUILD_ID", "0.0.0+stale", 1);
+  ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
+  ::unsetenv("KASD_TEST_BUILD_ID");
+  int stale = daemon_pid();
+  ASSERT_GT(stale, 0);
+  auto v = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order()});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.err.find("warning"), std::string::npos) << v.err;
+  int fresh = daemon_pid();
+  EXPECT_GT(fresh, 0);
+  EXPECT_NE(fresh, stale);
+  EXPECT_EQ(daemons_started(), 2);
+  EXPECT_NE(test::read_text(socket_ + ".log").find("shutdown requested"), std::string::npos);
+}
+
+TEST_F(Daemon, NoUsableDaemonFallsBackInProcessWithAWarning) {
+  // A socket path in a directory that cannot be created: no daemon can start.
+  std::string impossible = "/proc/kasd-test/kasd.sock";
+  auto v = test::run_process({test::kas_binary(), "vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(),
+                              "--modules-order", k_.modules_order(), "--socket", impossible});
+  auto local = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order(),
+                    "--no-daemon"});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.out, local.out);
+  EXPECT_NE(v.err.find("kas: warning: no kasd"), std::string::npos) << v.err;
+  EXPECT_EQ(std::count(v.err.begin(), v.err.end(), '\n'), 1) << v.err;
+}
+
 TEST_F(Daemon, RebuiltModuleIsReReadAndChangesTheAliases) {
   // A private copy of the module objects, so one can be rebuilt.
   std::filesystem::create_directories(dir_.file("tree"));
