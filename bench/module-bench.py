@@ -187,7 +187,8 @@ def main():
                 continue
             f.write(line + "\n")
     census = os.path.join(work, "modules.symbfreq")
-    subprocess.run([args.kas, "census", "--nm", syms, "--modules", moddir, "--units", "-o", census], check=True)
+    subprocess.run([args.kas, "census", "--no-daemon", "--nm", syms, "--modules", moddir, "--units", "-o", census],
+                   check=True)
 
     modules = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir) for f in fs if f.endswith(".ko"))
     largest = sorted(modules, key=os.path.getsize)[-5:]
