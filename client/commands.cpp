@@ -58,6 +58,19 @@ auto routed(const Routing& routing, Remote remote, Local local) -> decltype(loca
   return local();
 }
 
+void add_alias_options(std::vector<OptionSpec>& specs, AliasOptions& alias) {
+  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
+                   [&](const std::string&) { alias.data = true; return true; }});
+  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
+                   [&](const std::string&) { alias.lto = true; return true; }});
+  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
+                   [&](const std::string& v) {
+                     if (v.size() != 1) return false;
+                     alias.separator = v[0];
+                     return true;
+                   }});
+}
+
 OptionSpec jobs_option(unsigned& jobs) {
   return {"jobs", 'j', "N", "worker threads (default: all cores)",
           [&](const std::string& v) { return parse_unsigned(v, jobs); }};
@@ -78,16 +91,7 @@ int run_vmlinux(int argc, char** argv) {
                    [&](const std::string& v) { request.elf_path = v; return true; }});
   specs.push_back({"srctree", 0, "DIR", "kernel source tree (default: inferred from DWARF)",
                    [&](const std::string& v) { request.srctree = v; return true; }});
-  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
-                   [&](const std::string&) { request.alias.data = true; return true; }});
-  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
-                   [&](const std::string&) { request.alias.lto = true; return true; }});
-  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
-                   [&](const std::string& v) {
-                     if (v.size() != 1) return false;
-                     request.alias.separator = v[0];
-                     return true;
-                   }});
+  add_alias_options(specs, request.alias);
   specs.push_back(jobs_option(request.jobs));
   specs.push_back({"output", 'o', "FILE", "write here atomically (default: stdout)",
                    [&](const std::string& v) { out_path = v; return true; }});
@@ -205,16 +209,7 @@ int run_module(int argc, char** argv) {
                    [&](const std::string& v) { request.system_map = v; return true; }});
   specs.push_back({"srctree", 0, "DIR", "kernel source tree (default: inferred from DWARF)",
                    [&](const std::string& v) { request.srctree = v; return true; }});
-  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
-                   [&](const std::string&) { request.alias.data = true; return true; }});
-  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
-                   [&](const std::string&) { request.alias.lto = true; return true; }});
-  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
-                   [&](const std::string& v) {
-                     if (v.size() != 1) return false;
-                     request.alias.separator = v[0];
-                     return true;
-                   }});
+  add_alias_options(specs, request.alias);
   specs.push_back(jobs_option(request.jobs));
   specs.push_back({"output", 'o', "FILE", "write here atomically (default: IN.kas)",
                    [&](const std::string& v) { request.output = v; return true; }});

@@ -87,26 +87,24 @@ size_t TreeCache::trees() const {
   return entries_.size();
 }
 
-size_t TreeCache::files() const {
+template <typename Fn>
+size_t TreeCache::sum_ready(Fn fn) const {
   std::lock_guard lock(mutex_);
   size_t n = 0;
   for (const auto& [key, e] : entries_) {
     if (e.future.wait_for(std::chrono::seconds(0)) == std::future_status::ready && e.future.get()) {
-      n += (*e.future.get())->module_count();
+      n += fn(**e.future.get());
     }
   }
   return n;
 }
 
+size_t TreeCache::files() const {
+  return sum_ready([](const CensusIndex& index) { return index.module_count(); });
+}
+
 size_t TreeCache::memory_bytes() const {
-  std::lock_guard lock(mutex_);
-  size_t n = 0;
-  for (const auto& [key, e] : entries_) {
-    if (e.future.wait_for(std::chrono::seconds(0)) == std::future_status::ready && e.future.get()) {
-      n += (*e.future.get())->approximate_bytes();
-    }
-  }
-  return n;
+  return sum_ready([](const CensusIndex& index) { return index.approximate_bytes(); });
 }
 
 }  // namespace kas::daemon

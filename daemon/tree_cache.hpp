@@ -43,6 +43,8 @@ class TreeCache {
   };
   static std::string key_of(const CensusSources& sources, bool lto);
   void evict_locked();
+  template <typename Fn>
+  size_t sum_ready(Fn fn) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

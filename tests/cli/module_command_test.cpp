@@ -14,16 +14,9 @@
 namespace kas {
 namespace {
 
-std::string decorate(std::string s) {
-  for (char& c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return s;
-}
-
 std::string expected_alias(const std::string& name, const std::string& file) {
   for (const test::Marker& m : test::markers_for(name)) {
-    if (m.file == file) return name + "@" + decorate(file) + "_" + std::to_string(m.line);
+    if (m.file == file) return name + "@" + test::decorate(file) + "_" + std::to_string(m.line);
   }
   ADD_FAILURE() << "no marker for " << name << " in " << file;
   return {};

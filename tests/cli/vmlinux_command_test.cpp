@@ -13,13 +13,6 @@
 namespace kas {
 namespace {
 
-std::string decorate(std::string s) {
-  for (char& c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return s;
-}
-
 uint32_t line_of(const std::string& name, const std::string& file) {
   for (const test::Marker& m : test::markers_for(name)) {
     if (m.file == file) return m.line;
@@ -29,11 +22,11 @@ uint32_t line_of(const std::string& name, const std::string& file) {
 }
 
 std::string plain(const std::string& name, const std::string& file) {
-  return name + "@" + decorate(file) + "_" + std::to_string(line_of(name, file));
+  return name + "@" + test::decorate(file) + "_" + std::to_string(line_of(name, file));
 }
 
 std::string with_unit(const std::string& name, const std::string& file, const std::string& unit) {
-  return name + "@" + decorate(file) + "_" + decorate(unit) + "_" + std::to_string(line_of(name, file));
+  return name + "@" + test::decorate(file) + "_" + test::decorate(unit) + "_" + std::to_string(line_of(name, file));
 }
 
 struct Output {

@@ -16,6 +16,13 @@ namespace kas::test {
 
 std::string fixtures_dir() { return KAS_TEST_FIXTURES_DIR; }
 
+std::string decorate(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return s;
+}
+
 const FixtureKernel& fixture_kernel(const std::string& mode) {
   static std::mutex mutex;
   static std::map<std::string, std::pair<std::unique_ptr<TempDir>, FixtureKernel>> built;

@@ -56,6 +56,10 @@ struct NmSymbol {
 };
 [[nodiscard]] std::vector<NmSymbol> nm_symbols(const std::string& path);
 
+// The DESIGN's decoration, written independently of core/alias: every
+// non-alphanumeric character becomes '_'.
+[[nodiscard]] std::string decorate(std::string s);
+
 // The fixtures directory in the source tree.
 [[nodiscard]] std::string fixtures_dir();
 

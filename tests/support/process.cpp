@@ -15,8 +15,16 @@ namespace kas::test {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd) {
   // Output goes through files, not pipes: no deadlock whatever the volume.
   TempDir capture;
-  std::string out_path = capture.file("out");
-  std::string err_path = capture.file("err");
+  int pid = spawn_process(argv, capture.file("out"), capture.file("err"), cwd);
+  ProcessResult result;
+  result.exit_code = wait_process(pid);
+  result.out = read_text(capture.file("out"));
+  result.err = read_text(capture.file("err"));
+  return result;
+}
+
+int spawn_process(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+                  const std::string& cwd) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -28,33 +36,6 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     ::dup2(out, 1);
     ::dup2(err, 2);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  ProcessResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_text(out_path);
-  result.err = read_text(err_path);
-  return result;
-}
-
-int spawn_process(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path) {
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = ::open("/dev/null", O_RDONLY);
-    if (out < 0 || err < 0 || in < 0) ::_exit(126);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -18,7 +18,7 @@ struct ProcessResult {
 // Starts argv in the background, stdout/stderr to the given files. Returns
 // the pid; wait_process() gives its exit code (128 + signal when killed).
 [[nodiscard]] int spawn_process(const std::vector<std::string>& argv, const std::string& out_path,
-                                const std::string& err_path);
+                                const std::string& err_path, const std::string& cwd = {});
 [[nodiscard]] int wait_process(int pid);
 
 // The kas binary under test.
