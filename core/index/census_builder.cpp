@@ -32,12 +32,11 @@ void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusO
   }
 }
 
-Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options) {
-  unsigned jobs = std::max(1u, options.jobs);
-  std::vector<Census> partial(jobs);
+Result<void> for_each_symbol_table(
+    std::span<const std::string> paths, unsigned jobs,
+    const std::function<void(unsigned worker, size_t index, const SymbolTable& table)>& visit) {
   std::vector<std::optional<Error>> errors(paths.size());
-
-  parallel_for(paths.size(), jobs, [&](size_t i, unsigned worker) {
+  parallel_for(paths.size(), std::max(1u, jobs), [&](size_t i, unsigned worker) {
     auto file = ElfFile::open(paths[i]);
     if (!file) {
       errors[i] = file.error();
@@ -48,15 +47,22 @@ Result<Census> count_module_symbols(std::span<const std::string> paths, const Ce
       errors[i] = table.error();
       return;
     }
-    Census& census = partial[worker];
-    for (const ElfSymbol& sym : table->symbols) {
-      if (sym.defined()) census.add(census_name(sym.name, options));
-    }
+    visit(worker, i, *table);
   });
-
   for (const auto& error : errors) {
     if (error) return std::unexpected(*error);
   }
+  return {};
+}
+
+Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options) {
+  std::vector<Census> partial(std::max(1u, options.jobs));
+  auto read = for_each_symbol_table(paths, options.jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
+    for (const ElfSymbol& sym : table.symbols) {
+      if (sym.defined()) partial[worker].add(census_name(sym.name, options));
+    }
+  });
+  if (!read) return std::unexpected(read.error());
   Census total = std::move(partial[0]);
   for (size_t w = 1; w < partial.size(); ++w) total.merge(partial[w]);
   return total;

@@ -1,10 +1,12 @@
 // Builds a Census from its sources: vmlinux's nm listing and module objects.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/elf/symtab.hpp"
 #include "core/index/census.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/result.hpp"
@@ -19,6 +21,13 @@ struct CensusOptions {
 // Counts every defined vmlinux symbol of an nm listing (U/w/v lines and
 // /proc/kallsyms lines of loaded modules do not count).
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options);
+
+// Reads the symbol table of each object in parallel and hands it to
+// visit(worker, index, table) on worker `worker` (< jobs). Error: the first
+// failing file in list order, so the message does not depend on scheduling.
+[[nodiscard]] Result<void> for_each_symbol_table(
+    std::span<const std::string> paths, unsigned jobs,
+    const std::function<void(unsigned worker, size_t index, const SymbolTable& table)>& visit);
 
 // Counts the defined symbols of each object (what `nm` lists, minus U/w/v),
 // reading only .symtab, in parallel. Error: the failure of the first file in

@@ -25,6 +25,15 @@ FileStamp stamp_of(const std::string& path) {
 
 namespace {
 
+std::vector<std::string> defined_names(const SymbolTable& table, bool lto) {
+  std::vector<std::string> names;
+  names.reserve(table.symbols.size());
+  for (const ElfSymbol& sym : table.symbols) {
+    if (sym.defined()) names.emplace_back(lto ? strip_lto_suffix(sym.name) : sym.name);
+  }
+  return names;
+}
+
 struct ModuleContents {
   std::vector<std::string> names;
   std::vector<std::string> units;
@@ -35,14 +44,7 @@ Result<ModuleContents> module_contents(const std::string& path, const std::strin
   if (!file) return std::unexpected(file.error());
   auto table = read_symbols(*file);
   if (!table) return std::unexpected(table.error());
-  ModuleContents contents;
-  contents.units = module_unit_keys(*table, tree_dir);
-  std::vector<std::string>& names = contents.names;
-  names.reserve(table->symbols.size());
-  for (const ElfSymbol& sym : table->symbols) {
-    if (sym.defined()) names.emplace_back(lto ? strip_lto_suffix(sym.name) : sym.name);
-  }
-  return contents;
+  return ModuleContents{defined_names(*table, lto), module_unit_keys(*table, tree_dir)};
 }
 
 size_t bytes_of(const std::vector<std::string>& names) {
@@ -91,24 +93,18 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
   index->modules_.resize(files->size());
-  std::vector<std::optional<Error>> errors(files->size());
-  parallel_for(files->size(), jobs, [&](size_t i, unsigned) {
+  std::vector<std::string> paths;
+  for (const ModuleFile& f : *files) paths.push_back(f.path);
+  auto ok = for_each_symbol_table(paths, jobs, [&](unsigned, size_t i, const SymbolTable& table) {
     Module& m = index->modules_[i];
     m.path = (*files)[i].path;
     m.tree_dir = (*files)[i].tree_dir;
     m.name = module_name_from_path(m.path);
     m.stamp = stamp_of(m.path);
-    auto contents = module_contents(m.path, m.tree_dir, lto);
-    if (!contents) {
-      errors[i] = contents.error();
-      return;
-    }
-    m.names = std::move(contents->names);
-    m.units = std::move(contents->units);
+    m.units = module_unit_keys(table, m.tree_dir);
+    m.names = defined_names(table, lto);
   });
-  for (const auto& e : errors) {
-    if (e) return std::unexpected(*e);
-  }
+  if (!ok) return std::unexpected(ok.error());
   for (const Module& m : index->modules_) {
     for (const std::string& name : m.names) index->total_.add(name);
     index->bytes_ += bytes_of(m.names);

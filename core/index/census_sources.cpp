@@ -99,13 +99,12 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   if (units) {
     auto files = collect_module_files(sources);
     if (!files) return std::unexpected(files.error());
-    for (const ModuleFile& f : *files) {
-      auto file = ElfFile::open(f.path);
-      if (!file) return std::unexpected(file.error());
-      auto table = read_symbols(*file);
-      if (!table) return std::unexpected(table.error());
-      for (const std::string& unit : module_unit_keys(*table, f.tree_dir)) census->add(unit);
-    }
+    std::vector<Census> partial(std::max(1u, jobs));
+    auto ok = for_each_symbol_table(*paths, jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+      for (const std::string& unit : module_unit_keys(table, (*files)[i].tree_dir)) partial[worker].add(unit);
+    });
+    if (!ok) return std::unexpected(ok.error());
+    for (const Census& c : partial) census->merge(c);
   }
   if (modules != nullptr) *modules = paths->size();
   return census;
@@ -166,29 +165,18 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
       read.push_back(std::move(f));
     }
   }
+  std::vector<std::string> paths;
+  for (const ModuleFile& f : read) paths.push_back(f.path);
   std::vector<Census> partial(std::max(1u, jobs));
   std::vector<Census> partial_units(std::max(1u, jobs));
-  std::vector<std::optional<Error>> errors(read.size());
-  parallel_for(read.size(), jobs, [&](size_t i, unsigned worker) {
-    auto file = ElfFile::open(read[i].path);
-    if (!file) {
-      errors[i] = file.error();
-      return;
-    }
-    auto table = read_symbols(*file);
-    if (!table) {
-      errors[i] = table.error();
-      return;
-    }
-    for (const ElfSymbol& sym : table->symbols) {
+  auto ok = for_each_symbol_table(paths, jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+    for (const ElfSymbol& sym : table.symbols) {
       if (!sym.defined()) continue;
       if (auto key = want(sym.name)) partial[worker].add(*key);
     }
-    for (const std::string& unit : module_unit_keys(*table, read[i].tree_dir)) partial_units[worker].add(unit);
+    for (const std::string& unit : module_unit_keys(table, read[i].tree_dir)) partial_units[worker].add(unit);
   });
-  for (const auto& e : errors) {
-    if (e) return std::unexpected(*e);
-  }
+  if (!ok) return std::unexpected(ok.error());
   for (const Census& c : partial) result.counts.merge(c);
   for (const Census& c : partial_units) result.other_units.merge(c);
   result.modules = read.size();
