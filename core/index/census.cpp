@@ -80,7 +80,8 @@ uint32_t fingerprint(std::string_view name) {
                                static_cast<unsigned char>(name[n / 2])) & 0xffffu;
 }
 
-Result<Census> parse_symbfreq(std::string_view data, const std::string& path, const NameSet* wanted) {
+Result<Census> parse_symbfreq(std::string_view data, const std::string& path, const NameSet* wanted,
+                              Census* units) {
   std::vector<bool> filter;
   if (wanted != nullptr) {
     filter.assign(0x10000, false);
@@ -104,7 +105,7 @@ Result<Census> parse_symbfreq(std::string_view data, const std::string& path, co
     if (ec != std::errc() || ptr != digits.data() + digits.size() || digits.empty() || n == 0) {
       return std::unexpected(malformed(path, line_no, line));
     }
-    census.add(name, n);
+    (unit && units != nullptr ? *units : census).add(name, n);
   }
   return census;
 }
@@ -112,11 +113,12 @@ Result<Census> parse_symbfreq(std::string_view data, const std::string& path, co
 }  // namespace
 
 Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path) {
-  return parse_symbfreq(data, path, nullptr);
+  return parse_symbfreq(data, path, nullptr, nullptr);
 }
 
-Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path, const NameSet& wanted) {
-  return parse_symbfreq(data, path, &wanted);
+Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path, const NameSet& wanted,
+                                     Census& units) {
+  return parse_symbfreq(data, path, &wanted, &units);
 }
 
 }  // namespace kas

@@ -49,8 +49,9 @@ class Census {
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path);
   // The same, keeping only names in `wanted` (a module request needs a few
   // hundred of the ~500,000 names: no map is built for the rest).
+  // Source-file keys ('/') go to `units` instead.
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path,
-                                                    const NameSet& wanted);
+                                                    const NameSet& wanted, Census& units);
 
  private:
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> counts_;

@@ -136,11 +136,8 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   if (!sources.census_path.empty()) {
     auto mapped = MappedFile::open(sources.census_path);
     if (!mapped) return std::unexpected(mapped.error());
-    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted);
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted, result.other_units);
     if (!census) return std::unexpected(census.error());
-    for (const auto& [key, n] : census->sorted()) {
-      if (key.find('/') != std::string_view::npos) result.other_units.add(key, n);
-    }
     size_t present = 0;
     for (const std::string& name : wanted) {
       uint32_t n = census->count(name);
