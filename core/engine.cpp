@@ -1,4 +1,8 @@
+// The vmlinux and census entry points of the engine (engine_module.cpp has
+// the module one): read -> census -> eligibility -> locate -> policy -> render.
 #include "core/engine.hpp"
+
+#include <optional>
 
 #include "core/alias/decorate.hpp"
 #include "core/dwarf/debug_info.hpp"
@@ -6,19 +10,18 @@
 #include "core/elf/nm_type.hpp"
 #include "core/index/census_sources.hpp"
 #include "core/index/nm_listing.hpp"
-#include "core/util/file.hpp"
 #include "core/util/mapped_file.hpp"
 
 namespace kas {
 
 Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto, bool units) {
-  std::string data;
+  std::optional<MappedFile> mapped;
   std::vector<NmLine> lines;
   if (!sources.nm_path.empty()) {
-    auto read = read_file(sources.nm_path);
-    if (!read) return std::unexpected(read.error());
-    data = std::move(*read);
-    auto parsed = parse_nm_listing(data, sources.nm_path);
+    auto opened = MappedFile::open(sources.nm_path);
+    if (!opened) return std::unexpected(opened.error());
+    mapped.emplace(std::move(*opened));
+    auto parsed = parse_nm_listing(mapped->data(), sources.nm_path);
     if (!parsed) return std::unexpected(parsed.error());
     lines = std::move(*parsed);
   }
@@ -35,8 +38,82 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
 namespace {
 
 Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
-                                          const std::vector<NmLine>& lines_in, const Census& census_in,
-                                          size_t census_modules);
+                                          const std::vector<NmLine>& lines, const Census& census,
+                                          size_t census_modules) {
+  VmlinuxResult result;
+  result.stats.modules = census_modules;
+  result.stats.input_lines = lines.size();
+  result.stats.census_names = census.size();
+
+  std::vector<size_t> eligible;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const NmLine& line = lines[i];
+    if (!line.address.empty() &&
+        alias_eligible(line.name, line.type, {}, false, census, request.alias)) {
+      eligible.push_back(i);
+    }
+  }
+  result.stats.eligible = eligible.size();
+
+  auto info = DebugInfo::open(request.elf_path);
+  if (!info) return std::unexpected(info.error());
+  if ((*info)->relocatable()) {
+    return fail(ErrorCode::kInvalidArgument,
+                request.elf_path + ": is a relocatable object; kas vmlinux needs the linked vmlinux its nm listing came from");
+  }
+  SourceTree tree(request.srctree);
+  tree.infer_from((*info)->unit_paths());
+
+  std::vector<LocateQuery> queries;
+  queries.reserve(eligible.size());
+  for (size_t i : eligible) {
+    const NmLine& line = lines[i];
+    queries.push_back({line.value, nm_is_text(line.type)});
+  }
+  std::vector<std::optional<SourceLocation>> locations = locate(**info, tree, queries);
+
+  std::vector<AliasCandidate> candidates;
+  std::vector<size_t> candidate_line;
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    const NmLine& line = lines[eligible[k]];
+    if (!locations[k]) {
+      ++result.stats.unlocated;
+      result.unlocated_names.emplace_back(line.name);
+      continue;
+    }
+    if (locations[k]->from_line_table) ++result.stats.from_line_table;
+    candidates.push_back({line.name, {}, line.value, std::move(*locations[k])});
+    candidate_line.push_back(eligible[k]);
+  }
+  std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
+
+  std::vector<const std::string*> alias_of_line(lines.size(), nullptr);
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    alias_of_line[candidate_line[c]] = &aliases[c];
+    const AliasCandidate& cand = candidates[c];
+    std::string short_form = std::string(cand.name) + request.alias.separator + decorate_path(cand.location.file) +
+                             "_" + std::to_string(cand.location.line);
+    if (aliases[c] != short_form) ++result.stats.disambiguated;
+  }
+  result.stats.aliases = candidates.size();
+
+  std::string& out = result.text;
+  out.reserve(data.size() + candidates.size() * 80);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const NmLine& line = lines[i];
+    out += line.text;
+    out += '\n';
+    if (const std::string* alias = alias_of_line[i]) {
+      out += line.address;
+      out += ' ';
+      out += line.type;
+      out += ' ';
+      out += *alias;
+      out += '\n';
+    }
+  }
+  return result;
+}
 
 }  // namespace
 
@@ -58,89 +135,5 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census&
   if (!lines) return std::unexpected(lines.error());
   return alias_vmlinux_lines(request, mapped->data(), *lines, census, census_modules);
 }
-
-namespace {
-
-Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
-                                          const std::vector<NmLine>& lines_in, const Census& census_in,
-                                          size_t census_modules) {
-  const std::vector<NmLine>* lines = &lines_in;
-  const Census* census = &census_in;
-  VmlinuxResult result;
-  result.stats.modules = census_modules;
-  result.stats.input_lines = lines->size();
-  result.stats.census_names = census->size();
-
-  std::vector<size_t> eligible;
-  for (size_t i = 0; i < lines->size(); ++i) {
-    const NmLine& line = (*lines)[i];
-    if (!line.address.empty() &&
-        alias_eligible(line.name, line.type, {}, false, *census, request.alias)) {
-      eligible.push_back(i);
-    }
-  }
-  result.stats.eligible = eligible.size();
-
-  auto info = DebugInfo::open(request.elf_path);
-  if (!info) return std::unexpected(info.error());
-  if ((*info)->relocatable()) {
-    return fail(ErrorCode::kInvalidArgument,
-                request.elf_path + ": is a relocatable object; kas vmlinux needs the linked vmlinux its nm listing came from");
-  }
-  SourceTree tree(request.srctree);
-  tree.infer_from((*info)->unit_paths());
-
-  std::vector<LocateQuery> queries;
-  queries.reserve(eligible.size());
-  for (size_t i : eligible) {
-    const NmLine& line = (*lines)[i];
-    queries.push_back({line.value, nm_is_text(line.type)});
-  }
-  std::vector<std::optional<SourceLocation>> locations = locate(**info, tree, queries);
-
-  std::vector<AliasCandidate> candidates;
-  std::vector<size_t> candidate_line;
-  for (size_t k = 0; k < eligible.size(); ++k) {
-    const NmLine& line = (*lines)[eligible[k]];
-    if (!locations[k]) {
-      ++result.stats.unlocated;
-      result.unlocated_names.emplace_back(line.name);
-      continue;
-    }
-    if (locations[k]->from_line_table) ++result.stats.from_line_table;
-    candidates.push_back({line.name, {}, line.value, std::move(*locations[k])});
-    candidate_line.push_back(eligible[k]);
-  }
-  std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
-
-  std::vector<const std::string*> alias_of_line(lines->size(), nullptr);
-  for (size_t c = 0; c < candidates.size(); ++c) {
-    alias_of_line[candidate_line[c]] = &aliases[c];
-    const AliasCandidate& cand = candidates[c];
-    std::string short_form = std::string(cand.name) + request.alias.separator + decorate_path(cand.location.file) +
-                             "_" + std::to_string(cand.location.line);
-    if (aliases[c] != short_form) ++result.stats.disambiguated;
-  }
-  result.stats.aliases = candidates.size();
-
-  std::string& out = result.text;
-  out.reserve(data.size() + candidates.size() * 80);
-  for (size_t i = 0; i < lines->size(); ++i) {
-    const NmLine& line = (*lines)[i];
-    out += line.text;
-    out += '\n';
-    if (const std::string* alias = alias_of_line[i]) {
-      out += line.address;
-      out += ' ';
-      out += line.type;
-      out += ' ';
-      out += *alias;
-      out += '\n';
-    }
-  }
-  return result;
-}
-
-}  // namespace
 
 }  // namespace kas
