@@ -116,6 +116,10 @@ Result<Census> Census::from_symbfreq(std::string_view data, const std::string& p
   return parse_symbfreq(data, path, nullptr, nullptr);
 }
 
+Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path, Census& units) {
+  return parse_symbfreq(data, path, nullptr, &units);
+}
+
 Result<Census> Census::from_symbfreq(std::string_view data, const std::string& path, const NameSet& wanted,
                                      Census& units) {
   return parse_symbfreq(data, path, &wanted, &units);

@@ -49,7 +49,8 @@ class Census {
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path);
   // The same, keeping only names in `wanted` (a module request needs a few
   // hundred of the ~500,000 names: no map is built for the rest).
-  // Source-file keys ('/') go to `units` instead.
+  // Source-file keys ('/') go to `units` instead (with or without `wanted`).
+  [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path, Census& units);
   [[nodiscard]] static Result<Census> from_symbfreq(std::string_view data, const std::string& path,
                                                     const NameSet& wanted, Census& units);
 

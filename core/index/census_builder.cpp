@@ -15,20 +15,17 @@
 
 namespace kas {
 
-namespace {
+std::string_view census_name(std::string_view name, bool lto) { return lto ? strip_lto_suffix(name) : name; }
 
-std::string_view census_name(std::string_view name, const CensusOptions& options) {
-  return options.lto ? strip_lto_suffix(name) : name;
+bool counts_for_vmlinux(const NmLine& line) {
+  // Lines of loaded modules (/proc/kallsyms "[mod]") are not vmlinux's:
+  // modules are counted from their files.
+  return !nm_is_undefined(line.type) && line.module.empty();
 }
-
-}  // namespace
 
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options) {
   for (const NmLine& line : lines) {
-    // Lines of loaded modules (/proc/kallsyms "[mod]") are not vmlinux's:
-    // modules are counted from their files.
-    if (nm_is_undefined(line.type) || !line.module.empty()) continue;
-    census.add(census_name(line.name, options));
+    if (counts_for_vmlinux(line)) census.add(census_name(line.name, options.lto));
   }
 }
 
@@ -53,19 +50,6 @@ Result<void> for_each_symbol_table(
     if (error) return std::unexpected(*error);
   }
   return {};
-}
-
-Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options) {
-  std::vector<Census> partial(std::max(1u, options.jobs));
-  auto read = for_each_symbol_table(paths, options.jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
-    for (const ElfSymbol& sym : table.symbols) {
-      if (sym.defined()) partial[worker].add(census_name(sym.name, options));
-    }
-  });
-  if (!read) return std::unexpected(read.error());
-  Census total = std::move(partial[0]);
-  for (size_t w = 1; w < partial.size(); ++w) total.merge(partial[w]);
-  return total;
 }
 
 }  // namespace kas

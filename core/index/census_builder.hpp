@@ -18,6 +18,13 @@ struct CensusOptions {
   bool lto = false;  // count names with LTO's numeric suffixes removed
 };
 
+// The census key of a symbol name: LTO's suffixes removed in LTO builds.
+[[nodiscard]] std::string_view census_name(std::string_view name, bool lto);
+
+// Whether an nm line counts as a vmlinux definition (not U/w/v, not a
+// /proc/kallsyms line of a loaded module).
+[[nodiscard]] bool counts_for_vmlinux(const NmLine& line);
+
 // Counts every defined vmlinux symbol of an nm listing (U/w/v lines and
 // /proc/kallsyms lines of loaded modules do not count).
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options);
@@ -28,11 +35,5 @@ void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusO
 [[nodiscard]] Result<void> for_each_symbol_table(
     std::span<const std::string> paths, unsigned jobs,
     const std::function<void(unsigned worker, size_t index, const SymbolTable& table)>& visit);
-
-// Counts the defined symbols of each object (what `nm` lists, minus U/w/v),
-// reading only .symtab, in parallel. Error: the failure of the first file in
-// list order that failed (kNotFound, kIo, kBadElf), so the message does not
-// depend on scheduling.
-[[nodiscard]] Result<Census> count_module_symbols(std::span<const std::string> paths, const CensusOptions& options);
 
 }  // namespace kas

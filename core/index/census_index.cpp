@@ -2,17 +2,13 @@
 
 #include <sys/stat.h>
 
-#include <optional>
 #include <unordered_map>
 
-#include "core/alias/lto.hpp"
 #include "core/elf/elf_file.hpp"
-#include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/index/census_builder.hpp"
 #include "core/index/module_list.hpp"
 #include "core/util/mapped_file.hpp"
-#include "core/util/parallel.hpp"
 #include "core/util/path.hpp"
 
 namespace kas {
@@ -29,7 +25,7 @@ std::vector<std::string> defined_names(const SymbolTable& table, bool lto) {
   std::vector<std::string> names;
   names.reserve(table.symbols.size());
   for (const ElfSymbol& sym : table.symbols) {
-    if (sym.defined()) names.emplace_back(lto ? strip_lto_suffix(sym.name) : sym.name);
+    if (sym.defined()) names.emplace_back(census_name(sym.name, lto));
   }
   return names;
 }
@@ -64,18 +60,17 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   }
   for (const std::string& p : sources.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
 
+  if (auto r = check_census_sources(sources); !r) return std::unexpected(r.error());
   if (!sources.census_path.empty()) {
-    if (!sources.modules_orders.empty() || !sources.module_dirs.empty()) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "--census gives the complete census; do not combine it with --modules-order or --modules");
-    }
     auto mapped = MappedFile::open(sources.census_path);
     if (!mapped) return std::unexpected(mapped.error());
-    auto census = Census::from_symbfreq(mapped->data(), sources.census_path);
+    // Every name is wanted (vmlinux requests need them all); source-file
+    // keys are kept apart, as module requests read them on every call.
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, index->file_units_);
     if (!census) return std::unexpected(census.error());
     index->total_ = std::move(*census);
     index->from_census_file_ = true;
-    index->bytes_ = index->total_.size() * 64;
+    index->bytes_ = (index->total_.size() + index->file_units_.size()) * 64;
     return std::shared_ptr<const CensusIndex>(std::move(index));
   }
 
@@ -84,18 +79,12 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
     if (!mapped) return std::unexpected(mapped.error());
     auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
     if (!lines) return std::unexpected(lines.error());
-    for (const NmLine& line : *lines) {
-      // as census_for_names: loaded modules in /proc/kallsyms come from files
-      if (!line.module.empty() || nm_is_undefined(line.type)) continue;
-      index->total_.add(lto ? strip_lto_suffix(line.name) : line.name);
-    }
+    add_nm_listing(index->total_, *lines, CensusOptions{.jobs = jobs, .lto = lto});
   }
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
   index->modules_.resize(files->size());
-  std::vector<std::string> paths;
-  for (const ModuleFile& f : *files) paths.push_back(f.path);
-  auto ok = for_each_symbol_table(paths, jobs, [&](unsigned, size_t i, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned, size_t i, const SymbolTable& table) {
     Module& m = index->modules_[i];
     m.path = (*files)[i].path;
     m.tree_dir = (*files)[i].tree_dir;
@@ -115,6 +104,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
 
 Census CensusIndex::census_with_units() const {
   Census out = total_;
+  out.merge(file_units_);
   for (const Module& m : modules_) {
     for (const std::string& unit : m.units) out.add(unit);
   }
@@ -152,24 +142,14 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
 
 RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::string& skip_module) const {
   RestrictedCensus result;
-  if (from_census_file_) {
-    for (const auto& [key, n] : total_.sorted()) {
-      if (key.find('/') != std::string_view::npos) result.other_units.add(key, n);
-    }
-    size_t present = 0;
-    for (const std::string& name : wanted) {
-      uint32_t n = total_.count(name);
-      if (n > 0) {
-        result.counts.add(name, n);
-        ++present;
-      }
-    }
-    result.included = !wanted.empty() && present == wanted.size();
-    return result;
-  }
+  if (from_census_file_) return restrict_complete_census(total_, file_units_, wanted);
   std::unordered_map<std::string_view, uint32_t> skipped;
   for (const Module& m : modules_) {
-    if (skip_module.empty() || m.name != skip_module) continue;
+    if (skip_module.empty() || m.name != skip_module) {
+      ++result.modules;
+      for (const std::string& unit : m.units) result.other_units.add(unit);
+      continue;
+    }
     result.included = true;
     for (const std::string& name : m.names) {
       if (wanted.find(name) != wanted.end()) ++skipped[name];
@@ -180,11 +160,6 @@ RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::strin
     auto it = skipped.find(name);
     if (it != skipped.end()) n = n > it->second ? n - it->second : 0;
     if (n > 0) result.counts.add(name, n);
-  }
-  for (const Module& m : modules_) {
-    if (!skip_module.empty() && m.name == skip_module) continue;
-    ++result.modules;
-    for (const std::string& unit : m.units) result.other_units.add(unit);
   }
   return result;
 }

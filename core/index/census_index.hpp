@@ -69,7 +69,8 @@ class CensusIndex {
   bool from_census_file_ = false;
   std::vector<std::pair<std::string, FileStamp>> input_stamps_;
   std::vector<Module> modules_;
-  Census total_;
+  Census total_;        // symbol names only
+  Census file_units_;   // a census file's source-file keys
   size_t bytes_ = 0;
 };
 

@@ -51,11 +51,10 @@ Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& source
   return files;
 }
 
-Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources) {
-  auto files = collect_module_files(sources);
-  if (!files) return std::unexpected(files.error());
+std::vector<std::string> module_paths(const std::vector<ModuleFile>& files) {
   std::vector<std::string> paths;
-  for (ModuleFile& f : *files) paths.push_back(std::move(f.path));
+  paths.reserve(files.size());
+  for (const ModuleFile& f : files) paths.push_back(f.path);
   return paths;
 }
 
@@ -69,9 +68,7 @@ std::vector<std::string> module_unit_keys(const SymbolTable& table, const std::s
   return keys;
 }
 
-namespace {
-
-Result<void> reject_mixed_sources(const CensusSources& sources) {
+Result<void> check_census_sources(const CensusSources& sources) {
   if (!sources.census_path.empty() && (!sources.modules_orders.empty() || !sources.module_dirs.empty())) {
     return fail(ErrorCode::kInvalidArgument,
                 "--census gives the complete census; do not combine it with --modules-order or --modules");
@@ -79,43 +76,59 @@ Result<void> reject_mixed_sources(const CensusSources& sources) {
   return {};
 }
 
-}  // namespace
+RestrictedCensus restrict_complete_census(const Census& names, const Census& units, const NameSet& wanted) {
+  RestrictedCensus result;
+  result.other_units = units;
+  size_t present = 0;
+  for (const std::string& name : wanted) {
+    uint32_t n = names.count(name);
+    if (n > 0) {
+      result.counts.add(name, n);
+      ++present;
+    }
+  }
+  // A census that already knows every name this module defines counted it
+  // (a census of the same build, or an installed copy it replaces).
+  result.included = !wanted.empty() && present == wanted.size();
+  return result;
+}
 
 Result<Census> census_for_build(const CensusSources& sources, std::span<const NmLine> vmlinux, unsigned jobs,
                                 bool lto, size_t* modules, bool units) {
-  if (auto r = reject_mixed_sources(sources); !r) return std::unexpected(r.error());
+  if (auto r = check_census_sources(sources); !r) return std::unexpected(r.error());
   if (modules != nullptr) *modules = 0;
   if (!sources.census_path.empty()) {
     auto mapped = MappedFile::open(sources.census_path);
     if (!mapped) return std::unexpected(mapped.error());
-    return Census::from_symbfreq(mapped->data(), sources.census_path);
+    Census file_units;  // source-file keys are no names: kept out, as CensusIndex does
+    return Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
   }
-  auto paths = collect_module_paths(sources);
-  if (!paths) return std::unexpected(paths.error());
-  CensusOptions options{.jobs = jobs, .lto = lto};
-  auto census = count_module_symbols(*paths, options);
-  if (!census) return std::unexpected(census.error());
-  add_nm_listing(*census, vmlinux, options);
-  if (units) {
-    auto files = collect_module_files(sources);
-    if (!files) return std::unexpected(files.error());
-    std::vector<Census> partial(std::max(1u, jobs));
-    auto ok = for_each_symbol_table(*paths, jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+  auto files = collect_module_files(sources);
+  if (!files) return std::unexpected(files.error());
+  // One pass over the modules: names, and their source files when asked.
+  std::vector<Census> partial(std::max(1u, jobs));
+  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+    for (const ElfSymbol& sym : table.symbols) {
+      if (sym.defined()) partial[worker].add(census_name(sym.name, lto));
+    }
+    if (units) {
       for (const std::string& unit : module_unit_keys(table, (*files)[i].tree_dir)) partial[worker].add(unit);
-    });
-    if (!ok) return std::unexpected(ok.error());
-    for (const Census& c : partial) census->merge(c);
-  }
-  if (modules != nullptr) *modules = paths->size();
+    }
+  });
+  if (!ok) return std::unexpected(ok.error());
+  Census census = std::move(partial[0]);
+  for (size_t w = 1; w < partial.size(); ++w) census.merge(partial[w]);
+  add_nm_listing(census, vmlinux, CensusOptions{.jobs = jobs, .lto = lto});
+  if (modules != nullptr) *modules = files->size();
   return census;
 }
 
 Result<RestrictedCensus> census_for_names(const CensusSources& sources, const NameSet& wanted,
                                           const std::string& skip_module, unsigned jobs, bool lto) {
-  if (auto r = reject_mixed_sources(sources); !r) return std::unexpected(r.error());
+  if (auto r = check_census_sources(sources); !r) return std::unexpected(r.error());
   RestrictedCensus result;
   auto want = [&](std::string_view name) -> std::optional<std::string_view> {
-    std::string_view key = lto ? strip_lto_suffix(name) : name;
+    std::string_view key = census_name(name, lto);
     if (wanted.find(key) != wanted.end()) return key;
     return std::nullopt;
   };
@@ -126,9 +139,7 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
     auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
     if (!lines) return std::unexpected(lines.error());
     for (const NmLine& line : *lines) {
-      // /proc/kallsyms also lists loaded modules: those are counted from
-      // their files, not twice.
-      if (!line.module.empty() || nm_is_undefined(line.type)) continue;
+      if (!counts_for_vmlinux(line)) continue;
       if (auto key = want(line.name)) result.counts.add(*key);
     }
   }
@@ -136,20 +147,12 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   if (!sources.census_path.empty()) {
     auto mapped = MappedFile::open(sources.census_path);
     if (!mapped) return std::unexpected(mapped.error());
-    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted, result.other_units);
+    Census units;
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted, units);
     if (!census) return std::unexpected(census.error());
-    size_t present = 0;
-    for (const std::string& name : wanted) {
-      uint32_t n = census->count(name);
-      if (n > 0) {
-        result.counts.add(name, n);
-        ++present;
-      }
-    }
-    // A census that already knows every name this module defines counted it
-    // (a census of the same build, or an installed copy it replaces).
-    result.included = !wanted.empty() && present == wanted.size();
-    return result;
+    RestrictedCensus from_file = restrict_complete_census(*census, units, wanted);
+    from_file.counts.merge(result.counts);  // vmlinux names from --nm, if any
+    return from_file;
   }
 
   auto files = collect_module_files(sources);
@@ -162,11 +165,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
       read.push_back(std::move(f));
     }
   }
-  std::vector<std::string> paths;
-  for (const ModuleFile& f : read) paths.push_back(f.path);
   std::vector<Census> partial(std::max(1u, jobs));
   std::vector<Census> partial_units(std::max(1u, jobs));
-  auto ok = for_each_symbol_table(paths, jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(module_paths(read), jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
     for (const ElfSymbol& sym : table.symbols) {
       if (!sym.defined()) continue;
       if (auto key = want(sym.name)) partial[worker].add(*key);

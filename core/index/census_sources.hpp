@@ -33,7 +33,10 @@ struct ModuleFile {
 // Module objects named by `sources` (modules.order entries, then directory
 // scans), in that order.
 [[nodiscard]] Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources);
-[[nodiscard]] Result<std::vector<std::string>> collect_module_paths(const CensusSources& sources);
+[[nodiscard]] std::vector<std::string> module_paths(const std::vector<ModuleFile>& files);
+
+// Error kInvalidArgument when a census file is combined with module sources.
+[[nodiscard]] Result<void> check_census_sources(const CensusSources& sources);
 
 // "tree_dir/name" for each STT_FILE symbol of a module (its source files).
 struct SymbolTable;
@@ -60,6 +63,11 @@ struct RestrictedCensus {
   bool included = false;
   size_t modules = 0;
 };
+// The part of a complete census (a census file: `names` and its source-file
+// keys `units`) that a module request for `wanted` needs.
+[[nodiscard]] RestrictedCensus restrict_complete_census(const Census& names, const Census& units,
+                                                        const NameSet& wanted);
+
 [[nodiscard]] Result<RestrictedCensus> census_for_names(const CensusSources& sources,
                                                         const NameSet& wanted,
                                                         const std::string& skip_module, unsigned jobs, bool lto);
