@@ -93,7 +93,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   result.symbols = table->symbols.size();
 
   auto census_key = [&](std::string_view name) {
-    return std::string(request.alias.lto ? strip_lto_suffix(name) : name);
+    return std::string(census_name(name, request.alias.lto));
   };
   Census self;
   NameSet wanted;
@@ -115,9 +115,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   // base: everyone but this module; total: with it, once.
   Census base;
   Census total;
-  // With a census file the module's own names are inside the counts (when
-  // included); module lists leave the module out instead.
-  const bool file_counted_self = counted->included && !request.census.census_path.empty();
+  const bool file_counted_self = counted->self_counted;
   for (const std::string& name : wanted) {
     uint32_t others = counted->counts.count(name);
     if (file_counted_self) others = others > self.count(name) ? others - self.count(name) : 0;
@@ -141,7 +139,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
 
   std::vector<NewSymbol> new_symbols;
   if (!eligible.empty()) {
-    auto info = DebugInfo::open(request.input);
+    auto info = DebugInfo::open(*file);
     if (!info) {
       Error e = info.error();
       if (e.code == ErrorCode::kNoDebugInfo) {

@@ -14,4 +14,9 @@ namespace kas {
 // "foo.llvm.1234" -> "foo", "foo.lto_priv.0" -> "foo"; anything else as is.
 [[nodiscard]] std::string_view strip_lto_suffix(std::string_view name);
 
+// The name the census counts: stripped in LTO builds, as is otherwise.
+[[nodiscard]] inline std::string_view census_name(std::string_view name, bool lto) {
+  return lto ? strip_lto_suffix(name) : name;
+}
+
 }  // namespace kas

@@ -7,7 +7,6 @@
 #include "core/alias/policy.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <unordered_map>
 
 #include "core/alias/decorate.hpp"
@@ -22,14 +21,15 @@ namespace {
 
 enum Level : int { kFileLine = 0, kUnitName = 1, kUnitPath = 2, kModule = 3, kOrdinal = 4 };
 
+bool defined_in_own_unit(const AliasCandidate& c) { return c.location.file == c.location.unit; }
+
 std::string spell(const AliasCandidate& c, int level, char separator) {
   std::string alias(c.name);
   alias += separator;
   alias += decorate_path(c.location.file);
   // A home definition's unit is its file: at the module level it adds
   // nothing but length.
-  bool home = c.location.file == c.location.unit;
-  if (level >= kUnitName && !(level >= kModule && home && !c.module.empty())) {
+  if (level >= kUnitName && !(level >= kModule && defined_in_own_unit(c) && !c.module.empty())) {
     alias += '_';
     alias += decorate_path(level == kUnitName ? path::basename(c.location.unit) : c.location.unit);
   }
@@ -42,16 +42,13 @@ std::string spell(const AliasCandidate& c, int level, char separator) {
   return alias;
 }
 
-bool defined_in_own_unit(const AliasCandidate& c) { return c.location.file == c.location.unit; }
-
 }  // namespace
 
 bool alias_eligible(std::string_view name, char nm_type, std::string_view section, bool is_module,
                     const Census& census, const AliasOptions& options) {
   if (!options.data && !nm_is_text(nm_type)) return false;
   if (nm_is_undefined(nm_type)) return false;
-  std::string_view census_name = options.lto ? strip_lto_suffix(name) : name;
-  if (!census.duplicated(census_name)) return false;
+  if (!census.duplicated(census_name(name, options.lto))) return false;
   if (is_excluded_name(name)) return false;
   if (is_module && (section.starts_with(".init") || section.starts_with(".exit"))) return false;
   return true;

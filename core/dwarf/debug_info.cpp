@@ -39,14 +39,19 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path) {
   // Validate with plain libelf first: its errors are clearer than libdwfl's.
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
-  if (!file->has_debug_info()) {
+  return open(*file);
+}
+
+Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file) {
+  const std::string& path = file.path();
+  if (!file.has_debug_info()) {
     return fail(ErrorCode::kNoDebugInfo,
                 path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
   }
 
   std::unique_ptr<DebugInfo> info(new DebugInfo());
   info->path_ = path;
-  info->relocatable_ = file->is_relocatable();
+  info->relocatable_ = file.is_relocatable();
   info->dwfl_ = dwfl_begin(&kOfflineCallbacks);
   if (info->dwfl_ == nullptr) {
     return fail(ErrorCode::kInternal, path + ": dwfl_begin: " + dwfl_errmsg(-1));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/dwarf/source_tree.hpp"
+#include "core/elf/elf_file.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -29,6 +30,8 @@ class DebugInfo {
   // Opens `path`. Errors: kNotFound/kIo, kBadElf, kNoDebugInfo (no DWARF:
   // the message says so and names the file), kBadDwarf.
   [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const std::string& path);
+  // The same for a file already open (checked here, read again by libdwfl).
+  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const ElfFile& file);
 
   DebugInfo(const DebugInfo&) = delete;
   DebugInfo& operator=(const DebugInfo&) = delete;

@@ -15,8 +15,6 @@
 
 namespace kas {
 
-std::string_view census_name(std::string_view name, bool lto) { return lto ? strip_lto_suffix(name) : name; }
-
 bool counts_for_vmlinux(const NmLine& line) {
   // Lines of loaded modules (/proc/kallsyms "[mod]") are not vmlinux's:
   // modules are counted from their files.

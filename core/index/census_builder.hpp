@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alias/lto.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/index/census.hpp"
 #include "core/index/nm_listing.hpp"
@@ -17,9 +18,6 @@ struct CensusOptions {
   unsigned jobs = 1;
   bool lto = false;  // count names with LTO's numeric suffixes removed
 };
-
-// The census key of a symbol name: LTO's suffixes removed in LTO builds.
-[[nodiscard]] std::string_view census_name(std::string_view name, bool lto);
 
 // Whether an nm line counts as a vmlinux definition (not U/w/v, not a
 // /proc/kallsyms line of a loaded module).

@@ -90,6 +90,7 @@ RestrictedCensus restrict_complete_census(const Census& names, const Census& uni
   // A census that already knows every name this module defines counted it
   // (a census of the same build, or an installed copy it replaces).
   result.included = !wanted.empty() && present == wanted.size();
+  result.self_counted = result.included;
   return result;
 }
 

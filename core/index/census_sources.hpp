@@ -61,6 +61,9 @@ struct RestrictedCensus {
   // same names at the same lines in each, so their aliases need the module.
   Census other_units;
   bool included = false;
+  // `counts` and `other_units` include the module itself (a census file
+  // that counted it); module lists leave it out instead.
+  bool self_counted = false;
   size_t modules = 0;
 };
 // The part of a complete census (a census file: `names` and its source-file
