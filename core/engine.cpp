@@ -15,6 +15,9 @@
 namespace kas {
 
 Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto, bool units) {
+  if (!sources.census_path.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
+  }
   std::optional<MappedFile> mapped;
   std::vector<NmLine> lines;
   if (!sources.nm_path.empty()) {
@@ -24,9 +27,6 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
     auto parsed = parse_nm_listing(mapped->data(), sources.nm_path);
     if (!parsed) return std::unexpected(parsed.error());
     lines = std::move(*parsed);
-  }
-  if (!sources.census_path.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
   CensusResult result;
   auto census = census_for_build(sources, lines, jobs, lto, &result.modules, units);

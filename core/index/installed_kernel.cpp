@@ -25,8 +25,10 @@ bool is_file(const std::string& p) {
 // Debian's linux-image packages ship a one-line placeholder System.map that
 // points at the -dbg package; it must not pass for the real thing.
 bool is_placeholder_system_map(const std::string& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0 || st.st_size >= 4096) return false;  // a real one is megabytes
   auto data = read_file(p);
-  return data && data->size() < 4096 && data->find("The real System.map is in") != std::string::npos;
+  return data && data->find("The real System.map is in") != std::string::npos;
 }
 
 std::string running_release() {
