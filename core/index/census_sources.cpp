@@ -76,9 +76,9 @@ Result<void> check_census_sources(const CensusSources& sources) {
   return {};
 }
 
-RestrictedCensus restrict_complete_census(const Census& names, const Census& units, const NameSet& wanted) {
+RestrictedCensus restrict_complete_census(const Census& names, Census units, const NameSet& wanted) {
   RestrictedCensus result;
-  result.other_units = units;
+  result.other_units = std::move(units);
   size_t present = 0;
   for (const std::string& name : wanted) {
     uint32_t n = names.count(name);
@@ -151,7 +151,7 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
     Census units;
     auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted, units);
     if (!census) return std::unexpected(census.error());
-    RestrictedCensus from_file = restrict_complete_census(*census, units, wanted);
+    RestrictedCensus from_file = restrict_complete_census(*census, std::move(units), wanted);
     from_file.counts.merge(result.counts);  // vmlinux names from --nm, if any
     return from_file;
   }

@@ -68,8 +68,7 @@ struct RestrictedCensus {
 };
 // The part of a complete census (a census file: `names` and its source-file
 // keys `units`) that a module request for `wanted` needs.
-[[nodiscard]] RestrictedCensus restrict_complete_census(const Census& names, const Census& units,
-                                                        const NameSet& wanted);
+[[nodiscard]] RestrictedCensus restrict_complete_census(const Census& names, Census units, const NameSet& wanted);
 
 [[nodiscard]] Result<RestrictedCensus> census_for_names(const CensusSources& sources,
                                                         const NameSet& wanted,
