@@ -66,11 +66,13 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
     if (!mapped) return std::unexpected(mapped.error());
     // Every name is wanted (vmlinux requests need them all); source-file
     // keys are kept apart, as module requests read them on every call.
-    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, index->file_units_);
+    Census file_units;
+    auto census = Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
     if (!census) return std::unexpected(census.error());
     index->total_ = std::move(*census);
+    index->bytes_ = (index->total_.size() + file_units.size()) * 64;
+    index->units_ = std::make_shared<const Census>(std::move(file_units));
     index->from_census_file_ = true;
-    index->bytes_ = (index->total_.size() + index->file_units_.size()) * 64;
     return std::shared_ptr<const CensusIndex>(std::move(index));
   }
 
@@ -83,31 +85,33 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   }
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
-  index->modules_.resize(files->size());
+  std::vector<std::shared_ptr<Module>> modules(files->size());
   auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned, size_t i, const SymbolTable& table) {
-    Module& m = index->modules_[i];
-    m.path = (*files)[i].path;
-    m.tree_dir = (*files)[i].tree_dir;
-    m.name = module_name_from_path(m.path);
-    m.stamp = stamp_of(m.path);
-    m.units = module_unit_keys(table, m.tree_dir);
-    m.names = defined_names(table, lto);
+    auto m = std::make_shared<Module>();
+    m->path = (*files)[i].path;
+    m->tree_dir = (*files)[i].tree_dir;
+    m->name = module_name_from_path(m->path);
+    m->stamp = stamp_of(m->path);
+    m->units = module_unit_keys(table, m->tree_dir);
+    m->names = defined_names(table, lto);
+    modules[i] = std::move(m);
   });
   if (!ok) return std::unexpected(ok.error());
-  for (const Module& m : index->modules_) {
-    for (const std::string& name : m.names) index->total_.add(name);
-    index->bytes_ += bytes_of(m.names);
+  auto units = std::make_shared<Census>();
+  for (auto& m : modules) {
+    for (const std::string& name : m->names) index->total_.add(name);
+    for (const std::string& unit : m->units) units->add(unit);
+    index->bytes_ += bytes_of(m->names) + bytes_of(m->units);
+    index->modules_.push_back(std::move(m));
   }
-  index->bytes_ += index->total_.size() * 64;
+  index->bytes_ += (index->total_.size() + units->size()) * 64;
+  index->units_ = std::move(units);
   return std::shared_ptr<const CensusIndex>(std::move(index));
 }
 
 Census CensusIndex::census_with_units() const {
   Census out = total_;
-  out.merge(file_units_);
-  for (const Module& m : modules_) {
-    for (const std::string& unit : m.units) out.add(unit);
-  }
+  out.merge(*units_);
   return out;
 }
 
@@ -119,41 +123,50 @@ bool CensusIndex::sources_changed() const {
 }
 
 bool CensusIndex::module_changed(const std::string& module_path) const {
-  for (const Module& m : modules_) {
-    if (m.path == module_path) return stamp_of(m.path) != m.stamp;
+  for (const auto& m : modules_) {
+    if (m->path == module_path) return stamp_of(m->path) != m->stamp;
   }
   return false;
 }
 
 Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const std::string& module_path) const {
   auto copy = std::make_shared<CensusIndex>(*this);
-  for (Module& m : copy->modules_) {
-    if (m.path != module_path) continue;
-    auto contents = module_contents(m.path, m.tree_dir, lto_);
+  auto units = std::make_shared<Census>(*units_);
+  for (auto& slot : copy->modules_) {
+    if (slot->path != module_path) continue;
+    auto contents = module_contents(slot->path, slot->tree_dir, lto_);
     if (!contents) return std::unexpected(contents.error());
-    for (const std::string& name : m.names) copy->total_.remove(name);
-    for (const std::string& name : contents->names) copy->total_.add(name);
-    m.names = std::move(contents->names);
-    m.units = std::move(contents->units);
-    m.stamp = stamp_of(m.path);
+    for (const std::string& name : slot->names) copy->total_.remove(name);
+    for (const std::string& unit : slot->units) units->remove(unit);
+    auto m = std::make_shared<Module>(*slot);
+    m->names = std::move(contents->names);
+    m->units = std::move(contents->units);
+    m->stamp = stamp_of(m->path);
+    for (const std::string& name : m->names) copy->total_.add(name);
+    for (const std::string& unit : m->units) units->add(unit);
+    slot = std::move(m);
   }
+  copy->units_ = std::move(units);
   return std::shared_ptr<const CensusIndex>(std::move(copy));
 }
 
 RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::string& skip_module) const {
+  if (from_census_file_) return restrict_complete_census(total_, units_, wanted);
   RestrictedCensus result;
-  if (from_census_file_) return restrict_complete_census(total_, file_units_, wanted);
+  // The modules the request replaces are taken out of the counts here
+  // rather than out of a copy of the tables.
   std::unordered_map<std::string_view, uint32_t> skipped;
-  for (const Module& m : modules_) {
-    if (skip_module.empty() || m.name != skip_module) {
+  Census skipped_units;
+  for (const auto& m : modules_) {
+    if (skip_module.empty() || m->name != skip_module) {
       ++result.modules;
-      for (const std::string& unit : m.units) result.other_units.add(unit);
       continue;
     }
     result.included = true;
-    for (const std::string& name : m.names) {
+    for (const std::string& name : m->names) {
       if (wanted.find(name) != wanted.end()) ++skipped[name];
     }
+    for (const std::string& unit : m->units) skipped_units.add(unit);
   }
   for (const std::string& name : wanted) {
     uint32_t n = total_.count(name);
@@ -161,6 +174,7 @@ RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::strin
     if (it != skipped.end()) n = n > it->second ? n - it->second : 0;
     if (n > 0) result.counts.add(name, n);
   }
+  result.other_units = UnitHolders(units_, std::move(skipped_units));
   return result;
 }
 

@@ -4,8 +4,8 @@
 //    census_for_names() does when it reads the files itself, and
 //  - a rebuilt module is re-read alone and the census adjusted, instead of
 //    re-reading every module.
-// Immutable once built: an update makes a new index (copy-on-write), so
-// readers share a snapshot without locks.
+// Immutable once built: an update makes a new index (copy-on-write, the
+// unchanged modules shared), so readers share a snapshot without locks.
 #pragma once
 
 #include <sys/types.h>
@@ -68,9 +68,12 @@ class CensusIndex {
   bool lto_ = false;
   bool from_census_file_ = false;
   std::vector<std::pair<std::string, FileStamp>> input_stamps_;
-  std::vector<Module> modules_;
-  Census total_;        // symbol names only
-  Census file_units_;   // a census file's source-file keys
+  // Shared with the indexes made from this one by with_module_reread(): a
+  // rebuilt module replaces its own entry and copies no other.
+  std::vector<std::shared_ptr<const Module>> modules_;
+  Census total_;  // symbol names only
+  // Source-file keys: every module's (module_unit_keys) or a census file's.
+  std::shared_ptr<const Census> units_ = std::make_shared<const Census>();
   size_t bytes_ = 0;
 };
 

@@ -76,9 +76,10 @@ Result<void> check_census_sources(const CensusSources& sources) {
   return {};
 }
 
-RestrictedCensus restrict_complete_census(const Census& names, Census units, const NameSet& wanted) {
+RestrictedCensus restrict_complete_census(const Census& names, std::shared_ptr<const Census> units,
+                                          const NameSet& wanted) {
   RestrictedCensus result;
-  result.other_units = std::move(units);
+  result.other_units = UnitHolders(std::move(units));
   size_t present = 0;
   for (const std::string& name : wanted) {
     uint32_t n = names.count(name);
@@ -151,7 +152,8 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
     Census units;
     auto census = Census::from_symbfreq(mapped->data(), sources.census_path, wanted, units);
     if (!census) return std::unexpected(census.error());
-    RestrictedCensus from_file = restrict_complete_census(*census, std::move(units), wanted);
+    RestrictedCensus from_file =
+        restrict_complete_census(*census, std::make_shared<const Census>(std::move(units)), wanted);
     from_file.counts.merge(result.counts);  // vmlinux names from --nm, if any
     return from_file;
   }
@@ -177,7 +179,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   });
   if (!ok) return std::unexpected(ok.error());
   for (const Census& c : partial) result.counts.merge(c);
-  for (const Census& c : partial_units) result.other_units.merge(c);
+  auto units = std::make_shared<Census>();
+  for (const Census& c : partial_units) units->merge(c);
+  result.other_units = UnitHolders(std::move(units));
   result.modules = read.size();
   return result;
 }

@@ -3,6 +3,7 @@
 // those counts, which lets them skip the other ~500,000 names).
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -54,12 +55,31 @@ struct SymbolTable;
 // module being processed replaces them. `included` reports whether the
 // sources already counted that module (a listed module of that name, or a
 // census file that holds every wanted name).
+// How many modules hold a source file (module_unit_keys): a table shared
+// between requests (the daemon keeps one per tree) less the files of the
+// module a request replaces, so that no request copies the whole table.
+class UnitHolders {
+ public:
+  UnitHolders() : all_(std::make_shared<const Census>()) {}
+  explicit UnitHolders(std::shared_ptr<const Census> all, Census less = {})
+      : all_(std::move(all)), less_(std::move(less)) {}
+  [[nodiscard]] uint32_t count(std::string_view unit) const {
+    uint32_t n = all_->count(unit);
+    uint32_t minus = less_.count(unit);
+    return n > minus ? n - minus : 0;
+  }
+
+ private:
+  std::shared_ptr<const Census> all_;
+  Census less_;
+};
+
 struct RestrictedCensus {
   Census counts;
-  // Source files (module_unit_keys) of the other modules, with the number of
-  // modules holding each: a file compiled into several modules defines the
-  // same names at the same lines in each, so their aliases need the module.
-  Census other_units;
+  // Source files of the other modules, with the number of modules holding
+  // each: a file compiled into several modules defines the same names at the
+  // same lines in each, so their aliases need the module.
+  UnitHolders other_units;
   bool included = false;
   // `counts` and `other_units` include the module itself (a census file
   // that counted it); module lists leave it out instead.
@@ -68,7 +88,8 @@ struct RestrictedCensus {
 };
 // The part of a complete census (a census file: `names` and its source-file
 // keys `units`) that a module request for `wanted` needs.
-[[nodiscard]] RestrictedCensus restrict_complete_census(const Census& names, Census units, const NameSet& wanted);
+[[nodiscard]] RestrictedCensus restrict_complete_census(const Census& names, std::shared_ptr<const Census> units,
+                                                        const NameSet& wanted);
 
 [[nodiscard]] Result<RestrictedCensus> census_for_names(const CensusSources& sources,
                                                         const NameSet& wanted,
