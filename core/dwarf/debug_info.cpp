@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/dwarf/debug_relocation.hpp"
 #include "core/elf/elf_file.hpp"
 
 namespace kas {
@@ -33,6 +34,29 @@ const Dwfl_Callbacks kOfflineCallbacks = {
 
 DebugInfo::~DebugInfo() {
   if (dwfl_ != nullptr) dwfl_end(dwfl_);
+  if (own_elf_ != nullptr) {
+    dwarf_end(dwarf_);
+    elf_end(own_elf_);
+  }
+  if (own_fd_ >= 0) ::close(own_fd_);
+}
+
+std::unique_ptr<DebugInfo> DebugInfo::open_self_relocated(const ElfFile& file) {
+  std::unique_ptr<DebugInfo> info(new DebugInfo());
+  info->path_ = file.path();
+  info->relocatable_ = true;
+  info->own_fd_ = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (info->own_fd_ < 0) return nullptr;
+  // Private: relocations are written into the mapping, never to the file.
+  info->own_elf_ = elf_begin(info->own_fd_, ELF_C_READ_MMAP_PRIVATE, nullptr);
+  if (info->own_elf_ == nullptr) return nullptr;
+  std::string why;
+  auto layout = relocate_debug_sections(info->own_elf_, why);
+  if (!layout) return nullptr;
+  info->own_layout_ = std::move(layout->section_address);
+  info->dwarf_ = dwarf_begin_elf(info->own_elf_, DWARF_C_READ, nullptr);
+  if (info->dwarf_ == nullptr) return nullptr;
+  return info;
 }
 
 Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path) {
@@ -47,6 +71,10 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file) {
   if (!file.has_debug_info()) {
     return fail(ErrorCode::kNoDebugInfo,
                 path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
+  }
+
+  if (file.is_relocatable() && file.header().e_machine == EM_X86_64) {
+    if (auto own = open_self_relocated(file)) return own;
   }
 
   std::unique_ptr<DebugInfo> info(new DebugInfo());
@@ -79,6 +107,7 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file) {
 }
 
 std::optional<uint64_t> DebugInfo::section_address(size_t index) const {
+  if (own_elf_ != nullptr) return index < own_layout_.size() ? own_layout_[index] : std::nullopt;
   Elf_Scn* scn = elf_getscn(elf_, index);
   GElf_Shdr shdr;
   if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr) return std::nullopt;

@@ -1,11 +1,12 @@
-// The DWARF of one binary, opened through libdwfl's offline mode.
+// The DWARF of one binary.
 //
-// libdwfl rather than a bare dwarf_begin_elf because relocatable objects
-// (modules, vmlinux.o) carry .rela.debug_* sections that must be applied
-// before any string or line-table offset is meaningful, and because it lays
-// out their sections at distinct addresses: .text, .text.unlikely and
+// Relocatable objects (modules, vmlinux.o) carry .rela.debug_* sections that
+// must be applied before any string or line-table offset is meaningful, and
+// their sections need distinct addresses: .text, .text.unlikely and
 // .init.text all start at 0 in the file, so a symbol is located by (its
-// section, its offset) mapped to that layout, never by a bare offset.
+// section, its offset) mapped to a layout, never by a bare offset. On x86-64
+// kas applies the few relocations lookups need itself (debug_relocation);
+// elsewhere, and for executables, libdwfl's offline mode does it all.
 // Nothing is read until first used; units are found through .debug_aranges
 // and, failing that, a table of unit ranges built once on demand.
 #pragma once
@@ -64,7 +65,14 @@ class DebugInfo {
     Dwarf_Off cu_offset;
   };
 
+  [[nodiscard]] static std::unique_ptr<DebugInfo> open_self_relocated(const ElfFile& file);
+
   std::string path_;
+  // Self-relocated: our own private mapping of the file, and its layout.
+  int own_fd_ = -1;
+  Elf* own_elf_ = nullptr;
+  std::vector<std::optional<uint64_t>> own_layout_;
+  // Otherwise libdwfl's.
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;
   Dwarf* dwarf_ = nullptr;

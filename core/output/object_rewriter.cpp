@@ -7,53 +7,99 @@
 // signature (sh_info) of SHT_GROUP sections, and the parallel
 // SHT_SYMTAB_SHNDX array. .strtab grows by the new names.
 //
-// The output keeps the input's layout (ELF_F_LAYOUT): every section keeps
-// its offset and its bytes, except the symbol table, its string table and
-// its extended-index table, which grow and are moved past the old end of
-// the file, followed by the section header table. All other section data is
-// passed through untranslated (elf_rawdata), so it is byte-identical for any
-// class and byte order; the symbol and relocation tables go through
-// libelf's gelf_* translation, which handles ELF32/ELF64 and either endian.
+// The output keeps the input's layout: the file is copied as it is (in the
+// kernel, copy_file_range), the renumbered relocation sections are written
+// over their old bytes, and the grown symbol table, its extended-index table
+// and its string table go past the old end of the data, followed by the
+// section header table. So every other section keeps its offset and its
+// bytes, for any class and byte order. Records are edited in their file form
+// (no translation through libelf): moving a symbol is copying its bytes, and
+// only r_info, st_name, st_info and a few header fields are decoded. This is
+// what keeps a module request cheap: a debug module is mostly DWARF that is
+// never looked at, and of its relocation tables only the blocks that name a
+// moved symbol are rewritten.
 #include "core/output/object_rewriter.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 namespace kas {
 
 namespace {
 
-// libelf owns nothing we hand it: buffers must outlive elf_update().
-struct Buffers {
-  std::vector<std::unique_ptr<unsigned char[]>> blocks;
-  unsigned char* make(size_t size) {
-    blocks.push_back(std::make_unique<unsigned char[]>(std::max<size_t>(size, 1)));
-    std::memset(blocks.back().get(), 0, std::max<size_t>(size, 1));
-    return blocks.back().get();
-  }
-};
-
-class ElfWriter {
+// Field access in the file's byte order.
+class FileOrder {
  public:
-  explicit ElfWriter(Elf* elf) : elf_(elf) {}
-  ElfWriter(const ElfWriter&) = delete;
-  ElfWriter& operator=(const ElfWriter&) = delete;
-  ~ElfWriter() {
-    if (elf_ != nullptr) elf_end(elf_);
+  explicit FileOrder(bool big_endian) : big_(big_endian) {}
+  [[nodiscard]] uint64_t get(const unsigned char* p, size_t width) const {
+    uint64_t v = 0;
+    for (size_t i = 0; i < width; ++i) v |= uint64_t{p[big_ ? width - 1 - i : i]} << (8 * i);
+    return v;
   }
-  [[nodiscard]] Elf* get() const { return elf_; }
+  void put(unsigned char* p, size_t width, uint64_t v) const {
+    for (size_t i = 0; i < width; ++i) p[big_ ? width - 1 - i : i] = static_cast<unsigned char>(v >> (8 * i));
+  }
 
  private:
-  Elf* elf_;
+  bool big_;
 };
+
+// Where the fields we edit live, per ELF class.
+struct ClassLayout {
+  size_t word;            // address-sized fields: 4 or 8
+  size_t sym_size;        // sizeof(ElfN_Sym)
+  size_t sym_info;        // offset of st_info
+  size_t rel_info;        // offset of r_info
+  size_t rel_size;        // sizeof(ElfN_Rel)
+  size_t rela_size;       // sizeof(ElfN_Rela)
+  size_t shdr_size;       // sizeof(ElfN_Shdr)
+  size_t shdr_offset;     // offset of sh_offset (sh_size follows it)
+  size_t shdr_info;       // offset of sh_info
+  size_t ehdr_shoff;      // offset of e_shoff
+  unsigned rsym_shift;    // r_info >> shift = symbol index
+};
+constexpr ClassLayout kElf64{8, 24, 4, 8, 16, 24, 64, 24, 44, 40, 32};
+constexpr ClassLayout kElf32{4, 16, 12, 4, 8, 12, 40, 16, 28, 32, 8};
 
 uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
 
-Result<void> libelf_error(const std::string& path, const char* what) {
-  return fail(ErrorCode::kBadElf, path + ": " + what + ": " + elf_errmsg(-1));
+Result<void> write_at(int fd, const unsigned char* data, size_t size, uint64_t offset, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(ErrorCode::kIo, path + ": write failed: " + std::strerror(n < 0 ? errno : EIO));
+    data += n;
+    size -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return {};
 }
+
+// The first `size` bytes of the input, copied in the kernel when it can.
+Result<void> copy_prefix(int in_fd, const unsigned char* image, uint64_t size, int out_fd, const std::string& path) {
+  loff_t in_off = 0;
+  loff_t out_off = 0;
+  while (static_cast<uint64_t>(in_off) < size) {
+    ssize_t n = ::copy_file_range(in_fd, &in_off, out_fd, &out_off, size - static_cast<uint64_t>(in_off), 0);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return fail(ErrorCode::kIo, path + ": copy failed: " + std::strerror(errno));
+    }
+    break;  // unsupported here, or a short source: write the rest from memory
+  }
+  uint64_t done = static_cast<uint64_t>(in_off);
+  return write_at(out_fd, image + done, size - done, done, path);
+}
+
+struct SectionRef {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
 
 }  // namespace
 
@@ -65,35 +111,46 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
     return fail(ErrorCode::kInvalidArgument, in_path + ": not a relocatable object (ET_REL); aliases are added "
                                                        "to a module's .o before its final link");
   }
+  size_t image_size = 0;
+  const auto* image = reinterpret_cast<const unsigned char*>(elf_rawfile(in, &image_size));
+  if (image == nullptr) return fail(ErrorCode::kBadElf, in_path + ": cannot read the file image");
+  const GElf_Ehdr& ehdr = input.header();
+  const ClassLayout& L = gelf_getclass(in) == ELFCLASS64 ? kElf64 : kElf32;
+  const FileOrder order(ehdr.e_ident[EI_DATA] == ELFDATA2MSB);
+  auto bad = [&](const std::string& what) { return fail(ErrorCode::kBadElf, in_path + ": " + what); };
 
-  // Locate the symbol table and its companions.
-  size_t symtab_index = 0;
-  GElf_Shdr symtab_shdr{};
-  for (size_t i = 1; i < input.section_count(); ++i) {
-    GElf_Shdr shdr;
-    if (input.section_header(i, shdr) && shdr.sh_type == SHT_SYMTAB) {
-      symtab_index = i;
-      symtab_shdr = shdr;
-      break;
+  // Section headers as libelf decodes them, checked against the file size
+  // once, so that every later access to the image is in bounds.
+  const size_t count = input.section_count();
+  std::vector<GElf_Shdr> shdrs(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (!input.section_header(i, shdrs[i])) return bad("cannot read section header " + std::to_string(i));
+    const GElf_Shdr& s = shdrs[i];
+    if (i != 0 && s.sh_type != SHT_NOBITS && (s.sh_offset > image_size || s.sh_size > image_size - s.sh_offset)) {
+      return bad("section " + std::to_string(i) + " extends past the end of the file");
     }
   }
-  if (symtab_index == 0) return fail(ErrorCode::kBadElf, in_path + ": no symbol table (.symtab)");
-  size_t strtab_index = symtab_shdr.sh_link;
-  size_t shndx_index = 0;
-  for (size_t i = 1; i < input.section_count(); ++i) {
-    GElf_Shdr shdr;
-    if (input.section_header(i, shdr) && shdr.sh_type == SHT_SYMTAB_SHNDX && shdr.sh_link == symtab_index) {
-      shndx_index = i;
-    }
+  if (ehdr.e_ehsize < L.ehdr_shoff + L.word || ehdr.e_ehsize > image_size) return bad("bad ELF header size");
+  if (ehdr.e_shentsize != L.shdr_size || ehdr.e_shoff > image_size ||
+      uint64_t{count} * L.shdr_size > image_size - ehdr.e_shoff) {
+    return bad("section header table extends past the end of the file");
   }
 
-  Elf_Data* sym_in = elf_getdata(elf_getscn(in, symtab_index), nullptr);
-  Elf_Data* shndx_in = shndx_index != 0 ? elf_getdata(elf_getscn(in, shndx_index), nullptr) : nullptr;
-  Elf_Data* str_in = elf_rawdata(elf_getscn(in, strtab_index), nullptr);
-  if (sym_in == nullptr || str_in == nullptr) return libelf_error(in_path, "cannot read the symbol table");
-  const size_t old_count = symtab_shdr.sh_entsize == 0 ? 0 : symtab_shdr.sh_size / symtab_shdr.sh_entsize;
-  const size_t first_global = std::min<size_t>(symtab_shdr.sh_info, old_count);
+  size_t symtab = 0;
+  for (size_t i = 1; i < count && symtab == 0; ++i) {
+    if (shdrs[i].sh_type == SHT_SYMTAB) symtab = i;
+  }
+  if (symtab == 0) return bad("no symbol table (.symtab)");
+  const size_t strtab = shdrs[symtab].sh_link;
+  if (strtab == 0 || strtab >= count || shdrs[strtab].sh_type != SHT_STRTAB) return bad(".symtab has no string table");
+  size_t shndx = 0;
+  for (size_t i = 1; i < count; ++i) {
+    if (shdrs[i].sh_type == SHT_SYMTAB_SHNDX && shdrs[i].sh_link == symtab) shndx = i;
+  }
+  if (shdrs[symtab].sh_entsize != L.sym_size) return bad(".symtab has an unexpected entry size");
 
+  const size_t old_count = shdrs[symtab].sh_size / L.sym_size;
+  const size_t first_global = std::min<size_t>(shdrs[symtab].sh_info, old_count);
   size_t new_locals = 0;
   for (const NewSymbol& s : symbols) {
     if (s.source_index == 0 || s.source_index >= old_count) {
@@ -104,170 +161,125 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
   }
   const size_t shift = new_locals;
   const size_t new_count = old_count + symbols.size();
-  auto remap = [&](size_t old_index) { return old_index < first_global ? old_index : old_index + shift; };
-
-  // New string table: old bytes + the new names.
-  std::vector<uint32_t> name_offsets;
-  std::string appended;
+  auto remap = [&](uint64_t old_index) { return old_index < first_global ? old_index : old_index + shift; };
+  // Slot of the n-th new symbol: locals at the old boundary, globals at the end.
+  std::vector<size_t> slots;
+  size_t nth_local = 0;
+  size_t nth_global = 0;
   for (const NewSymbol& s : symbols) {
-    name_offsets.push_back(static_cast<uint32_t>(str_in->d_size + appended.size()));
-    appended += s.name;
-    appended += '\0';
+    slots.push_back(s.global ? old_count + shift + nth_global++ : first_global + nth_local++);
   }
 
-  int elf_class = gelf_getclass(in);
-  ElfWriter out(elf_begin(out_fd, ELF_C_WRITE, nullptr));
-  if (out.get() == nullptr) return libelf_error(out_path, "cannot create ELF");
-  if (gelf_newehdr(out.get(), elf_class) == nullptr) return libelf_error(out_path, "cannot create ELF header");
-  GElf_Ehdr ehdr = input.header();
-  elf_flagelf(out.get(), ELF_C_SET, ELF_F_LAYOUT);
+  // New .strtab: old bytes + the new names.
+  const unsigned char* old_strtab = image + shdrs[strtab].sh_offset;
+  std::vector<unsigned char> strtab_out(old_strtab, old_strtab + shdrs[strtab].sh_size);
+  std::vector<uint32_t> name_offsets;
+  for (const NewSymbol& s : symbols) {
+    name_offsets.push_back(static_cast<uint32_t>(strtab_out.size()));
+    strtab_out.insert(strtab_out.end(), s.name.begin(), s.name.end());
+    strtab_out.push_back('\0');
+  }
 
-  Buffers buffers;
+  // New .symtab: entries moved as bytes; a new one copies its source and
+  // changes its name and binding.
+  const unsigned char* old_syms = image + shdrs[symtab].sh_offset;
+  std::vector<unsigned char> symtab_out(new_count * L.sym_size);
+  std::memcpy(symtab_out.data(), old_syms, first_global * L.sym_size);
+  std::memcpy(symtab_out.data() + (first_global + shift) * L.sym_size, old_syms + first_global * L.sym_size,
+              (old_count - first_global) * L.sym_size);
+  for (size_t n = 0; n < symbols.size(); ++n) {
+    unsigned char* entry = symtab_out.data() + slots[n] * L.sym_size;
+    std::memcpy(entry, old_syms + symbols[n].source_index * L.sym_size, L.sym_size);
+    order.put(entry, 4, name_offsets[n]);
+    unsigned char type = entry[L.sym_info] & 0xf;
+    entry[L.sym_info] = static_cast<unsigned char>(((symbols[n].global ? STB_GLOBAL : STB_LOCAL) << 4) | type);
+  }
+
+  // New SHT_SYMTAB_SHNDX: the parallel array, moved the same way.
+  std::vector<unsigned char> shndx_out;
+  if (shndx != 0) {
+    const unsigned char* old_words = image + shdrs[shndx].sh_offset;
+    const size_t in_words = shdrs[shndx].sh_size / 4;
+    shndx_out.assign(new_count * 4, 0);
+    for (size_t k = 0; k < old_count && k < in_words; ++k) std::memcpy(&shndx_out[remap(k) * 4], old_words + k * 4, 4);
+    for (size_t n = 0; n < symbols.size(); ++n) {
+      if (symbols[n].source_index < in_words) {
+        std::memcpy(&shndx_out[slots[n] * 4], old_words + symbols[n].source_index * 4, 4);
+      }
+    }
+  }
+
+  // Everything but the three grown tables stays where it is.
   uint64_t end_of_data = ehdr.e_ehsize;
-  std::vector<GElf_Shdr> out_shdrs(input.section_count());
-  std::vector<Elf_Scn*> out_scns(input.section_count(), nullptr);
+  for (size_t i = 1; i < count; ++i) {
+    if (shdrs[i].sh_type == SHT_NOBITS || i == symtab || i == strtab || i == shndx) continue;
+    end_of_data = std::max<uint64_t>(end_of_data, shdrs[i].sh_offset + shdrs[i].sh_size);
+  }
+  if (auto r = copy_prefix(input.fd(), image, std::min<uint64_t>(end_of_data, image_size), out_fd, out_path); !r) {
+    return r;
+  }
 
-  for (size_t i = 1; i < input.section_count(); ++i) {
-    Elf_Scn* in_scn = elf_getscn(in, i);
-    GElf_Shdr shdr;
-    if (in_scn == nullptr || gelf_getshdr(in_scn, &shdr) == nullptr) {
-      return libelf_error(in_path, "cannot read section header");
-    }
-    Elf_Scn* scn = elf_newscn(out.get());
-    if (scn == nullptr) return libelf_error(out_path, "cannot add section");
-    out_scns[i] = scn;
-    Elf_Data* data = elf_newdata(scn);
-    if (data == nullptr) return libelf_error(out_path, "cannot add section data");
-    data->d_version = EV_CURRENT;
-    data->d_off = 0;
-
-    if (i == symtab_index) {
-      size_t entsize = gelf_fsize(out.get(), ELF_T_SYM, 1, EV_CURRENT);
-      data->d_type = ELF_T_SYM;
-      data->d_size = new_count * entsize;
-      data->d_buf = buffers.make(data->d_size);
-      data->d_align = shdr.sh_addralign;
-      for (size_t k = 0; k < old_count; ++k) {
-        GElf_Sym sym;
-        if (gelf_getsym(sym_in, static_cast<int>(k), &sym) == nullptr) return libelf_error(in_path, "bad symbol");
-        if (gelf_update_sym(data, static_cast<int>(remap(k)), &sym) == 0) return libelf_error(out_path, "symbol");
+  // Relocations naming a shifted global, renumbered over their old bytes.
+  // Only blocks that change are written: debug relocations (most of a large
+  // module's) name section symbols, which are locals and do not move.
+  constexpr size_t kBlockEntries = 4096;
+  std::vector<unsigned char> edited;
+  for (size_t i = 1; i < count && shift > 0; ++i) {
+    const GElf_Shdr& s = shdrs[i];
+    if ((s.sh_type != SHT_REL && s.sh_type != SHT_RELA) || s.sh_link != symtab) continue;
+    const size_t entry = s.sh_type == SHT_RELA ? L.rela_size : L.rel_size;
+    if (s.sh_entsize != entry) return bad("relocation section " + std::to_string(i) + " has an unexpected entry size");
+    const uint64_t type_mask = (uint64_t{1} << L.rsym_shift) - 1;
+    const unsigned char* rel = image + s.sh_offset;
+    const size_t entries = s.sh_size / entry;
+    for (size_t first = 0; first < entries; first += kBlockEntries) {
+      const size_t last = std::min(entries, first + kBlockEntries);
+      auto moves = [&](size_t k) { return (order.get(rel + k * entry + L.rel_info, L.word) >> L.rsym_shift) >= first_global; };
+      size_t k = first;
+      while (k < last && !moves(k)) ++k;
+      if (k == last) continue;
+      edited.assign(rel + first * entry, rel + last * entry);
+      for (; k < last; ++k) {
+        unsigned char* info = edited.data() + (k - first) * entry + L.rel_info;
+        uint64_t r_info = order.get(info, L.word);
+        uint64_t sym = r_info >> L.rsym_shift;
+        if (sym >= first_global) order.put(info, L.word, (remap(sym) << L.rsym_shift) | (r_info & type_mask));
       }
-      auto place = [&](const NewSymbol& s, size_t at, size_t nth) -> Result<void> {
-        GElf_Sym src;
-        if (gelf_getsym(sym_in, static_cast<int>(s.source_index), &src) == nullptr) {
-          return libelf_error(in_path, "bad symbol");
-        }
-        GElf_Sym sym = src;
-        sym.st_name = name_offsets[nth];
-        sym.st_info = GELF_ST_INFO(s.global ? STB_GLOBAL : STB_LOCAL, GELF_ST_TYPE(src.st_info));
-        if (gelf_update_sym(data, static_cast<int>(at), &sym) == 0) return libelf_error(out_path, "symbol");
-        return {};
-      };
-      size_t nth = 0;
-      size_t nth_local = 0;
-      size_t nth_global = 0;
-      for (const NewSymbol& s : symbols) {
-        size_t at = s.global ? old_count + shift + nth_global++ : first_global + nth_local++;
-        if (auto r = place(s, at, nth++); !r) return r;
-      }
-      shdr.sh_size = data->d_size;
-      shdr.sh_info = static_cast<GElf_Word>(first_global + shift);
-    } else if (i == strtab_index) {
-      data->d_type = ELF_T_BYTE;
-      data->d_size = str_in->d_size + appended.size();
-      unsigned char* buf = buffers.make(data->d_size);
-      if (str_in->d_size > 0) std::memcpy(buf, str_in->d_buf, str_in->d_size);
-      std::memcpy(buf + str_in->d_size, appended.data(), appended.size());
-      data->d_buf = buf;
-      data->d_align = 1;
-      shdr.sh_size = data->d_size;
-    } else if (i == shndx_index && shndx_in != nullptr) {
-      data->d_type = ELF_T_WORD;
-      data->d_size = new_count * sizeof(Elf32_Word);
-      auto* out_words = reinterpret_cast<Elf32_Word*>(buffers.make(data->d_size));
-      const auto* in_words = static_cast<const Elf32_Word*>(shndx_in->d_buf);
-      size_t in_words_count = shndx_in->d_size / sizeof(Elf32_Word);
-      for (size_t k = 0; k < old_count && k < in_words_count; ++k) out_words[remap(k)] = in_words[k];
-      size_t nth_local = 0;
-      size_t nth_global = 0;
-      for (const NewSymbol& s : symbols) {
-        Elf32_Word x = s.source_index < in_words_count ? in_words[s.source_index] : 0;
-        size_t at = s.global ? old_count + shift + nth_global++ : first_global + nth_local++;
-        out_words[at] = x;
-      }
-      data->d_buf = out_words;
-      data->d_align = 4;
-      shdr.sh_size = data->d_size;
-    } else if ((shdr.sh_type == SHT_REL || shdr.sh_type == SHT_RELA) && shdr.sh_link == symtab_index &&
-               shift > 0) {
-      Elf_Data* rel_in = elf_getdata(in_scn, nullptr);
-      if (rel_in == nullptr) return libelf_error(in_path, "cannot read relocations");
-      bool rela = shdr.sh_type == SHT_RELA;
-      data->d_type = rela ? ELF_T_RELA : ELF_T_REL;
-      data->d_size = rel_in->d_size;
-      data->d_buf = buffers.make(data->d_size);
-      data->d_align = shdr.sh_addralign;
-      size_t n = shdr.sh_entsize == 0 ? 0 : shdr.sh_size / shdr.sh_entsize;
-      for (size_t k = 0; k < n; ++k) {
-        int idx = static_cast<int>(k);
-        if (rela) {
-          GElf_Rela r;
-          if (gelf_getrela(rel_in, idx, &r) == nullptr) return libelf_error(in_path, "bad relocation");
-          r.r_info = GELF_R_INFO(remap(GELF_R_SYM(r.r_info)), GELF_R_TYPE(r.r_info));
-          if (gelf_update_rela(data, idx, &r) == 0) return libelf_error(out_path, "relocation");
-        } else {
-          GElf_Rel r;
-          if (gelf_getrel(rel_in, idx, &r) == nullptr) return libelf_error(in_path, "bad relocation");
-          r.r_info = GELF_R_INFO(remap(GELF_R_SYM(r.r_info)), GELF_R_TYPE(r.r_info));
-          if (gelf_update_rel(data, idx, &r) == 0) return libelf_error(out_path, "relocation");
-        }
-      }
-    } else {
-      // Untouched bytes: NOBITS has none, everything else is copied raw.
-      Elf_Data* raw = shdr.sh_type == SHT_NOBITS ? nullptr : elf_rawdata(in_scn, nullptr);
-      data->d_type = ELF_T_BYTE;
-      data->d_buf = raw == nullptr ? nullptr : raw->d_buf;
-      data->d_size = raw == nullptr ? shdr.sh_size : raw->d_size;
-      data->d_align = 1;
-      if (shdr.sh_type == SHT_GROUP && shdr.sh_link == symtab_index) {
-        shdr.sh_info = static_cast<GElf_Word>(remap(shdr.sh_info));
-      }
-    }
-    out_shdrs[i] = shdr;
-    if (shdr.sh_type != SHT_NOBITS && i != symtab_index && i != strtab_index && i != shndx_index) {
-      end_of_data = std::max<uint64_t>(end_of_data, shdr.sh_offset + shdr.sh_size);
+      if (auto r = write_at(out_fd, edited.data(), edited.size(), s.sh_offset + first * entry, out_path); !r) return r;
     }
   }
 
-  // Grown tables move past the old data; everything else keeps its offset.
+  // The grown tables, then the section header table.
   uint64_t cursor = end_of_data;
-  for (size_t i : {symtab_index, shndx_index, strtab_index}) {
-    if (i == 0) continue;
-    GElf_Shdr& shdr = out_shdrs[i];
-    cursor = align_up(cursor, std::max<uint64_t>(shdr.sh_addralign, 1));
-    shdr.sh_offset = cursor;
-    cursor += shdr.sh_size;
+  std::vector<uint64_t> new_offset(count, 0);
+  const std::pair<size_t, const std::vector<unsigned char>*> tables[] = {
+      {symtab, &symtab_out}, {shndx, &shndx_out}, {strtab, &strtab_out}};
+  for (const auto& [index, bytes] : tables) {
+    if (index == 0) continue;
+    cursor = align_up(cursor, std::max<uint64_t>(shdrs[index].sh_addralign, 1));
+    new_offset[index] = cursor;
+    if (auto r = write_at(out_fd, bytes->data(), bytes->size(), cursor, out_path); !r) return r;
+    cursor += bytes->size();
   }
-  for (size_t i = 1; i < input.section_count(); ++i) {
-    if (gelf_update_shdr(out_scns[i], &out_shdrs[i]) == 0) return libelf_error(out_path, "section header");
+  const uint64_t shoff = align_up(cursor, L.word);
+  std::vector<unsigned char> headers(image + ehdr.e_shoff, image + ehdr.e_shoff + count * L.shdr_size);
+  for (const auto& [index, bytes] : tables) {
+    if (index == 0) continue;
+    unsigned char* h = headers.data() + index * L.shdr_size;
+    order.put(h + L.shdr_offset, L.word, new_offset[index]);
+    order.put(h + L.shdr_offset + L.word, L.word, bytes->size());
   }
-  ehdr.e_shoff = align_up(cursor, elf_class == ELFCLASS32 ? 4 : 8);
-  ehdr.e_phoff = 0;
-  ehdr.e_phnum = 0;
-  if (gelf_update_ehdr(out.get(), &ehdr) == 0) return libelf_error(out_path, "ELF header");
-  // Section counts past SHN_LORESERVE live in section 0's header.
-  if (input.section_count() >= SHN_LORESERVE) {
-    GElf_Shdr zero;
-    Elf_Scn* scn0 = elf_getscn(out.get(), 0);
-    GElf_Shdr in_zero;
-    if (scn0 != nullptr && gelf_getshdr(scn0, &zero) != nullptr && input.section_header(0, in_zero)) {
-      zero.sh_size = in_zero.sh_size;
-      zero.sh_link = in_zero.sh_link;
-      gelf_update_shdr(scn0, &zero);
+  order.put(headers.data() + symtab * L.shdr_size + L.shdr_info, 4, first_global + shift);
+  for (size_t i = 1; i < count; ++i) {
+    if (shdrs[i].sh_type == SHT_GROUP && shdrs[i].sh_link == symtab) {
+      order.put(headers.data() + i * L.shdr_size + L.shdr_info, 4, remap(shdrs[i].sh_info));
     }
   }
-  if (elf_update(out.get(), ELF_C_WRITE) < 0) return libelf_error(out_path, "cannot write");
-  return {};
+  if (auto r = write_at(out_fd, headers.data(), headers.size(), shoff, out_path); !r) return r;
+
+  std::vector<unsigned char> header(image, image + ehdr.e_ehsize);
+  order.put(header.data() + L.ehdr_shoff, L.word, shoff);
+  return write_at(out_fd, header.data(), header.size(), 0, out_path);
 }
 
 }  // namespace kas

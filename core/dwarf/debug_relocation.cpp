@@ -1,0 +1,168 @@
+#include "core/dwarf/debug_relocation.hpp"
+
+#include <gelf.h>
+
+#include <bit>
+#include <cstring>
+#include <string_view>
+
+namespace kas {
+
+namespace {
+
+// The debug sections a source lookup reads (units, names, line tables, unit
+// and subprogram ranges). Location lists are not among them: a variable is
+// matched only by a single-expression DW_AT_location, which lives in
+// .debug_info. .debug_frame and the like are never read, so never relocated.
+bool read_by_lookups(std::string_view name) {
+  for (std::string_view wanted : {".debug_info", ".debug_line", ".debug_aranges", ".debug_ranges",
+                                  ".debug_rnglists", ".debug_str_offsets", ".debug_addr", ".debug_types"}) {
+    if (name == wanted) return true;
+  }
+  return false;
+}
+
+struct Width {
+  size_t bytes = 0;
+  bool pc_relative = false;
+};
+
+// x86-64 relocation types that occur in DWARF; 0 bytes: unsupported.
+Width x86_64_width(uint32_t type) {
+  switch (type) {
+    case R_X86_64_64: return {8, false};
+    case R_X86_64_32:
+    case R_X86_64_32S: return {4, false};
+    case R_X86_64_PC32: return {4, true};
+    case R_X86_64_PC64: return {8, true};
+    case R_X86_64_DTPOFF32: return {4, false};
+    case R_X86_64_DTPOFF64: return {8, false};
+    default: return {};
+  }
+}
+
+}  // namespace
+
+std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& why) {
+  GElf_Ehdr ehdr;
+  if (gelf_getehdr(elf, &ehdr) == nullptr) {
+    why = "no ELF header";
+    return std::nullopt;
+  }
+  if (std::endian::native != std::endian::little || ehdr.e_type != ET_REL || ehdr.e_machine != EM_X86_64 || ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
+      ehdr.e_ident[EI_DATA] != ELFDATA2LSB) {
+    why = "not an x86-64 relocatable object";
+    return std::nullopt;
+  }
+  size_t count = 0;
+  size_t shstrndx = 0;
+  if (elf_getshdrnum(elf, &count) != 0 || elf_getshdrstrndx(elf, &shstrndx) != 0) {
+    why = "bad section table";
+    return std::nullopt;
+  }
+
+  DebugRelocation layout;
+  layout.section_address.resize(count);
+  std::vector<GElf_Shdr> shdrs(count);
+  uint64_t cursor = 0;
+  size_t symtab = 0;
+  for (size_t i = 1; i < count; ++i) {
+    if (gelf_getshdr(elf_getscn(elf, i), &shdrs[i]) == nullptr) {
+      why = "bad section header";
+      return std::nullopt;
+    }
+    const GElf_Shdr& s = shdrs[i];
+    if (s.sh_type == SHT_SYMTAB) symtab = i;
+    if ((s.sh_flags & SHF_ALLOC) == 0) continue;
+    uint64_t align = s.sh_addralign > 1 ? s.sh_addralign : 1;
+    cursor = (cursor + align - 1) / align * align;
+    layout.section_address[i] = cursor;
+    // Empty sections still get a distinct address: a symbol may sit there.
+    cursor += s.sh_size > 0 ? s.sh_size : 1;
+  }
+  if (symtab == 0) {
+    why = "no symbol table";
+    return std::nullopt;
+  }
+  Elf_Data* syms = elf_getdata(elf_getscn(elf, symtab), nullptr);
+  Elf_Data* shndx_data = nullptr;
+  for (size_t i = 1; i < count; ++i) {
+    if (shdrs[i].sh_type == SHT_SYMTAB_SHNDX && shdrs[i].sh_link == symtab) {
+      shndx_data = elf_getdata(elf_getscn(elf, i), nullptr);
+    }
+  }
+  if (syms == nullptr) {
+    why = "unreadable symbol table";
+    return std::nullopt;
+  }
+  const size_t nsyms = shdrs[symtab].sh_entsize == 0 ? 0 : shdrs[symtab].sh_size / shdrs[symtab].sh_entsize;
+  // S of every symbol, resolved once: a large module has millions of debug
+  // relocations against a few hundred section symbols.
+  std::vector<uint64_t> symbol_value(nsyms);
+  for (size_t k = 0; k < nsyms; ++k) {
+    GElf_Sym sym;
+    Elf32_Word xindex = 0;
+    if (gelf_getsymshndx(syms, shndx_data, static_cast<int>(k), &sym, &xindex) == nullptr) {
+      why = "unreadable symbol";
+      return std::nullopt;
+    }
+    size_t sec = sym.st_shndx == SHN_XINDEX ? xindex : sym.st_shndx;
+    symbol_value[k] = sym.st_value;
+    if (sym.st_shndx != SHN_ABS && sym.st_shndx != SHN_UNDEF && sym.st_shndx != SHN_COMMON && sec < count) {
+      symbol_value[k] += layout.section_address[sec].value_or(0);
+    }
+  }
+
+  for (size_t i = 1; i < count; ++i) {
+    const GElf_Shdr& rs = shdrs[i];
+    if (rs.sh_type == SHT_REL) {
+      const char* target_name = rs.sh_info < count ? elf_strptr(elf, shstrndx, shdrs[rs.sh_info].sh_name) : nullptr;
+      if (target_name != nullptr && read_by_lookups(target_name)) {
+        why = "SHT_REL relocations of a debug section";
+        return std::nullopt;
+      }
+      continue;
+    }
+    if (rs.sh_type != SHT_RELA || rs.sh_link != symtab || rs.sh_info == 0 || rs.sh_info >= count) continue;
+    const GElf_Shdr& ts = shdrs[rs.sh_info];
+    const char* target_name = elf_strptr(elf, shstrndx, ts.sh_name);
+    if (target_name == nullptr || !read_by_lookups(target_name)) continue;
+    if ((ts.sh_flags & SHF_COMPRESSED) != 0 || ts.sh_type == SHT_NOBITS) {
+      why = std::string(target_name) + " is compressed";
+      return std::nullopt;
+    }
+    Elf_Data* target = elf_getdata(elf_getscn(elf, rs.sh_info), nullptr);
+    Elf_Data* relas = elf_getdata(elf_getscn(elf, i), nullptr);
+    if (target == nullptr || relas == nullptr || target->d_buf == nullptr) {
+      why = std::string("unreadable ") + target_name;
+      return std::nullopt;
+    }
+    auto* bytes = static_cast<unsigned char*>(target->d_buf);
+    const uint64_t target_base = layout.section_address[rs.sh_info].value_or(0);
+    if (rs.sh_entsize != sizeof(Elf64_Rela) || relas->d_size % sizeof(Elf64_Rela) != 0) {
+      why = std::string("odd relocation entries for ") + target_name;
+      return std::nullopt;
+    }
+    const auto* raw = static_cast<const unsigned char*>(relas->d_buf);
+    const size_t n = relas->d_size / sizeof(Elf64_Rela);
+    for (size_t k = 0; k < n; ++k) {
+      Elf64_Rela r;
+      std::memcpy(&r, raw + k * sizeof r, sizeof r);  // file order is host order (checked above)
+      uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
+      if (type == R_X86_64_NONE) continue;
+      Width width = x86_64_width(type);
+      size_t sym_index = ELF64_R_SYM(r.r_info);
+      if (width.bytes == 0 || sym_index >= nsyms || r.r_offset > target->d_size ||
+          target->d_size - r.r_offset < width.bytes) {
+        why = std::string("relocation type ") + std::to_string(type) + " in " + target_name;
+        return std::nullopt;
+      }
+      uint64_t value = symbol_value[sym_index] + static_cast<uint64_t>(r.r_addend);
+      if (width.pc_relative) value -= target_base + r.r_offset;
+      std::memcpy(bytes + r.r_offset, &value, width.bytes);  // little-endian host and file
+    }
+  }
+  return layout;
+}
+
+}  // namespace kas
