@@ -16,8 +16,7 @@
 #include <unordered_set>
 
 #include "core/alias/lto.hpp"
-#include "core/dwarf/debug_info.hpp"
-#include "core/dwarf/locator.hpp"
+#include "core/dwarf/symbol_locations.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
@@ -139,40 +138,37 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
 
   std::vector<NewSymbol> new_symbols;
   if (!eligible.empty()) {
-    auto info = DebugInfo::open(*file);
-    if (!info) {
-      Error e = info.error();
-      if (e.code == ErrorCode::kNoDebugInfo) {
-        e.message += "; " + std::to_string(eligible.size()) + " duplicated symbols (first: " +
-                     std::string(eligible.front()->name) + ") need a location";
+    // The daemon may have located this very file's symbols when it indexed
+    // the tree; anything it did not cover is located here.
+    std::vector<SymbolPlace> places;
+    if (counted->located != nullptr && request.srctree.empty()) places = counted->located->find(eligible);
+    if (places.empty()) {
+      auto located = locate_object_symbols(*file, eligible, request.srctree);
+      if (!located) {
+        Error e = located.error();
+        if (e.code == ErrorCode::kNoDebugInfo) {
+          e.message += "; " + std::to_string(eligible.size()) + " duplicated symbols (first: " +
+                       std::string(eligible.front()->name) + ") need a location";
+        }
+        return std::unexpected(e);
       }
-      return std::unexpected(e);
+      places = std::move(*located);
     }
-    SourceTree tree(request.srctree);
-    tree.infer_from((*info)->unit_paths(/*include_dirs=*/request.srctree.empty()));
-
-    std::vector<LocateQuery> queries;
-    std::vector<const ElfSymbol*> queried;
-    for (const ElfSymbol* sym : eligible) {
-      auto base_address = (*info)->section_address(sym->section);
-      if (!base_address) continue;
-      queries.push_back({*base_address + sym->value, nm_is_text(sym->nm_type)});
-      queried.push_back(sym);
-    }
-    auto locations = locate(**info, tree, queries);
 
     std::vector<AliasCandidate> candidates;
     std::vector<const ElfSymbol*> candidate_symbols;
-    for (size_t k = 0; k < queried.size(); ++k) {
-      if (!locations[k]) {
-        result.unlocated.emplace_back(queried[k]->name);
+    for (size_t k = 0; k < eligible.size(); ++k) {
+      SymbolPlace& place = places[k];
+      if (!place.placed) continue;
+      if (!place.location) {
+        result.unlocated.emplace_back(eligible[k]->name);
         continue;
       }
-      uint32_t holders = counted->other_units.count(locations[k]->unit);
+      uint32_t holders = counted->other_units.count(place.location->unit);
       if (file_counted_self && holders > 0) --holders;  // the file's count includes this module
       bool shared = holders > 0;
-      candidates.push_back({queried[k]->name, module, queries[k].address, std::move(*locations[k]), shared});
-      candidate_symbols.push_back(queried[k]);
+      candidates.push_back({eligible[k]->name, module, place.address, std::move(*place.location), shared});
+      candidate_symbols.push_back(eligible[k]);
     }
     std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
     for (size_t c = 0; c < candidates.size(); ++c) {

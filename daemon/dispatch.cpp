@@ -93,7 +93,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
     auto index = trees_.get(*sources, request->alias.lto, request->input);
     if (!index) return std::unexpected(index.error());
-    return (*index)->restricted(wanted, skip);
+    return (*index)->restricted(wanted, skip, request->input);
   });
   if (!result) return error_response(result.error());
   wire::Response response;

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/dwarf/debug_relocation.hpp"
 #include "core/elf/elf_file.hpp"
 
 namespace kas {
@@ -51,12 +50,54 @@ std::unique_ptr<DebugInfo> DebugInfo::open_self_relocated(const ElfFile& file) {
   info->own_elf_ = elf_begin(info->own_fd_, ELF_C_READ_MMAP_PRIVATE, nullptr);
   if (info->own_elf_ == nullptr) return nullptr;
   std::string why;
-  auto layout = relocate_debug_sections(info->own_elf_, why);
-  if (!layout) return nullptr;
-  info->own_layout_ = std::move(layout->section_address);
+  info->own_relocation_ = relocate_debug_sections(info->own_elf_, why);
+  if (!info->own_relocation_) return nullptr;
   info->dwarf_ = dwarf_begin_elf(info->own_elf_, DWARF_C_READ, nullptr);
   if (info->dwarf_ == nullptr) return nullptr;
+  if (info->own_relocation_->debug_info) info->relocate_unit_heads();
   return info;
+}
+
+void DebugInfo::relocate_unit_heads() {
+  const SectionRelocations& relocations = *own_relocation_->debug_info;
+  // A unit header is at most 32 bytes (64-bit DWARF 5 with a type
+  // signature and offset); relocating past it is harmless.
+  constexpr uint64_t kMaxUnitHeader = 32;
+  Dwarf_Off offset = 0;
+  Dwarf_Off next = 0;
+  size_t header_size = 0;
+  for (;;) {
+    relocations.apply(offset, offset + kMaxUnitHeader);
+    if (dwarf_next_unit(dwarf_, offset, &next, &header_size, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr) != 0) {
+      break;
+    }
+    // The unit's own entry (name, comp_dir, ranges, line table) ends where
+    // its first child starts; reading up to there needs only the forms.
+    Dwarf_Die cu;
+    Dwarf_Die child;
+    uint64_t head_end = next;
+    if (dwarf_offdie(dwarf_, offset + header_size, &cu) != nullptr && dwarf_child(&cu, &child) == 0) {
+      head_end = dwarf_dieoffset(&child);
+    }
+    relocations.apply(offset + header_size, head_end);
+    units_.push_back({offset, next});
+    offset = next;
+  }
+  unit_ready_.assign(units_.size(), false);
+}
+
+void DebugInfo::prepare(const Dwarf_Die& die) const {
+  if (units_.empty()) return;  // everything was relocated when opened
+  uint64_t offset = dwarf_dieoffset(const_cast<Dwarf_Die*>(&die));
+  auto it = std::upper_bound(units_.begin(), units_.end(), offset,
+                             [](uint64_t o, const UnitSpan& u) { return o < u.start; });
+  if (it == units_.begin()) return;
+  --it;
+  size_t k = static_cast<size_t>(it - units_.begin());
+  if (offset >= it->end || unit_ready_[k]) return;
+  own_relocation_->debug_info->apply(it->start, it->end);
+  unit_ready_[k] = true;
 }
 
 Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path) {
@@ -107,7 +148,10 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file) {
 }
 
 std::optional<uint64_t> DebugInfo::section_address(size_t index) const {
-  if (own_elf_ != nullptr) return index < own_layout_.size() ? own_layout_[index] : std::nullopt;
+  if (own_elf_ != nullptr) {
+    const auto& layout = own_relocation_->section_address;
+    return index < layout.size() ? layout[index] : std::nullopt;
+  }
   Elf_Scn* scn = elf_getscn(elf_, index);
   GElf_Shdr shdr;
   if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr) return std::nullopt;
@@ -117,6 +161,12 @@ std::optional<uint64_t> DebugInfo::section_address(size_t index) const {
 }
 
 bool DebugInfo::unit_at(uint64_t address, Dwarf_Die& cu) const {
+  if (!find_unit(address, cu)) return false;
+  prepare(cu);
+  return true;
+}
+
+bool DebugInfo::find_unit(uint64_t address, Dwarf_Die& cu) const {
   if (dwarf_addrdie(dwarf_, address, &cu) != nullptr) return true;
   build_unit_ranges();
   auto it = std::upper_bound(unit_ranges_.begin(), unit_ranges_.end(), address,

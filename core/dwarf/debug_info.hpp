@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dwarf/debug_relocation.hpp"
 #include "core/dwarf/source_tree.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/util/result.hpp"
@@ -48,7 +49,14 @@ class DebugInfo {
   [[nodiscard]] std::optional<uint64_t> section_address(size_t index) const;
 
   // The compilation unit whose code covers `address`; false when none does.
+  // The unit is ready to read (see prepare).
   [[nodiscard]] bool unit_at(uint64_t address, Dwarf_Die& cu) const;
+
+  // Makes the whole unit holding `die` readable. Units' first entries are
+  // always readable; the rest of a module's unit is relocated on demand, so
+  // call this before walking a unit's children or following a reference
+  // into another unit.
+  void prepare(const Dwarf_Die& die) const;
 
   // Name and comp_dir of every unit, for SourceTree inference; with
   // `include_dirs` also each unit's line-table directories (reads every line
@@ -58,6 +66,7 @@ class DebugInfo {
  private:
   DebugInfo() = default;
   void build_unit_ranges() const;
+  [[nodiscard]] bool find_unit(uint64_t address, Dwarf_Die& cu) const;
 
   struct UnitRange {
     uint64_t start;
@@ -66,12 +75,19 @@ class DebugInfo {
   };
 
   [[nodiscard]] static std::unique_ptr<DebugInfo> open_self_relocated(const ElfFile& file);
+  void relocate_unit_heads();
 
   std::string path_;
   // Self-relocated: our own private mapping of the file, and its layout.
   int own_fd_ = -1;
   Elf* own_elf_ = nullptr;
-  std::vector<std::optional<uint64_t>> own_layout_;
+  std::optional<DebugRelocation> own_relocation_;
+  struct UnitSpan {
+    uint64_t start;
+    uint64_t end;
+  };
+  std::vector<UnitSpan> units_;  // .debug_info units, by offset
+  mutable std::vector<bool> unit_ready_;
   // Otherwise libdwfl's.
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;

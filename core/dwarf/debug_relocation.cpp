@@ -43,6 +43,40 @@ Width x86_64_width(uint32_t type) {
 
 }  // namespace
 
+uint64_t SectionRelocations::offset_of(size_t k) const {
+  uint64_t offset = 0;
+  std::memcpy(&offset, relas_ + k * sizeof(Elf64_Rela), sizeof offset);
+  return offset;
+}
+
+void SectionRelocations::apply(uint64_t begin, uint64_t end) const {
+  size_t lo = 0;
+  size_t hi = count_;
+  while (lo < hi) {  // first entry at or past `begin`
+    size_t mid = lo + (hi - lo) / 2;
+    if (offset_of(mid) < begin) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  size_t last = lo;
+  while (last < count_ && offset_of(last) < end) ++last;
+  apply_entries(lo, last);
+}
+
+void SectionRelocations::apply_entries(size_t first, size_t last) const {
+  for (size_t k = first; k < last; ++k) {
+    Elf64_Rela r;
+    std::memcpy(&r, relas_ + k * sizeof r, sizeof r);  // file order is host order (checked)
+    Width width = x86_64_width(static_cast<uint32_t>(ELF64_R_TYPE(r.r_info)));
+    if (width.bytes == 0) continue;  // R_X86_64_NONE; others were rejected up front
+    uint64_t value = symbol_value_[ELF64_R_SYM(r.r_info)] + static_cast<uint64_t>(r.r_addend);
+    if (width.pc_relative) value -= target_base_ + r.r_offset;
+    std::memcpy(target_ + r.r_offset, &value, width.bytes);
+  }
+}
+
 std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& why) {
   GElf_Ehdr ehdr;
   if (gelf_getehdr(elf, &ehdr) == nullptr) {
@@ -98,7 +132,8 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
   const size_t nsyms = shdrs[symtab].sh_entsize == 0 ? 0 : shdrs[symtab].sh_size / shdrs[symtab].sh_entsize;
   // S of every symbol, resolved once: a large module has millions of debug
   // relocations against a few hundred section symbols.
-  std::vector<uint64_t> symbol_value(nsyms);
+  std::vector<uint64_t>& symbol_value = layout.symbol_value;
+  symbol_value.resize(nsyms);
   for (size_t k = 0; k < nsyms; ++k) {
     GElf_Sym sym;
     Elf32_Word xindex = 0;
@@ -137,29 +172,35 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
       why = std::string("unreadable ") + target_name;
       return std::nullopt;
     }
-    auto* bytes = static_cast<unsigned char*>(target->d_buf);
-    const uint64_t target_base = layout.section_address[rs.sh_info].value_or(0);
     if (rs.sh_entsize != sizeof(Elf64_Rela) || relas->d_size % sizeof(Elf64_Rela) != 0) {
       why = std::string("odd relocation entries for ") + target_name;
       return std::nullopt;
     }
+    // Check every entry now, so that applying later cannot fail.
     const auto* raw = static_cast<const unsigned char*>(relas->d_buf);
     const size_t n = relas->d_size / sizeof(Elf64_Rela);
+    bool sorted = true;
+    uint64_t previous = 0;
     for (size_t k = 0; k < n; ++k) {
       Elf64_Rela r;
       std::memcpy(&r, raw + k * sizeof r, sizeof r);  // file order is host order (checked above)
       uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
-      if (type == R_X86_64_NONE) continue;
       Width width = x86_64_width(type);
-      size_t sym_index = ELF64_R_SYM(r.r_info);
-      if (width.bytes == 0 || sym_index >= nsyms || r.r_offset > target->d_size ||
-          target->d_size - r.r_offset < width.bytes) {
+      if (type != R_X86_64_NONE &&
+          (width.bytes == 0 || ELF64_R_SYM(r.r_info) >= nsyms || r.r_offset > target->d_size ||
+           target->d_size - r.r_offset < width.bytes)) {
         why = std::string("relocation type ") + std::to_string(type) + " in " + target_name;
         return std::nullopt;
       }
-      uint64_t value = symbol_value[sym_index] + static_cast<uint64_t>(r.r_addend);
-      if (width.pc_relative) value -= target_base + r.r_offset;
-      std::memcpy(bytes + r.r_offset, &value, width.bytes);  // little-endian host and file
+      sorted = sorted && r.r_offset >= previous;
+      previous = r.r_offset;
+    }
+    SectionRelocations section(static_cast<unsigned char*>(target->d_buf),
+                               layout.section_address[rs.sh_info].value_or(0), raw, n, layout.symbol_value.data());
+    if (sorted && std::string_view(target_name) == ".debug_info" && !layout.debug_info) {
+      layout.debug_info = section;
+    } else {
+      section.apply_all();
     }
   }
   return layout;

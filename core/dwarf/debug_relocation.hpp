@@ -11,6 +11,12 @@
 // another relocation type, compressed sections) is reported as unsupported
 // and the caller falls back to libdwfl.
 //
+// .debug_info, most of a module's DWARF, is relocated one unit at a time, on
+// demand (DebugInfo asks before libdw reads a unit): a lookup reads the few
+// units holding the symbols it locates, plus each unit's header and first
+// entry. A relocation writes S + A whatever the bytes held, so applying a
+// range twice is harmless.
+//
 // Allocated sections get distinct addresses, laid out in section order at
 // their alignment, so that .text, .text.unlikely and .init.text (all at
 // offset 0 in the file) do not overlap.
@@ -25,14 +31,40 @@
 
 namespace kas {
 
+// Relocations of one section, checked (types, bounds, symbols) up front.
+class SectionRelocations {
+ public:
+  SectionRelocations(unsigned char* target, uint64_t target_base, const unsigned char* relas, size_t count,
+                     const uint64_t* symbol_value)
+      : target_(target), target_base_(target_base), relas_(relas), count_(count), symbol_value_(symbol_value) {}
+  // Applies the relocations at offsets in [begin, end); needs offsets sorted.
+  void apply(uint64_t begin, uint64_t end) const;
+  void apply_all() const { apply_entries(0, count_); }
+
+ private:
+  void apply_entries(size_t first, size_t last) const;
+  [[nodiscard]] uint64_t offset_of(size_t k) const;
+
+  unsigned char* target_;
+  uint64_t target_base_;
+  const unsigned char* relas_;
+  size_t count_;
+  const uint64_t* symbol_value_;  // DebugRelocation::symbol_value's data
+};
+
 struct DebugRelocation {
   // Address of offset 0 of each section (index), nullopt if not allocated.
   std::vector<std::optional<uint64_t>> section_address;
+  // S of each symbol (section address + value), for the deferred relocations.
+  std::vector<uint64_t> symbol_value;
+  // .debug_info's relocations, applied per unit by the caller; nullopt when
+  // they were all applied already (unsorted, or no .debug_info relocations).
+  std::optional<SectionRelocations> debug_info;
 };
 
 // Relocates the debug sections of `elf`, which must be opened with
 // ELF_C_READ_MMAP_PRIVATE (or read into memory). nullopt: not handled here
-// (the reason in `why`, for the log); use libdwfl instead.
+// (the reason in `why`); use libdwfl instead. The result points into `elf`.
 [[nodiscard]] std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& why);
 
 }  // namespace kas

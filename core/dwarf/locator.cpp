@@ -18,7 +18,7 @@ struct Pending {
 
 // The entry holding `attr_name`, following abstract_origin and
 // specification (bounded: a malformed cycle must not hang us).
-bool find_integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) {
+bool find_integrated(const DebugInfo& info, Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) {
   for (int hops = 0; hops < 16; ++hops) {
     Dwarf_Attribute attr;
     if (dwarf_attr(&die, attr_name, &attr) != nullptr) {
@@ -32,6 +32,7 @@ bool find_integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) {
     }
     Dwarf_Die next;
     if (dwarf_formref_die(&ref, &next) == nullptr) return false;
+    info.prepare(next);  // a DW_FORM_ref_addr may lead into another unit
     die = next;
   }
   return false;
@@ -43,9 +44,10 @@ const char* comp_dir_of(Dwarf_Die* cu) {
   return dir == nullptr ? "" : dir;
 }
 
-std::optional<SourceLocation> decl_location(Dwarf_Die die, const SourceTree& tree, const std::string& unit) {
+std::optional<SourceLocation> decl_location(const DebugInfo& info, Dwarf_Die die, const SourceTree& tree,
+                                           const std::string& unit) {
   Dwarf_Die holder;
-  if (!find_integrated(die, DW_AT_decl_file, holder)) return std::nullopt;
+  if (!find_integrated(info, die, DW_AT_decl_file, holder)) return std::nullopt;
   Dwarf_Attribute attr;
   Dwarf_Word file_index = 0;
   Dwarf_Word line = 0;
@@ -165,12 +167,13 @@ void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span
   uint8_t unit_type = 0;
   while (!variables.empty() && dwarf_get_units(info.dwarf(), unit, &unit, nullptr, &unit_type, &cu, nullptr) == 0) {
     if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
+    info.prepare(cu);
     std::unordered_map<size_t, Dwarf_Die> found;
     UnitWalker walker(functions, variables, found);
     walker.walk(&cu, 0);
     if (found.empty()) continue;
     std::string unit_name = unit_of(&cu, tree);
-    for (auto& [q, die] : found) results[q] = decl_location(die, tree, unit_name);
+    for (auto& [q, die] : found) results[q] = decl_location(info, die, tree, unit_name);
   }
 }
 
@@ -198,6 +201,7 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
   for (const auto& [cu_offset, members] : by_unit) {
     Dwarf_Die cu;
     if (dwarf_offdie(info.dwarf(), cu_offset, &cu) == nullptr) continue;
+    info.prepare(cu);
     std::string unit = unit_of(&cu, tree);
 
     std::map<uint64_t, std::vector<size_t>> functions;
@@ -209,7 +213,7 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
 
     for (size_t q : members) {
       auto it = found.find(q);
-      if (it != found.end()) results[q] = decl_location(it->second, tree, unit);
+      if (it != found.end()) results[q] = decl_location(info, it->second, tree, unit);
       // GNU as 2.40+ describes assembly functions with a subprogram that has
       // no DW_AT_decl_*; like older assembly, they are located by line table.
       if (!results[q] && queries[q].function) {

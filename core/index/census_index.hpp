@@ -51,8 +51,13 @@ class CensusIndex {
   // A new index with `module_path` re-read. Error: the file's.
   [[nodiscard]] Result<std::shared_ptr<const CensusIndex>> with_module_reread(const std::string& module_path) const;
 
-  // The same answer census_for_names() gives for these sources.
-  [[nodiscard]] RestrictedCensus restricted(const NameSet& wanted, const std::string& skip_module) const;
+  // The same answer census_for_names() gives for these sources; when
+  // `requester` is one of the tree's module files, also its symbols located
+  // at indexing time.
+  [[nodiscard]] RestrictedCensus restricted(const NameSet& wanted, const std::string& skip_module,
+                                            const std::string& requester = {}) const;
+  // Number of module symbols located at indexing time.
+  [[nodiscard]] size_t located_symbols() const;
 
  private:
   struct Module {
@@ -62,7 +67,11 @@ class CensusIndex {
     std::vector<std::string> names;  // census keys of its defined symbols
     std::string tree_dir;
     std::vector<std::string> units;  // module_unit_keys
+    // Its text symbols that the census makes duplicated, located; null when
+    // its DWARF could not be read (a request then reports why).
+    std::shared_ptr<const PlacedSymbols> located;
   };
+  static void locate_duplicates(Module& module, const Census& total, bool lto);
 
   CensusSources sources_;
   bool lto_ = false;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/dwarf/symbol_locations.hpp"
 #include "core/index/census.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/result.hpp"
@@ -85,6 +86,9 @@ struct RestrictedCensus {
   // that counted it); module lists leave it out instead.
   bool self_counted = false;
   size_t modules = 0;
+  // The requesting file's duplicated symbols, located when the tree was
+  // indexed (the daemon's); null: locate them from its DWARF.
+  std::shared_ptr<const PlacedSymbols> located;
 };
 // The part of a complete census (a census file: `names` and its source-file
 // keys `units`) that a module request for `wanted` needs.
