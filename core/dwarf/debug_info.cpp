@@ -100,21 +100,21 @@ void DebugInfo::prepare(const Dwarf_Die& die) const {
   unit_ready_[k] = true;
 }
 
-Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path) {
+Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path, Relocation relocation) {
   // Validate with plain libelf first: its errors are clearer than libdwfl's.
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
-  return open(*file);
+  return open(*file, relocation);
 }
 
-Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file) {
+Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocation relocation) {
   const std::string& path = file.path();
   if (!file.has_debug_info()) {
     return fail(ErrorCode::kNoDebugInfo,
                 path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
   }
 
-  if (file.is_relocatable() && file.header().e_machine == EM_X86_64) {
+  if (relocation == Relocation::kAuto && file.is_relocatable() && file.header().e_machine == EM_X86_64) {
     if (auto own = open_self_relocated(file)) return own;
   }
 

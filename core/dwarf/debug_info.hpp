@@ -29,11 +29,17 @@ namespace kas {
 
 class DebugInfo {
  public:
+  // Who applies a relocatable object's debug relocations: kas where it can
+  // (x86-64), else libdwfl; or libdwfl always (the tests' reference).
+  enum class Relocation { kAuto, kLibdwfl };
+
   // Opens `path`. Errors: kNotFound/kIo, kBadElf, kNoDebugInfo (no DWARF:
   // the message says so and names the file), kBadDwarf.
-  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const std::string& path);
+  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const std::string& path,
+                                                               Relocation relocation = Relocation::kAuto);
   // The same for a file already open (checked here, read again by libdwfl).
-  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const ElfFile& file);
+  [[nodiscard]] static Result<std::unique_ptr<DebugInfo>> open(const ElfFile& file,
+                                                               Relocation relocation = Relocation::kAuto);
 
   DebugInfo(const DebugInfo&) = delete;
   DebugInfo& operator=(const DebugInfo&) = delete;
@@ -42,6 +48,8 @@ class DebugInfo {
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] Dwarf* dwarf() const { return dwarf_; }
   [[nodiscard]] bool relocatable() const { return relocatable_; }
+  // The debug relocations were applied by kas, not libdwfl.
+  [[nodiscard]] bool self_relocated() const { return own_elf_ != nullptr; }
 
   // Address in DWARF terms of offset 0 of section `index`: sh_addr for
   // executables, libdwfl's layout for relocatable objects. nullopt for a

@@ -164,6 +164,60 @@ TEST(Locator, RelocatableObjectsAreLocatedBySectionAndOffset) {
               seen.count("name_show") && seen.count("hello_extra_fn"));
 }
 
+// kas relocates x86-64 modules' DWARF itself, one unit at a time; libdwfl
+// relocating everything is the reference. Every symbol with a section, text
+// and data, in every fixture module and layout, must be located the same.
+TEST(Locator, SelfRelocatedModulesAgreeWithLibdwfl) {
+  size_t compared = 0;
+  size_t located = 0;
+  for (const std::string mode : {"intree", "objtree", "mapped"}) {
+    const auto& k = test::fixture_kernel(mode);
+    ASSERT_FALSE(k.root.empty());
+    for (const std::string name : {"hello", "other", "hello_twin"}) {
+      std::string path = k.module(name);
+      auto file = ElfFile::open(path);
+      ASSERT_TRUE(file) << path;
+      auto table = read_symbols(*file);
+      ASSERT_TRUE(table);
+      auto own = DebugInfo::open(*file);
+      auto reference = DebugInfo::open(*file, DebugInfo::Relocation::kLibdwfl);
+      ASSERT_TRUE(own && reference) << path;
+      ASSERT_TRUE((*own)->self_relocated()) << path;
+      ASSERT_FALSE((*reference)->self_relocated());
+
+      auto queries_for = [&](const DebugInfo& info) {
+        std::vector<LocateQuery> queries;
+        for (const ElfSymbol& s : table->symbols) {
+          if (!s.defined() || !s.in_section) continue;
+          auto base = info.section_address(s.section);
+          if (base) queries.push_back({*base + s.value, s.nm_type == 't' || s.nm_type == 'T'});
+        }
+        return queries;
+      };
+      SourceTree own_tree;
+      own_tree.infer_from((*own)->unit_paths(true));
+      SourceTree reference_tree;
+      reference_tree.infer_from((*reference)->unit_paths(true));
+      auto own_queries = queries_for(**own);
+      auto reference_queries = queries_for(**reference);
+      ASSERT_EQ(own_queries.size(), reference_queries.size()) << path;
+      auto mine = locate(**own, own_tree, own_queries);
+      auto theirs = locate(**reference, reference_tree, reference_queries);
+      for (size_t i = 0; i < mine.size(); ++i) {
+        ASSERT_EQ(mine[i].has_value(), theirs[i].has_value()) << path << " query " << i;
+        ++compared;
+        if (!mine[i]) continue;
+        ++located;
+        EXPECT_EQ(mine[i]->file, theirs[i]->file) << path;
+        EXPECT_EQ(mine[i]->line, theirs[i]->line) << path;
+        EXPECT_EQ(mine[i]->unit, theirs[i]->unit) << path;
+      }
+    }
+  }
+  EXPECT_GT(compared, 30u);
+  EXPECT_GT(located, 20u);
+}
+
 TEST(Locator, FileWithoutDebugInfoIsAnError) {
   const auto& k = test::fixture_kernel("intree");
   test::TempDir dir;
