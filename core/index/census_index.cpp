@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/alias/policy.hpp"
+#include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/index/census_builder.hpp"
@@ -19,7 +20,13 @@ namespace kas {
 FileStamp stamp_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return {};
-  return {st.st_dev, st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
+  return {st.st_dev, st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec, {}};
+}
+
+FileStamp elf_stamp_of(const std::string& path) {
+  FileStamp stamp = stamp_of(path);
+  if (auto file = ElfFile::open(path)) stamp.build_id = build_id_of(*file);
+  return stamp;
 }
 
 namespace {
@@ -94,7 +101,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
     m->path = (*files)[i].path;
     m->tree_dir = (*files)[i].tree_dir;
     m->name = module_name_from_path(m->path);
-    m->stamp = stamp_of(m->path);
+    m->stamp = elf_stamp_of(m->path);
     m->units = module_unit_keys(table, m->tree_dir);
     m->names = defined_names(table, lto);
     modules[i] = std::move(m);
@@ -136,7 +143,7 @@ bool CensusIndex::sources_changed() const {
 
 bool CensusIndex::module_changed(const std::string& module_path) const {
   for (const auto& m : modules_) {
-    if (m->path == module_path) return stamp_of(m->path) != m->stamp;
+    if (m->path == module_path) return elf_stamp_of(m->path) != m->stamp;
   }
   return false;
 }
@@ -153,7 +160,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
     auto m = std::make_shared<Module>(*slot);
     m->names = std::move(contents->names);
     m->units = std::move(contents->units);
-    m->stamp = stamp_of(m->path);
+    m->stamp = elf_stamp_of(m->path);
     for (const std::string& name : m->names) copy->total_.add(name);
     for (const std::string& unit : m->units) units->add(unit);
     locate_duplicates(*m, copy->total_, lto_);

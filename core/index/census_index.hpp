@@ -26,10 +26,13 @@ struct FileStamp {
   ino_t ino = 0;
   off_t size = 0;
   int64_t mtime_ns = 0;
+  std::string build_id;  // module files: a copy that kept size and mtime still differs
   bool operator==(const FileStamp&) const = default;
 };
 // Stamp of `path`; a default stamp when it cannot be stat'ed.
 [[nodiscard]] FileStamp stamp_of(const std::string& path);
+// The same plus the build-id of an ELF file (none for most module .o files).
+[[nodiscard]] FileStamp elf_stamp_of(const std::string& path);
 
 class CensusIndex {
  public:
