@@ -7,8 +7,11 @@
 #include "core/alias/decorate.hpp"
 #include "core/dwarf/debug_info.hpp"
 #include "core/dwarf/locator.hpp"
+#include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
+#include "core/elf/symtab.hpp"
 #include "core/index/census_sources.hpp"
+#include "core/index/linked_address_map.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/mapped_file.hpp"
 
@@ -55,22 +58,42 @@ Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::st
   }
   result.stats.eligible = eligible.size();
 
-  auto info = DebugInfo::open(request.elf_path);
+  auto object = ElfFile::open(request.elf_path);
+  if (!object) return std::unexpected(object.error());
+  auto info = DebugInfo::open(*object);
   if (!info) return std::unexpected(info.error());
-  if ((*info)->relocatable()) {
-    return fail(ErrorCode::kInvalidArgument,
-                request.elf_path + ": is a relocatable object; kas vmlinux needs the linked vmlinux its nm listing came from");
-  }
   SourceTree tree(request.srctree);
   tree.infer_from((*info)->unit_paths());
 
-  std::vector<LocateQuery> queries;
-  queries.reserve(eligible.size());
-  for (size_t i : eligible) {
-    const NmLine& line = lines[i];
-    queries.push_back({line.value, nm_is_text(line.type)});
+  // A relocatable object (vmlinux.o, for kbuild's debug-less kallsyms
+  // links) is located through the map from the listing's addresses to its
+  // sections; a linked vmlinux by the addresses themselves.
+  std::optional<LinkedAddressMap> map;
+  if ((*info)->relocatable()) {
+    auto symbols = read_symbols(*object);
+    if (!symbols) return std::unexpected(symbols.error());
+    auto built = LinkedAddressMap::build(*object, *symbols, lines);
+    if (!built) return std::unexpected(built.error());
+    map = std::move(*built);
   }
-  std::vector<std::optional<SourceLocation>> locations = locate(**info, tree, queries);
+  std::vector<LocateQuery> queries;
+  std::vector<size_t> queried;  // index into `eligible`
+  queries.reserve(eligible.size());
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    const NmLine& line = lines[eligible[k]];
+    uint64_t address = line.value;
+    if (map) {
+      auto place = map->to_object(line.value);
+      auto base = place ? (*info)->section_address(place->section) : std::nullopt;
+      if (!base) continue;  // not from the object: no location
+      address = *base + place->offset;
+    }
+    queries.push_back({address, nm_is_text(line.type)});
+    queried.push_back(k);
+  }
+  std::vector<std::optional<SourceLocation>> located = locate(**info, tree, queries);
+  std::vector<std::optional<SourceLocation>> locations(eligible.size());
+  for (size_t q = 0; q < queried.size(); ++q) locations[queried[q]] = std::move(located[q]);
 
   std::vector<AliasCandidate> candidates;
   std::vector<size_t> candidate_line;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "tests/support/fixture_kernel.hpp"
@@ -50,6 +52,24 @@ Output run_vmlinux(const test::FixtureKernel& k, std::vector<std::string> extra 
 }
 
 class VmlinuxCommand : public ::testing::TestWithParam<std::string> {};
+
+// kbuild's kallsyms passes link without debug info; their locations come
+// from vmlinux.o. The linked vmlinux (same objects, same order) is the
+// oracle: every line and alias must come out the same.
+TEST_P(VmlinuxCommand, KallsymsLinkLocatedThroughVmlinuxObjectMatchesTheLinkedVmlinux) {
+  const auto& k = test::fixture_kernel(GetParam());
+  auto strip = test::run_process({"readelf", "-S", k.objtree + "/.tmp_vmlinux.kallsyms1"});
+  ASSERT_EQ(strip.out.find(".debug_info"), std::string::npos) << "the pass link must have no DWARF";
+  auto linked = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(),
+                                   "--modules-order", k.modules_order()});
+  auto through_object =
+      test::run_process({test::kas_binary(), "vmlinux", "--nm", k.kallsyms_link_syms(), "--elf", k.vmlinux_object(),
+                         "--modules-order", k.modules_order()});
+  ASSERT_EQ(linked.exit_code, 0) << linked.err;
+  ASSERT_EQ(through_object.exit_code, 0) << through_object.err;
+  EXPECT_NE(linked.out.find("@"), std::string::npos);
+  EXPECT_EQ(through_object.out, linked.out);
+}
 
 TEST_P(VmlinuxCommand, AddsTheExpectedAliasesAndNothingElse) {
   const auto& k = test::fixture_kernel(GetParam());
@@ -133,6 +153,33 @@ TEST(VmlinuxCommandOptions, ModulesDirectoryCensusFindsTheSameDuplicates) {
                                      "--modules-order", k.modules_order(), "-j", "4"});
   ASSERT_EQ(by_order.exit_code, 0) << by_order.err;
   EXPECT_EQ(by_dir.out, by_order.out);
+}
+
+TEST(VmlinuxCommandOptions, ListingNotFromALinkOfTheObjectIsRefused) {
+  const auto& k = test::fixture_kernel("intree");
+  test::TempDir dir;
+  // Move one uniquely named function: its section can no longer sit where
+  // the other symbols of that section put it.
+  std::string moved = dir.file("moved.syms");
+  std::ofstream out(moved);
+  bool done = false;
+  for (const std::string& line : test::split_lines(test::read_text(k.kallsyms_link_syms()))) {
+    if (!done && line.size() > 19 && line.substr(16) == " t only_here") {
+      uint64_t addr = std::stoull(line.substr(0, 16), nullptr, 16) + 0x10;
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(addr));
+      out << buf << line.substr(16) << "\n";
+      done = true;
+    } else {
+      out << line << "\n";
+    }
+  }
+  out.close();
+  ASSERT_TRUE(done);
+  auto r = test::run_process({test::kas_binary(), "vmlinux", "--nm", moved, "--elf", k.vmlinux_object(),
+                              "--modules-order", k.modules_order()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("vmlinux.o: section .text is not where"), std::string::npos) << r.err;
 }
 
 TEST(VmlinuxCommandOptions, OutputFileIsWrittenWhole) {

@@ -15,6 +15,9 @@ struct FixtureKernel {
   std::string objtree;  // where vmlinux, vmlinux.syms, modules.order live
   [[nodiscard]] std::string vmlinux() const { return objtree + "/vmlinux"; }
   [[nodiscard]] std::string syms() const { return objtree + "/vmlinux.syms"; }
+  // kbuild's vmlinux.o, and a kallsyms pass's debug-less link of it.
+  [[nodiscard]] std::string vmlinux_object() const { return objtree + "/vmlinux.o"; }
+  [[nodiscard]] std::string kallsyms_link_syms() const { return objtree + "/.tmp_vmlinux.kallsyms1.syms"; }
   [[nodiscard]] std::string modules_order() const { return objtree + "/modules.order"; }
   // Modules live in modules/NAME/, except hello_twin (in modules/hello/).
   [[nodiscard]] static std::string module_dir(const std::string& name) {
