@@ -1,6 +1,7 @@
 #include "core/index/linked_address_map.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 namespace kas {
@@ -19,39 +20,56 @@ Result<LinkedAddressMap> LinkedAddressMap::build(const ElfFile& object, const Sy
     if (sym.in_section && !sym.name.empty()) ++in_object[sym.name];
   }
 
-  std::unordered_map<uint32_t, uint64_t> base;  // section -> linked start
+  // Anchors per section, by offset.
+  std::map<uint32_t, std::vector<std::pair<uint64_t, uint64_t>>> anchors;  // section -> (offset, linked)
   for (const ElfSymbol& sym : symbols.symbols) {
     if (!sym.in_section || sym.name.empty() || in_object[sym.name] != 1) continue;
     auto it = in_link.find(sym.name);
     if (it == in_link.end() || it->second.second != 1) continue;
-    uint64_t start = it->second.first - sym.value;
-    auto [b, added] = base.try_emplace(sym.section, start);
-    if (!added && b->second != start) {
-      return fail(ErrorCode::kBadInput,
-                  object.path() + ": section " + std::string(object.section_name(sym.section)) +
-                      " is not where the listing's symbols put it ('" + std::string(sym.name) +
-                      "' disagrees); is the listing from a link of this object?");
-    }
+    anchors[sym.section].emplace_back(sym.value, it->second.first);
+  }
+  if (anchors.empty()) {
+    return fail(ErrorCode::kBadInput, object.path() +
+                                          ": no uniquely named symbol in common with the listing; is the listing "
+                                          "from a link of this object?");
   }
 
   LinkedAddressMap map;
-  for (const auto& [section, start] : base) {
+  for (auto& [section, points] : anchors) {
     GElf_Shdr shdr;
     if (!object.section_header(section, shdr)) continue;
-    map.placed_.push_back({start, shdr.sh_size, section});
+    std::sort(points.begin(), points.end());
+    auto delta = [](const std::pair<uint64_t, uint64_t>& p) { return p.second - p.first; };
+    // Runs of anchors that moved together.
+    size_t first = 0;
+    bool whole = true;
+    while (first < points.size()) {
+      size_t last = first;
+      while (last + 1 < points.size() && delta(points[last + 1]) == delta(points[first])) ++last;
+      const bool first_run = first == 0;
+      const bool last_run = last + 1 == points.size();
+      whole = whole && first_run && last_run;
+      // The section's ends belong to the runs at its ends; between runs
+      // that disagree nothing is known.
+      uint64_t lo = first_run ? 0 : points[first].first;
+      uint64_t hi = last_run ? std::max<uint64_t>(shdr.sh_size, points[last].first + 1) : points[last].first + 1;
+      map.pieces_.push_back({lo + delta(points[first]), hi + delta(points[first]), lo, section});
+      first = last + 1;
+    }
+    if (whole) ++map.whole_;
   }
-  std::sort(map.placed_.begin(), map.placed_.end(), [](const Placed& a, const Placed& b) { return a.start < b.start; });
+  std::sort(map.pieces_.begin(), map.pieces_.end(), [](const Piece& a, const Piece& b) { return a.start < b.start; });
   return map;
 }
 
 std::optional<ObjectPlace> LinkedAddressMap::to_object(uint64_t linked_address) const {
-  auto it = std::upper_bound(placed_.begin(), placed_.end(), linked_address,
-                             [](uint64_t a, const Placed& p) { return a < p.start; });
-  // Sections may be empty or abut: look back past any that end before.
-  while (it != placed_.begin()) {
+  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), linked_address,
+                             [](uint64_t a, const Piece& p) { return a < p.start; });
+  // Pieces may be empty or abut: look back past any that end before.
+  while (it != pieces_.begin()) {
     --it;
-    if (linked_address < it->start + it->size) return ObjectPlace{it->section, linked_address - it->start};
-    if (it->size > 0) break;
+    if (linked_address < it->end) return ObjectPlace{it->section, it->offset + (linked_address - it->start)};
+    if (it->end > it->start) break;
   }
   return std::nullopt;
 }

@@ -2,12 +2,16 @@
 // linked from: kbuild's temporary kallsyms links (.tmp_vmlinux.kallsymsN)
 // are stripped of debug info, but vmlinux.o, their main input, has it.
 //
-// Each section of the object is one input section of the link and is placed
-// whole, so a single symbol whose name is unique in both the object and the
-// link's nm listing fixes where its section went; every other symbol of the
-// section must agree (checked), and duplicated names are then mapped by
-// address. Symbols of other inputs (kallsyms tables, linker-script symbols)
-// map nowhere.
+// Symbols whose names are unique in both the object and the link's nm
+// listing are anchors. When every anchor of an object section moved by the
+// same amount, the section was placed whole (the usual case) and all of it
+// maps. 6.1 links vmlinux.a, not vmlinux.o (one input section per object),
+// and a linker script may place another section of an object between two
+// objects' .text: then the section maps piece by piece, each run of anchors
+// that moved together covering the addresses between them, and an address
+// between runs that disagree maps nowhere (its symbol gets no alias rather
+// than a wrong one). Symbols of other inputs (kallsyms tables,
+// linker-script symbols) map nowhere.
 #pragma once
 
 #include <cstdint>
@@ -30,21 +34,25 @@ struct ObjectPlace {
 
 class LinkedAddressMap {
  public:
-  // Errors: kBadInput when the listing places one object section at two
-  // different addresses (the listing is not from a link of this object).
+  // Errors: kBadInput when the listing and the object have no uniquely
+  // named symbol in common (the listing is not from a link of this object).
   [[nodiscard]] static Result<LinkedAddressMap> build(const ElfFile& object, const SymbolTable& symbols,
                                                       std::span<const NmLine> linked);
 
   [[nodiscard]] std::optional<ObjectPlace> to_object(uint64_t linked_address) const;
-  [[nodiscard]] size_t placed_sections() const { return placed_.size(); }
+  // Sections placed whole, and pieces of sections that were not.
+  [[nodiscard]] size_t whole_sections() const { return whole_; }
+  [[nodiscard]] size_t pieces() const { return pieces_.size(); }
 
  private:
-  struct Placed {
-    uint64_t start;  // linked address of the section's first byte
-    uint64_t size;
+  struct Piece {
+    uint64_t start;   // linked address of the piece's first byte
+    uint64_t end;     // past its last byte
+    uint64_t offset;  // where `start` is in the object section
     uint32_t section;
   };
-  std::vector<Placed> placed_;  // by start
+  std::vector<Piece> pieces_;  // by start
+  size_t whole_ = 0;
 };
 
 }  // namespace kas
