@@ -29,7 +29,7 @@ int write_output(const std::string& out_path, const std::string& text) {
 }
 
 void add_census_source_options(std::vector<OptionSpec>& specs, CensusSources& sources) {
-  specs.push_back({"nm", 0, "FILE", "vmlinux symbols as nm text (scripts/mksysmap output)",
+  specs.push_back({"nm", 0, "FILE", "vmlinux symbols: nm text (scripts/mksysmap output, System.map) or an ELF file (vmlinux.o)",
                    [&](const std::string& v) { sources.nm_path = v; return true; }});
   specs.push_back({"modules-order", 0, "FILE", "count the modules a kbuild modules.order lists (repeatable)",
                    [&](const std::string& v) { sources.modules_orders.push_back(v); return true; }});
@@ -233,6 +233,7 @@ int run_module(int argc, char** argv) {
         "reported on stderr: the objects that also define them need a rebuild.\n\n%s\n"
         "examples:\n"
         "  kas module drivers/uio/uio.o --census modules.symbfreq        # writes uio.o.kas\n"
+        "  kas module drivers/uio/uio.o --nm vmlinux.o --modules-order modules.order   # in kbuild\n"
         "  kas module hello.ko --kernel $(uname -r) --in-place          # out-of-tree, after the build\n",
         format_options(specs).c_str());
     return kExitOk;

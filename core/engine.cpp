@@ -13,6 +13,7 @@
 #include "core/index/census_sources.hpp"
 #include "core/index/linked_address_map.hpp"
 #include "core/index/nm_listing.hpp"
+#include "core/index/vmlinux_listing.hpp"
 #include "core/util/mapped_file.hpp"
 
 namespace kas {
@@ -21,18 +22,15 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
-  std::optional<MappedFile> mapped;
-  std::vector<NmLine> lines;
+  std::optional<VmlinuxListing> listing;
   if (!sources.nm_path.empty()) {
-    auto opened = MappedFile::open(sources.nm_path);
+    auto opened = VmlinuxListing::open(sources.nm_path);
     if (!opened) return std::unexpected(opened.error());
-    mapped.emplace(std::move(*opened));
-    auto parsed = parse_nm_listing(mapped->data(), sources.nm_path);
-    if (!parsed) return std::unexpected(parsed.error());
-    lines = std::move(*parsed);
+    listing.emplace(std::move(*opened));
   }
   CensusResult result;
-  auto census = census_for_build(sources, lines, jobs, lto, &result.modules, units);
+  auto census = census_for_build(sources, listing ? listing->lines() : std::span<const NmLine>(), jobs, lto,
+                                 &result.modules, units);
   if (!census) return std::unexpected(census.error());
   result.census = std::move(*census);
   return result;

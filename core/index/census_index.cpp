@@ -11,6 +11,7 @@
 #include "core/elf/symtab.hpp"
 #include "core/index/census_builder.hpp"
 #include "core/index/module_list.hpp"
+#include "core/index/vmlinux_listing.hpp"
 #include "core/util/mapped_file.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/path.hpp"
@@ -87,11 +88,9 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   }
 
   if (!sources.nm_path.empty()) {
-    auto mapped = MappedFile::open(sources.nm_path);
-    if (!mapped) return std::unexpected(mapped.error());
-    auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
-    if (!lines) return std::unexpected(lines.error());
-    add_nm_listing(index->total_, *lines, CensusOptions{.jobs = jobs, .lto = lto});
+    auto listing = VmlinuxListing::open(sources.nm_path);
+    if (!listing) return std::unexpected(listing.error());
+    add_nm_listing(index->total_, listing->lines(), CensusOptions{.jobs = jobs, .lto = lto});
   }
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());

@@ -8,6 +8,7 @@
 #include "core/elf/symtab.hpp"
 #include "core/index/census_builder.hpp"
 #include "core/index/module_list.hpp"
+#include "core/index/vmlinux_listing.hpp"
 #include "core/util/file.hpp"
 #include "core/util/mapped_file.hpp"
 #include "core/util/parallel.hpp"
@@ -136,11 +137,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   };
 
   if (!sources.nm_path.empty()) {
-    auto mapped = MappedFile::open(sources.nm_path);
-    if (!mapped) return std::unexpected(mapped.error());
-    auto lines = parse_nm_listing(mapped->data(), sources.nm_path);
-    if (!lines) return std::unexpected(lines.error());
-    for (const NmLine& line : *lines) {
+    auto listing = VmlinuxListing::open(sources.nm_path);
+    if (!listing) return std::unexpected(listing.error());
+    for (const NmLine& line : listing->lines()) {
       if (!counts_for_vmlinux(line)) continue;
       if (auto key = want(line.name)) result.counts.add(*key);
     }

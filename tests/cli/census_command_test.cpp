@@ -38,6 +38,27 @@ TEST(CensusCommand, EqualsTheCensusOfNmOutput) {
   EXPECT_NE(expected.find("name_show:4\n"), std::string::npos);  // 2 in vmlinux, 1 per module
 }
 
+// kbuild links modules before System.map exists: the census reads
+// vmlinux.o itself. Oracle: binutils nm of vmlinux.o through 6.1's mksysmap
+// filter, given to kas as a listing.
+TEST(CensusCommand, VmlinuxObjectCountsAsItsMksysmapListing) {
+  const auto& k = test::fixture_kernel("intree");
+  test::TempDir dir;
+  auto nm = test::run_process({"sh", "-c",
+                               "nm -n \"$1\" | grep -v -e ' [aNUw] ' -e ' \\$' -e ' \\.L' -e ' __crc_' "
+                               "-e ' __kstrtab_' -e ' __kstrtabns_' -e ' L0$' > \"$2\"",
+                               "sh", k.vmlinux_object(), dir.file("vmlinux.o.syms")});
+  ASSERT_EQ(nm.exit_code, 0) << nm.err;
+  auto from_listing = test::run_process({test::kas_binary(), "census", "--nm", dir.file("vmlinux.o.syms"),
+                                         "--modules-order", k.modules_order()});
+  auto from_object = test::run_process({test::kas_binary(), "census", "--nm", k.vmlinux_object(),
+                                        "--modules-order", k.modules_order()});
+  ASSERT_EQ(from_listing.exit_code, 0) << from_listing.err;
+  ASSERT_EQ(from_object.exit_code, 0) << from_object.err;
+  EXPECT_NE(from_object.out.find("name_show:4\n"), std::string::npos);
+  EXPECT_EQ(from_object.out, from_listing.out);
+}
+
 TEST(CensusCommand, ModulesOrderFallsBackToTheObjectBeforeTheKoExists) {
   const auto& k = test::fixture_kernel("intree");
   test::TempDir dir;

@@ -1,0 +1,34 @@
+// vmlinux's symbols for the census: an nm listing (scripts/mksysmap output,
+// System.map, /proc/kallsyms), or an ELF file read as mksysmap would list it.
+// kbuild links modules before any System.map exists, but vmlinux.o (what
+// modpost reads) is there: `--nm vmlinux.o` gives its names.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/index/nm_listing.hpp"
+#include "core/util/mapped_file.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+class VmlinuxListing {
+ public:
+  // Errors: the file's (cannot open), parse_nm_listing's for text, and
+  // ElfFile/read_symbols' for an ELF file.
+  [[nodiscard]] static Result<VmlinuxListing> open(const std::string& path);
+
+  [[nodiscard]] std::span<const NmLine> lines() const { return lines_; }
+  [[nodiscard]] std::string_view data() const;
+
+ private:
+  std::optional<MappedFile> mapped_;            // a text listing
+  std::unique_ptr<std::string> synthesized_;    // an ELF file's, as text (stable under moves)
+  std::vector<NmLine> lines_;                   // views into one of the two
+};
+
+}  // namespace kas
