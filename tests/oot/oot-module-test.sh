@@ -45,4 +45,17 @@ if grep -q 'kas_oot_unique@' "$work/syms"; then fail "unique kas_oot_unique got 
 cmp -s <(readelf -rW "$work/hello.ko.orig" | awk '{$2=""; print}') <(readelf -rW "$ko" | awk '{$2=""; print}') ||
   fail "relocations changed"
 ld -r -o "$work/relinked.o" "$ko" || fail "ld -r of the output failed"
+
+# The same through kbuild/kas-module.mk, the recipe for module makefiles.
+mkdir "$work/frag"
+cp -r "$here/hello" "$work/frag/hello"   # same directory name: same alias
+cat > "$work/frag/hello/Makefile" <<MK
+obj-m += hello.o
+modules:
+	\$(MAKE) -C $headers M=\$(CURDIR) modules
+include $here/../../kbuild/kas-module.mk
+MK
+make -s -C "$work/frag/hello" modules kas-aliases KAS="$kas" KAS_KERNEL="$image/lib/modules/$release" \
+  > "$work/frag.log" 2>&1 || { cat "$work/frag.log"; fail "make kas-aliases failed"; }
+readelf -sW "$work/frag/hello/hello.ko" | grep -q " $alias\$" || { cat "$work/frag.log"; fail "kas-module.mk: no $alias"; }
 echo "ok: $alias $got"
