@@ -13,7 +13,8 @@
 # Then, on the host, from the guest's /proc/kallsyms: vmlinux aliases for
 # duplicated text names; module aliases in uio, pps_core, extcon_core,
 # fpga_mgr, fpga_bridge and kas_hello; no alias of a unique name; no alias
-# name twice; and pahole -J (BTF) works on a module with aliases.
+# name twice; the same alias names in every kallsyms pass, none in .syms or
+# System.map; and pahole -J (BTF) works on a module with aliases.
 # Not run in CI (the first build takes minutes); run it before resolving
 # changes to kbuild/ or the module rewriting. Exit 0 when every check passes.
 set -euo pipefail
@@ -79,6 +80,14 @@ check "no alias of a unique name" bash -c "awk '
   { n = \$3; if (n ~ /@/) { split(n, p, \"@\"); alias[p[1]] = 1 } else count[n]++ }
   END { bad = 0; for (a in alias) if (count[a] < 2) { print \"unique: \" a; bad = 1 } exit bad }' '$syms'"
 check "no alias name twice" bash -c "awk '\$3 ~ /@/ { print \$3 }' '$syms' | sort | uniq -d | grep -q . && exit 1 || exit 0"
+
+check "alias names identical in every kallsyms pass" bash -c "
+  cd '$workdir/linux' && ls .tmp_vmlinux.kallsyms*.syms.kas >/dev/null &&
+  for f in .tmp_vmlinux.kallsyms*.syms.kas; do
+    awk '\$3 ~ /@/ { print \$3 }' \$f | sort | cmp -s - <(awk '\$3 ~ /@/ { print \$3 }' .tmp_vmlinux.kallsyms1.syms.kas | sort) || exit 1
+  done"
+check "each pass's .syms has no alias (System.map stays plain)" bash -c \
+  "! grep -q '@' '$workdir/linux/System.map' && ! cat '$workdir'/linux/.tmp_vmlinux.kallsyms*.syms | grep -q '@'"
 
 ko=$(find "$workdir/linux/drivers/uio" -name uio.ko | head -1)
 tmp=$(mktemp -d)
