@@ -38,6 +38,10 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }
+for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static pahole:dwarves cpio:cpio; do
+  command -v "${tool%%:*}" > /dev/null ||
+    { echo "run-e2e.sh: ${tool%%:*} missing: apt-get install ${tool#*:}" >&2; exit 2; }
+done
 export KAS=$kas
 
 failures=0
