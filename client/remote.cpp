@@ -23,13 +23,17 @@ kas::CensusSources absolute(kas::CensusSources s) {
   return s;
 }
 
-std::optional<Result<wire::Response>> exchange(const DaemonOptions& daemon, const wire::Request& request) {
+// The daemon's reply, which must be of the `expected` kind; nullopt when no
+// daemon could answer (the caller runs in-process).
+std::optional<Result<wire::Response>> exchange(const DaemonOptions& daemon, const wire::Request& request,
+                                               wire::Response::BodyCase expected) {
   auto response = call_daemon(daemon, request);
   if (!response) {
     std::fprintf(stderr, "kas: warning: no kasd (%s); running in-process\n", response.error().message.c_str());
     return std::nullopt;
   }
   if (response->has_error()) return Result<wire::Response>(std::unexpected(wire::from_wire(response->error())));
+  if (response->body_case() != expected) return Result<wire::Response>(fail(ErrorCode::kInternal, "unexpected reply"));
   return Result<wire::Response>(std::move(*response));
 }
 
@@ -42,10 +46,9 @@ std::optional<Result<VmlinuxResult>> remote_vmlinux(const DaemonOptions& daemon,
   request.srctree = absolute_path(request.srctree);
   wire::Request message;
   wire::to_wire(request, *message.mutable_vmlinux());
-  auto response = exchange(daemon, message);
+  auto response = exchange(daemon, message, wire::Response::kVmlinux);
   if (!response) return std::nullopt;
   if (!*response) return Result<VmlinuxResult>(std::unexpected(response->error()));
-  if (!(*response)->has_vmlinux()) return Result<VmlinuxResult>(fail(ErrorCode::kInternal, "unexpected reply"));
   return Result<VmlinuxResult>(wire::from_wire((*response)->vmlinux()));
 }
 
@@ -59,10 +62,9 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   if (request.kernel.find('/') != std::string::npos) request.kernel = absolute_path(request.kernel);
   wire::Request message;
   wire::to_wire(request, *message.mutable_module());
-  auto response = exchange(daemon, message);
+  auto response = exchange(daemon, message, wire::Response::kModule);
   if (!response) return std::nullopt;
   if (!*response) return Result<ModuleResult>(std::unexpected(response->error()));
-  if (!(*response)->has_module()) return Result<ModuleResult>(fail(ErrorCode::kInternal, "unexpected reply"));
   ModuleResult result = wire::from_wire((*response)->module());
   // Report paths as the user wrote them.
   result.output_path = in.in_place ? in.input : (in.output.empty() ? in.input + ".kas" : in.output);
@@ -75,10 +77,9 @@ std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, co
   wire::to_wire(absolute(sources), *message.mutable_census()->mutable_census());
   message.mutable_census()->set_lto(lto);
   message.mutable_census()->set_units(units);
-  auto response = exchange(daemon, message);
+  auto response = exchange(daemon, message, wire::Response::kCensus);
   if (!response) return std::nullopt;
   if (!*response) return Result<std::string>(std::unexpected(response->error()));
-  if (!(*response)->has_census()) return Result<std::string>(fail(ErrorCode::kInternal, "unexpected reply"));
   return Result<std::string>((*response)->census().symbfreq());
 }
 
