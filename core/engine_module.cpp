@@ -6,13 +6,9 @@
 // them), and a census file that already holds every name of the module is
 // taken to have counted it. DWARF is opened only when some symbol needs an
 // alias; otherwise the output is a plain copy.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <unordered_set>
 
 #include "core/alias/lto.hpp"
@@ -25,36 +21,9 @@
 #include "core/index/module_list.hpp"
 #include "core/output/object_rewriter.hpp"
 #include "core/util/atomic_file.hpp"
-#include "core/util/fd.hpp"
+#include "core/util/file.hpp"
 
 namespace kas {
-
-namespace {
-
-Result<void> copy_into(const std::string& from, AtomicFile& to) {
-  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!in.valid()) return fail(ErrorCode::kIo, from + ": cannot open: " + std::strerror(errno));
-  for (;;) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, to.fd(), nullptr, size_t{1} << 30, 0);
-    if (n == 0) return {};
-    if (n > 0) continue;
-    if (errno == EINTR) continue;
-    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
-      return fail(ErrorCode::kIo, to.temp_path() + ": copy failed: " + std::strerror(errno));
-    }
-    break;  // fall back to read/write
-  }
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(ErrorCode::kIo, from + ": read failed: " + std::strerror(errno));
-    if (n == 0) return {};
-    if (auto r = to.write(std::string_view(buf, static_cast<size_t>(n))); !r) return r;
-  }
-}
-
-}  // namespace
 
 Result<CensusSources> module_census_sources(const ModuleRequest& request) {
   CensusSources sources = request.census;
@@ -187,7 +156,9 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   struct stat st {};
   if (request.in_place && ::fstat(file->fd(), &st) == 0) out->set_mode(st.st_mode & 07777);
   if (new_symbols.empty()) {
-    if (auto r = copy_into(request.input, *out); !r) return std::unexpected(r.error());
+    if (auto r = copy_file_contents(file->fd(), file->image(), out->fd(), out->temp_path()); !r) {
+      return std::unexpected(r.error());
+    }
   } else {
     if (auto r = write_object_with_symbols(*file, new_symbols, out->fd(), result.output_path); !r) {
       return std::unexpected(r.error());

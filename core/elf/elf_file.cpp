@@ -70,6 +70,13 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   return file;
 }
 
+std::span<const unsigned char> ElfFile::image() const {
+  size_t size = 0;
+  const char* raw = elf_rawfile(elf_, &size);
+  if (raw == nullptr) return {};
+  return {reinterpret_cast<const unsigned char*>(raw), size};
+}
+
 bool ElfFile::section_header(size_t index, GElf_Shdr& out) const {
   if (index >= shnum_) return false;
   Elf_Scn* scn = elf_getscn(elf_, index);

@@ -9,6 +9,7 @@
 #include <libelf.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,8 @@ class ElfFile {
   [[nodiscard]] bool section_header(size_t index, GElf_Shdr& out) const;
   // Name of section `index` ("" when it has none or is out of range).
   [[nodiscard]] std::string_view section_name(size_t index) const;
+  // The whole file as mapped (empty if libelf cannot give it).
+  [[nodiscard]] std::span<const unsigned char> image() const;
   // True when the file has a .debug_info section (compressed or not).
   [[nodiscard]] bool has_debug_info() const;
 

@@ -20,12 +20,11 @@
 // moved symbol are rewritten.
 #include "core/output/object_rewriter.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "core/util/file.hpp"
 
 namespace kas {
 
@@ -67,40 +66,6 @@ constexpr ClassLayout kElf32{4, 16, 12, 4, 8, 12, 40, 16, 28, 32, 8};
 
 uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
 
-Result<void> write_at(int fd, const unsigned char* data, size_t size, uint64_t offset, const std::string& path) {
-  while (size > 0) {
-    ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(ErrorCode::kIo, path + ": write failed: " + std::strerror(n < 0 ? errno : EIO));
-    data += n;
-    size -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return {};
-}
-
-// The first `size` bytes of the input, copied in the kernel when it can.
-Result<void> copy_prefix(int in_fd, const unsigned char* image, uint64_t size, int out_fd, const std::string& path) {
-  loff_t in_off = 0;
-  loff_t out_off = 0;
-  while (static_cast<uint64_t>(in_off) < size) {
-    ssize_t n = ::copy_file_range(in_fd, &in_off, out_fd, &out_off, size - static_cast<uint64_t>(in_off), 0);
-    if (n > 0) continue;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
-      return fail(ErrorCode::kIo, path + ": copy failed: " + std::strerror(errno));
-    }
-    break;  // unsupported here, or a short source: write the rest from memory
-  }
-  uint64_t done = static_cast<uint64_t>(in_off);
-  return write_at(out_fd, image + done, size - done, done, path);
-}
-
-struct SectionRef {
-  uint64_t offset = 0;
-  uint64_t size = 0;
-};
-
 }  // namespace
 
 Result<void> write_object_with_symbols(const ElfFile& input, std::span<const NewSymbol> symbols, int out_fd,
@@ -111,9 +76,10 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
     return fail(ErrorCode::kInvalidArgument, in_path + ": not a relocatable object (ET_REL); aliases are added "
                                                        "to a module's .o before its final link");
   }
-  size_t image_size = 0;
-  const auto* image = reinterpret_cast<const unsigned char*>(elf_rawfile(in, &image_size));
-  if (image == nullptr) return fail(ErrorCode::kBadElf, in_path + ": cannot read the file image");
+  const std::span<const unsigned char> file_image = input.image();
+  if (file_image.empty()) return fail(ErrorCode::kBadElf, in_path + ": cannot read the file image");
+  const unsigned char* image = file_image.data();
+  const size_t image_size = file_image.size();
   const GElf_Ehdr& ehdr = input.header();
   const ClassLayout& L = gelf_getclass(in) == ELFCLASS64 ? kElf64 : kElf32;
   const FileOrder order(ehdr.e_ident[EI_DATA] == ELFDATA2MSB);
@@ -215,7 +181,9 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
     if (shdrs[i].sh_type == SHT_NOBITS || i == symtab || i == strtab || i == shndx) continue;
     end_of_data = std::max<uint64_t>(end_of_data, shdrs[i].sh_offset + shdrs[i].sh_size);
   }
-  if (auto r = copy_prefix(input.fd(), image, std::min<uint64_t>(end_of_data, image_size), out_fd, out_path); !r) {
+  if (auto r = copy_file_contents(input.fd(), file_image.first(std::min<uint64_t>(end_of_data, image_size)), out_fd,
+                                  out_path);
+      !r) {
     return r;
   }
 
@@ -245,7 +213,7 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
         uint64_t sym = r_info >> L.rsym_shift;
         if (sym >= first_global) order.put(info, L.word, (remap(sym) << L.rsym_shift) | (r_info & type_mask));
       }
-      if (auto r = write_at(out_fd, edited.data(), edited.size(), s.sh_offset + first * entry, out_path); !r) return r;
+      if (auto r = write_at(out_fd, edited, s.sh_offset + first * entry, out_path); !r) return r;
     }
   }
 
@@ -258,7 +226,7 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
     if (index == 0) continue;
     cursor = align_up(cursor, std::max<uint64_t>(shdrs[index].sh_addralign, 1));
     new_offset[index] = cursor;
-    if (auto r = write_at(out_fd, bytes->data(), bytes->size(), cursor, out_path); !r) return r;
+    if (auto r = write_at(out_fd, *bytes, cursor, out_path); !r) return r;
     cursor += bytes->size();
   }
   const uint64_t shoff = align_up(cursor, L.word);
@@ -275,11 +243,11 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
       order.put(headers.data() + i * L.shdr_size + L.shdr_info, 4, remap(shdrs[i].sh_info));
     }
   }
-  if (auto r = write_at(out_fd, headers.data(), headers.size(), shoff, out_path); !r) return r;
+  if (auto r = write_at(out_fd, headers, shoff, out_path); !r) return r;
 
   std::vector<unsigned char> header(image, image + ehdr.e_ehsize);
   order.put(header.data() + L.ehdr_shoff, L.word, shoff);
-  return write_at(out_fd, header.data(), header.size(), 0, out_path);
+  return write_at(out_fd, header, 0, out_path);
 }
 
 }  // namespace kas

@@ -64,6 +64,34 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data) {
   return file->commit();
 }
 
+Result<void> write_at(int fd, std::span<const unsigned char> data, uint64_t offset, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(ErrorCode::kIo, path + ": write failed: " + std::strerror(n < 0 ? errno : EIO));
+    data = data.subspan(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+Result<void> copy_file_contents(int in_fd, std::span<const unsigned char> image, int out_fd,
+                                const std::string& path) {
+  loff_t in_off = 0;
+  loff_t out_off = 0;
+  while (static_cast<uint64_t>(in_off) < image.size()) {
+    ssize_t n = ::copy_file_range(in_fd, &in_off, out_fd, &out_off, image.size() - static_cast<uint64_t>(in_off), 0);
+    if (n > 0) continue;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return fail(ErrorCode::kIo, path + ": copy failed: " + std::strerror(errno));
+    }
+    break;  // unsupported here, or a short source: write the rest from memory
+  }
+  const uint64_t done = static_cast<uint64_t>(in_off);
+  return write_at(out_fd, image.subspan(done), done, path);
+}
+
 Result<void> write_stdout(std::string_view data) {
   return write_all(STDOUT_FILENO, data, "<stdout>");
 }
