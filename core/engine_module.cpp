@@ -91,14 +91,10 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
     total.add(name, others + self.count(name));
   }
 
-  std::vector<const ElfSymbol*> eligible;
+  const std::vector<const ElfSymbol*> eligible = module_alias_symbols(*file, *table, total, request.alias);
   std::unordered_set<std::string> reported;
-  for (const ElfSymbol& sym : table->symbols) {
-    if (!sym.defined() || !sym.in_section) continue;
-    std::string_view section = file->section_name(sym.section);
-    if (!alias_eligible(sym.name, sym.nm_type, section, true, total, request.alias)) continue;
-    eligible.push_back(&sym);
-    std::string key = census_key(sym.name);
+  for (const ElfSymbol* sym : eligible) {
+    std::string key = census_key(sym->name);
     if (!counted->included && base.count(key) == 1 && reported.insert(key).second) {
       result.newly_duplicated.push_back(key);
     }

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/dwarf/locator.hpp"
+#include "core/elf/elf_file.hpp"
+#include "core/elf/symtab.hpp"
 #include "core/index/census.hpp"
 
 namespace kas {
@@ -24,6 +26,13 @@ struct AliasOptions {
 // `section` may be empty when unknown (vmlinux nm input).
 [[nodiscard]] bool alias_eligible(std::string_view name, char nm_type, std::string_view section, bool is_module,
                                   const Census& census, const AliasOptions& options);
+
+// The symbols of a module (relocatable object) that get an alias: every
+// defined symbol in a section that alias_eligible() accepts with its
+// section's name, in .symtab order. The module engine and the daemon's
+// index both select with this, so the index covers what a request needs.
+[[nodiscard]] std::vector<const ElfSymbol*> module_alias_symbols(const ElfFile& file, const SymbolTable& table,
+                                                                 const Census& census, const AliasOptions& options);
 
 // A symbol that will get an alias, with what the uniqueness rule may use.
 struct AliasCandidate {

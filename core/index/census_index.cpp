@@ -177,13 +177,7 @@ void CensusIndex::locate_duplicates(Module& module, const Census& total, bool lt
   if (!table) return;
   AliasOptions options;
   options.lto = lto;
-  std::vector<const ElfSymbol*> eligible;
-  for (const ElfSymbol& sym : table->symbols) {
-    if (!sym.defined() || !sym.in_section) continue;
-    if (alias_eligible(sym.name, sym.nm_type, file->section_name(sym.section), true, total, options)) {
-      eligible.push_back(&sym);
-    }
-  }
+  const std::vector<const ElfSymbol*> eligible = module_alias_symbols(*file, *table, total, options);
   if (eligible.empty()) {
     module.located = std::make_shared<const PlacedSymbols>(std::vector<SymbolPlace>{});
     return;
