@@ -100,7 +100,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
     m->path = (*files)[i].path;
     m->tree_dir = (*files)[i].tree_dir;
     m->name = module_name_from_path(m->path);
-    m->stamp = elf_stamp_of(m->path);
+    m->stamp = stamp_of(m->path);  // its build-id is read by locate_duplicates
     m->units = module_unit_keys(table, m->tree_dir);
     m->names = defined_names(table, lto);
     modules[i] = std::move(m);
@@ -159,7 +159,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
     auto m = std::make_shared<Module>(*slot);
     m->names = std::move(contents->names);
     m->units = std::move(contents->units);
-    m->stamp = elf_stamp_of(m->path);
+    m->stamp = stamp_of(m->path);  // its build-id is read by locate_duplicates
     for (const std::string& name : m->names) copy->total_.add(name);
     for (const std::string& unit : m->units) units->add(unit);
     locate_duplicates(*m, copy->total_, lto_);
@@ -173,6 +173,7 @@ void CensusIndex::locate_duplicates(Module& module, const Census& total, bool lt
   module.located = nullptr;
   auto file = ElfFile::open(module.path);
   if (!file) return;
+  module.stamp.build_id = build_id_of(*file);
   auto table = read_symbols(*file);
   if (!table) return;
   AliasOptions options;

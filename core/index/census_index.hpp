@@ -74,6 +74,8 @@ class CensusIndex {
     // its DWARF could not be read (a request then reports why).
     std::shared_ptr<const PlacedSymbols> located;
   };
+  // Locates `module`'s alias symbols and completes its stamp with the
+  // build-id, from one open of the file.
   static void locate_duplicates(Module& module, const Census& total, bool lto);
 
   CensusSources sources_;
