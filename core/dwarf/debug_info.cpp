@@ -49,8 +49,7 @@ std::unique_ptr<DebugInfo> DebugInfo::open_self_relocated(const ElfFile& file) {
   // Private: relocations are written into the mapping, never to the file.
   info->own_elf_ = elf_begin(info->own_fd_, ELF_C_READ_MMAP_PRIVATE, nullptr);
   if (info->own_elf_ == nullptr) return nullptr;
-  std::string why;
-  info->own_relocation_ = relocate_debug_sections(info->own_elf_, why);
+  info->own_relocation_ = relocate_debug_sections(info->own_elf_);
   if (!info->own_relocation_) return nullptr;
   info->dwarf_ = dwarf_begin_elf(info->own_elf_, DWARF_C_READ, nullptr);
   if (info->dwarf_ == nullptr) return nullptr;

@@ -77,21 +77,19 @@ void SectionRelocations::apply_entries(size_t first, size_t last) const {
   }
 }
 
-std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& why) {
+std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
   GElf_Ehdr ehdr;
   if (gelf_getehdr(elf, &ehdr) == nullptr) {
-    why = "no ELF header";
     return std::nullopt;
   }
-  if (std::endian::native != std::endian::little || ehdr.e_type != ET_REL || ehdr.e_machine != EM_X86_64 || ehdr.e_ident[EI_CLASS] != ELFCLASS64 ||
-      ehdr.e_ident[EI_DATA] != ELFDATA2LSB) {
-    why = "not an x86-64 relocatable object";
+  // Entries are read and written in host order: an x86-64 host and file.
+  if (std::endian::native != std::endian::little || ehdr.e_type != ET_REL || ehdr.e_machine != EM_X86_64 ||
+      ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_ident[EI_DATA] != ELFDATA2LSB) {
     return std::nullopt;
   }
   size_t count = 0;
   size_t shstrndx = 0;
   if (elf_getshdrnum(elf, &count) != 0 || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-    why = "bad section table";
     return std::nullopt;
   }
 
@@ -102,7 +100,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
   size_t symtab = 0;
   for (size_t i = 1; i < count; ++i) {
     if (gelf_getshdr(elf_getscn(elf, i), &shdrs[i]) == nullptr) {
-      why = "bad section header";
       return std::nullopt;
     }
     const GElf_Shdr& s = shdrs[i];
@@ -115,7 +112,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
     cursor += s.sh_size > 0 ? s.sh_size : 1;
   }
   if (symtab == 0) {
-    why = "no symbol table";
     return std::nullopt;
   }
   Elf_Data* syms = elf_getdata(elf_getscn(elf, symtab), nullptr);
@@ -126,7 +122,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
     }
   }
   if (syms == nullptr) {
-    why = "unreadable symbol table";
     return std::nullopt;
   }
   const size_t nsyms = shdrs[symtab].sh_entsize == 0 ? 0 : shdrs[symtab].sh_size / shdrs[symtab].sh_entsize;
@@ -138,7 +133,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
     GElf_Sym sym;
     Elf32_Word xindex = 0;
     if (gelf_getsymshndx(syms, shndx_data, static_cast<int>(k), &sym, &xindex) == nullptr) {
-      why = "unreadable symbol";
       return std::nullopt;
     }
     size_t sec = sym.st_shndx == SHN_XINDEX ? xindex : sym.st_shndx;
@@ -153,7 +147,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
     if (rs.sh_type == SHT_REL) {
       const char* target_name = rs.sh_info < count ? elf_strptr(elf, shstrndx, shdrs[rs.sh_info].sh_name) : nullptr;
       if (target_name != nullptr && read_by_lookups(target_name)) {
-        why = "SHT_REL relocations of a debug section";
         return std::nullopt;
       }
       continue;
@@ -163,17 +156,14 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
     const char* target_name = elf_strptr(elf, shstrndx, ts.sh_name);
     if (target_name == nullptr || !read_by_lookups(target_name)) continue;
     if ((ts.sh_flags & SHF_COMPRESSED) != 0 || ts.sh_type == SHT_NOBITS) {
-      why = std::string(target_name) + " is compressed";
       return std::nullopt;
     }
     Elf_Data* target = elf_getdata(elf_getscn(elf, rs.sh_info), nullptr);
     Elf_Data* relas = elf_getdata(elf_getscn(elf, i), nullptr);
     if (target == nullptr || relas == nullptr || target->d_buf == nullptr) {
-      why = std::string("unreadable ") + target_name;
       return std::nullopt;
     }
     if (rs.sh_entsize != sizeof(Elf64_Rela) || relas->d_size % sizeof(Elf64_Rela) != 0) {
-      why = std::string("odd relocation entries for ") + target_name;
       return std::nullopt;
     }
     // Check every entry now, so that applying later cannot fail.
@@ -189,7 +179,6 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& wh
       if (type != R_X86_64_NONE &&
           (width.bytes == 0 || ELF64_R_SYM(r.r_info) >= nsyms || r.r_offset > target->d_size ||
            target->d_size - r.r_offset < width.bytes)) {
-        why = std::string("relocation type ") + std::to_string(type) + " in " + target_name;
         return std::nullopt;
       }
       sorted = sorted && r.r_offset >= previous;

@@ -26,7 +26,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <vector>
 
 namespace kas {
@@ -64,7 +63,8 @@ struct DebugRelocation {
 
 // Relocates the debug sections of `elf`, which must be opened with
 // ELF_C_READ_MMAP_PRIVATE (or read into memory). nullopt: not handled here
-// (the reason in `why`); use libdwfl instead. The result points into `elf`.
-[[nodiscard]] std::optional<DebugRelocation> relocate_debug_sections(Elf* elf, std::string& why);
+// (another machine, an unexpected relocation type, compressed or unreadable
+// sections); use libdwfl instead. The result points into `elf`.
+[[nodiscard]] std::optional<DebugRelocation> relocate_debug_sections(Elf* elf);
 
 }  // namespace kas
