@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "client/command_support.hpp"
 #include "client/options.hpp"
 #include "client/remote.hpp"
 #include "core/engine.hpp"
@@ -16,11 +17,6 @@
 namespace kas::cli {
 
 namespace {
-
-int report(const Error& error) {
-  std::fprintf(stderr, "kas: %s\n", error.message.c_str());
-  return kExitFailure;
-}
 
 int write_output(const std::string& out_path, const std::string& text) {
   Result<void> written = out_path.empty() || out_path == "-" ? write_stdout(text) : write_file_atomic(out_path, text);
@@ -35,45 +31,6 @@ void add_census_source_options(std::vector<OptionSpec>& specs, CensusSources& so
                    [&](const std::string& v) { sources.modules_orders.push_back(v); return true; }});
   specs.push_back({"modules", 0, "DIR", "count every *.ko below DIR (repeatable)",
                    [&](const std::string& v) { sources.module_dirs.push_back(v); return true; }});
-}
-
-struct Routing {
-  bool no_daemon = false;
-  DaemonOptions daemon;
-};
-
-void add_routing_options(std::vector<OptionSpec>& specs, Routing& routing) {
-  specs.push_back({"no-daemon", 0, nullptr, "run in this process instead of through kasd",
-                   [&](const std::string&) { routing.no_daemon = true; return true; }});
-  specs.push_back({"socket", 0, "PATH", "kasd's socket (default: $KAS_SOCKET or the per-user one)",
-                   [&](const std::string& v) { routing.daemon.socket_path = v; return true; }});
-}
-
-// Through the daemon unless told otherwise or none can be used.
-template <typename Remote, typename Local>
-auto routed(const Routing& routing, Remote remote, Local local) -> decltype(local()) {
-  if (!routing.no_daemon && std::getenv("KAS_NO_DAEMON") == nullptr) {
-    if (auto answer = remote()) return std::move(*answer);
-  }
-  return local();
-}
-
-void add_alias_options(std::vector<OptionSpec>& specs, AliasOptions& alias) {
-  specs.push_back({"data", 0, nullptr, "alias data symbols too, not only text (T/t)",
-                   [&](const std::string&) { alias.data = true; return true; }});
-  specs.push_back({"lto", 0, nullptr, "LTO build: ignore .llvm.N / .lto_priv.N suffixes",
-                   [&](const std::string&) { alias.lto = true; return true; }});
-  specs.push_back({"separator", 0, "C", "character between name and location (default '@')",
-                   [&](const std::string& v) {
-                     if (v.size() != 1) return false;
-                     alias.separator = v[0];
-                     return true;
-                   }});
-}
-
-OptionSpec jobs_option(unsigned& jobs) {
-  return {"jobs", 'j', "N", "worker threads (default: all cores)",
-          [&](const std::string& v) { return parse_unsigned(v, jobs); }};
 }
 
 }  // namespace

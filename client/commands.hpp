@@ -13,5 +13,8 @@ int run_vmlinux(int argc, char** argv);
 int run_census(int argc, char** argv);
 int run_module(int argc, char** argv);
 int run_daemon(int argc, char** argv);
+int run_lookup(int argc, char** argv);
+int run_resolve(int argc, char** argv);
+int run_decode(int argc, char** argv);
 
 }  // namespace kas::cli

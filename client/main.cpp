@@ -16,6 +16,9 @@ void print_usage(FILE* to) {
                "  vmlinux   add alias lines to vmlinux's nm listing (kallsyms input)\n"
                "  module    add alias symbols to a module object (before its final link)\n"
                "  census    count symbol names over vmlinux and modules (name:count)\n"
+               "  lookup    every definition of a symbol: binary, address, file:line, alias\n"
+               "  resolve   function, file:line and inline chain at an address or func+off/size\n"
+               "  decode    annotate the stack frames of a kernel log or oops (stdin)\n"
                "  daemon    start, stop or query kasd (used by the other commands by default)\n\n"
                "'kas COMMAND --help' describes each command.\n");
 }
@@ -34,6 +37,9 @@ int main(int argc, char** argv) {
     if (std::strcmp(command, "census") == 0) return run_census(argc, argv);
     if (std::strcmp(command, "module") == 0) return run_module(argc, argv);
     if (std::strcmp(command, "daemon") == 0) return run_daemon(argc, argv);
+    if (std::strcmp(command, "lookup") == 0) return run_lookup(argc, argv);
+    if (std::strcmp(command, "resolve") == 0) return run_resolve(argc, argv);
+    if (std::strcmp(command, "decode") == 0) return run_decode(argc, argv);
     if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0 || std::strcmp(command, "help") == 0) {
       print_usage(stdout);
       return kExitOk;

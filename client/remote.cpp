@@ -4,6 +4,7 @@
 
 #include "core/util/path.hpp"
 #include "proto/convert.hpp"
+#include "proto/convert_query.hpp"
 
 namespace kas::cli {
 
@@ -81,6 +82,52 @@ std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, co
   if (!response) return std::nullopt;
   if (!*response) return Result<std::string>(std::unexpected(response->error()));
   return Result<std::string>((*response)->census().symbfreq());
+}
+
+namespace {
+
+wire::QueryTarget absolute(const QueryTarget& in) {
+  QueryTarget t = in;
+  t.vmlinux = absolute_path(t.vmlinux);
+  for (std::string& p : t.modules_orders) p = absolute_path(p);
+  for (std::string& p : t.module_dirs) p = absolute_path(p);
+  t.srctree = absolute_path(t.srctree);
+  wire::QueryTarget out;
+  wire::to_wire(t, out);
+  return out;
+}
+
+}  // namespace
+
+std::optional<Result<std::vector<LookupAnswer>>> remote_lookup(const DaemonOptions& daemon, const QueryTarget& target,
+                                                               const std::vector<std::string>& patterns,
+                                                               size_t limit) {
+  wire::Request message;
+  wire::LookupRequest* request = message.mutable_lookup();
+  *request->mutable_target() = absolute(target);
+  for (const std::string& p : patterns) request->add_patterns(p);
+  request->set_limit(limit);
+  auto response = exchange(daemon, message, wire::Response::kLookup);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<std::vector<LookupAnswer>>(std::unexpected(response->error()));
+  std::vector<LookupAnswer> answers;
+  for (const wire::LookupMatches& m : (*response)->lookup().matches()) answers.push_back(wire::from_wire(m));
+  return Result<std::vector<LookupAnswer>>(std::move(answers));
+}
+
+std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOptions& daemon,
+                                                                 const QueryTarget& target,
+                                                                 const std::vector<FrameQuery>& queries) {
+  wire::Request message;
+  wire::ResolveRequest* request = message.mutable_resolve();
+  *request->mutable_target() = absolute(target);
+  for (const FrameQuery& q : queries) wire::to_wire(q, *request->add_queries());
+  auto response = exchange(daemon, message, wire::Response::kResolve);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<std::vector<ResolveAnswer>>(std::unexpected(response->error()));
+  std::vector<ResolveAnswer> answers;
+  for (const wire::ResolveAnswer& a : (*response)->resolve().answers()) answers.push_back(wire::from_wire(a));
+  return Result<std::vector<ResolveAnswer>>(std::move(answers));
 }
 
 }  // namespace kas::cli

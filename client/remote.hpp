@@ -7,6 +7,8 @@
 
 #include "client/connection.hpp"
 #include "core/engine.hpp"
+#include "core/query/answers.hpp"
+#include "core/query/query_target.hpp"
 
 namespace kas::cli {
 
@@ -16,6 +18,15 @@ namespace kas::cli {
                                                                 const ModuleRequest& request);
 [[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon,
                                                                const CensusSources& sources, bool lto, bool units);
+
+// One LookupAnswer per pattern, in order.
+[[nodiscard]] std::optional<Result<std::vector<LookupAnswer>>> remote_lookup(const DaemonOptions& daemon,
+                                                                            const QueryTarget& target,
+                                                                            const std::vector<std::string>& patterns,
+                                                                            size_t limit);
+[[nodiscard]] std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOptions& daemon,
+                                                                              const QueryTarget& target,
+                                                                              const std::vector<FrameQuery>& queries);
 
 // Paths made absolute against our cwd: the daemon has its own.
 [[nodiscard]] std::string absolute_path(const std::string& p);

@@ -38,14 +38,11 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
 
 namespace {
 
-Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
-                                          const std::vector<NmLine>& lines, const Census& census,
-                                          size_t census_modules) {
-  VmlinuxResult result;
-  result.stats.modules = census_modules;
-  result.stats.input_lines = lines.size();
-  result.stats.census_names = census.size();
-
+// The alias of each listing line ("" for none), filling the location part
+// of `stats` and `unlocated_names`.
+Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std::span<const NmLine> lines,
+                                              const Census& census, VmlinuxStats& stats,
+                                              std::vector<std::string>& unlocated_names) {
   std::vector<size_t> eligible;
   for (size_t i = 0; i < lines.size(); ++i) {
     const NmLine& line = lines[i];
@@ -54,7 +51,7 @@ Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::st
       eligible.push_back(i);
     }
   }
-  result.stats.eligible = eligible.size();
+  stats.eligible = eligible.size();
 
   auto object = ElfFile::open(request.elf_path);
   if (!object) return std::unexpected(object.error());
@@ -98,38 +95,50 @@ Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::st
   for (size_t k = 0; k < eligible.size(); ++k) {
     const NmLine& line = lines[eligible[k]];
     if (!locations[k]) {
-      ++result.stats.unlocated;
-      result.unlocated_names.emplace_back(line.name);
+      ++stats.unlocated;
+      unlocated_names.emplace_back(line.name);
       continue;
     }
-    if (locations[k]->from_line_table) ++result.stats.from_line_table;
+    if (locations[k]->from_line_table) ++stats.from_line_table;
     candidates.push_back({line.name, {}, line.value, std::move(*locations[k])});
     candidate_line.push_back(eligible[k]);
   }
   std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
 
-  std::vector<const std::string*> alias_of_line(lines.size(), nullptr);
+  std::vector<std::string> alias_of_line(lines.size());
   for (size_t c = 0; c < candidates.size(); ++c) {
-    alias_of_line[candidate_line[c]] = &aliases[c];
     const AliasCandidate& cand = candidates[c];
     std::string short_form = std::string(cand.name) + request.alias.separator + decorate_path(cand.location.file) +
                              "_" + std::to_string(cand.location.line);
-    if (aliases[c] != short_form) ++result.stats.disambiguated;
+    if (aliases[c] != short_form) ++stats.disambiguated;
+    alias_of_line[candidate_line[c]] = std::move(aliases[c]);
   }
-  result.stats.aliases = candidates.size();
+  stats.aliases = candidates.size();
+  return alias_of_line;
+}
+
+Result<VmlinuxResult> alias_vmlinux_lines(const VmlinuxRequest& request, std::string_view data,
+                                          const std::vector<NmLine>& lines, const Census& census,
+                                          size_t census_modules) {
+  VmlinuxResult result;
+  result.stats.modules = census_modules;
+  result.stats.input_lines = lines.size();
+  result.stats.census_names = census.size();
+  auto aliases = line_aliases(request, lines, census, result.stats, result.unlocated_names);
+  if (!aliases) return std::unexpected(aliases.error());
 
   std::string& out = result.text;
-  out.reserve(data.size() + candidates.size() * 80);
+  out.reserve(data.size() + result.stats.aliases * 80);
   for (size_t i = 0; i < lines.size(); ++i) {
     const NmLine& line = lines[i];
     out += line.text;
     out += '\n';
-    if (const std::string* alias = alias_of_line[i]) {
+    if (const std::string& alias = (*aliases)[i]; !alias.empty()) {
       out += line.address;
       out += ' ';
       out += line.type;
       out += ' ';
-      out += *alias;
+      out += alias;
       out += '\n';
     }
   }
@@ -155,6 +164,21 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census&
   auto lines = parse_nm_listing(mapped->data(), request.census.nm_path);
   if (!lines) return std::unexpected(lines.error());
   return alias_vmlinux_lines(request, mapped->data(), *lines, census, census_modules);
+}
+
+Result<std::vector<VmlinuxAlias>> vmlinux_aliases(const VmlinuxRequest& request, std::span<const NmLine> lines,
+                                                  const Census& census) {
+  VmlinuxStats stats;
+  std::vector<std::string> unlocated;
+  auto aliases = line_aliases(request, lines, census, stats, unlocated);
+  if (!aliases) return std::unexpected(aliases.error());
+  std::vector<VmlinuxAlias> out;
+  out.reserve(stats.aliases);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if ((*aliases)[i].empty()) continue;
+    out.push_back({lines[i].value, lines[i].type, std::string(lines[i].name), std::move((*aliases)[i])});
+  }
+  return out;
 }
 
 }  // namespace kas

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,7 @@ struct ModuleRequest {
   std::string srctree;        // "" = infer from the module's DWARF
   AliasOptions alias;
   unsigned jobs = 1;
+  bool dry_run = false;       // decide the aliases, write nothing (kas lookup)
 };
 
 struct ModuleAlias {
@@ -111,5 +113,19 @@ using ModuleCensusProvider =
 // request's census sources are then not read.
 [[nodiscard]] Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census& census,
                                                   size_t census_modules);
+
+// One alias alias_vmlinux would add: after the listing line of `name` at
+// `address`.
+struct VmlinuxAlias {
+  uint64_t address = 0;
+  char type = '?';
+  std::string name;
+  std::string alias;
+};
+// The aliases of `lines` (a parsed listing, e.g. VmlinuxListing's) with the
+// census given, as alias_vmlinux decides them, without rendering any text:
+// what `kas lookup` shows for vmlinux symbols. request.census is not read.
+[[nodiscard]] Result<std::vector<VmlinuxAlias>> vmlinux_aliases(const VmlinuxRequest& request,
+                                                                std::span<const NmLine> lines, const Census& census);
 
 }  // namespace kas

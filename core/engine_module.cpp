@@ -138,7 +138,9 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
     std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
     for (size_t c = 0; c < candidates.size(); ++c) {
       const ElfSymbol* sym = candidate_symbols[c];
-      if (existing.count(aliases[c]) != 0) continue;  // already aliased (a re-run on its own output)
+      // Already aliased (a re-run on its own output): nothing to add, but a
+      // dry run still reports it.
+      if (existing.count(aliases[c]) != 0 && !request.dry_run) continue;
       bool global = std::isupper(static_cast<unsigned char>(sym->nm_type)) != 0;
       new_symbols.push_back({aliases[c], sym->index, global});
       result.aliases.push_back(
@@ -146,7 +148,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
     }
   }
 
-  if (new_symbols.empty() && request.in_place) return result;  // nothing to change
+  if (request.dry_run || (new_symbols.empty() && request.in_place)) return result;  // nothing to write
   auto out = AtomicFile::create(result.output_path);
   if (!out) return std::unexpected(out.error());
   struct stat st {};

@@ -18,7 +18,7 @@ wire::Response error_response(const Error& error) {
 }
 
 Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget)
-    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs) {
+    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs), queries_(memory_budget, jobs) {
   if (const char* delay = std::getenv("KASD_TEST_REQUEST_DELAY_MS"); delay != nullptr) test_delay_ms_ = std::atoi(delay);
 }
 
@@ -26,7 +26,7 @@ wire::Hello Dispatcher::hello() const {
   wire::Hello hello;
   hello.set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
   hello.set_build_id(build_id_);
-  for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown"}) hello.add_capabilities(cap);
+  for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown", "lookup", "resolve"}) hello.add_capabilities(cap);
   hello.set_pid(static_cast<uint32_t>(::getpid()));
   return hello;
 }
@@ -44,8 +44,11 @@ wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) 
       case wire::Request::kModule: return module(request.module());
       case wire::Request::kCensus: return census(request.census());
       case wire::Request::kStats: return stats();
+      case wire::Request::kLookup: return lookup(request.lookup());
+      case wire::Request::kResolve: return resolve(request.resolve());
       case wire::Request::kReload: {
         trees_.clear();
+        queries_.clear();
         wire::Response r;
         r.mutable_reload();
         return r;
@@ -115,9 +118,9 @@ wire::Response Dispatcher::census(const wire::CensusRequest& in) {
 wire::Response Dispatcher::stats() {
   wire::Response response;
   wire::StatsReply* s = response.mutable_stats();
-  s->set_trees(trees_.trees());
+  s->set_trees(trees_.trees() + queries_.targets());
   s->set_files(trees_.files());
-  s->set_memory_bytes(trees_.memory_bytes());
+  s->set_memory_bytes(trees_.memory_bytes() + queries_.memory_bytes());
   s->set_requests(stats_.requests.load());
   s->set_uptime_seconds(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "daemon/query_cache.hpp"
 #include "daemon/tree_cache.hpp"
 #include "kas.pb.h"
 
@@ -32,10 +33,14 @@ class Dispatcher {
   [[nodiscard]] wire::Response module(const wire::ModuleRequest& request);
   [[nodiscard]] wire::Response census(const wire::CensusRequest& request);
   [[nodiscard]] wire::Response stats();
+  // dispatch_query.cpp
+  [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request);
+  [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request);
 
   std::string build_id_;
   unsigned jobs_;
   TreeCache trees_;
+  QueryCache queries_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int test_delay_ms_ = 0;

@@ -86,6 +86,26 @@ void DebugInfo::relocate_unit_heads() {
   unit_ready_.assign(units_.size(), false);
 }
 
+bool DebugInfo::integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) const {
+  for (int hops = 0; hops < 16; ++hops) {
+    Dwarf_Attribute attr;
+    if (dwarf_attr(&die, attr_name, &attr) != nullptr) {
+      holder = die;
+      return true;
+    }
+    Dwarf_Attribute ref;
+    if (dwarf_attr(&die, DW_AT_abstract_origin, &ref) == nullptr &&
+        dwarf_attr(&die, DW_AT_specification, &ref) == nullptr) {
+      return false;
+    }
+    Dwarf_Die next;
+    if (dwarf_formref_die(&ref, &next) == nullptr) return false;
+    prepare(next);  // a DW_FORM_ref_addr may lead into another unit
+    die = next;
+  }
+  return false;
+}
+
 void DebugInfo::prepare(const Dwarf_Die& die) const {
   if (units_.empty()) return;  // everything was relocated when opened
   uint64_t offset = dwarf_dieoffset(const_cast<Dwarf_Die*>(&die));

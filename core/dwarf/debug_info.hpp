@@ -66,6 +66,11 @@ class DebugInfo {
   // into another unit.
   void prepare(const Dwarf_Die& die) const;
 
+  // The entry holding attribute `attr_name`: `die` itself or the one its
+  // DW_AT_abstract_origin / DW_AT_specification chain leads to (prepared,
+  // bounded against malformed cycles). False when none has it.
+  [[nodiscard]] bool integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) const;
+
   // Name and comp_dir of every unit, for SourceTree inference; with
   // `include_dirs` also each unit's line-table directories (reads every line
   // program header: fine for a module, costly for vmlinux).

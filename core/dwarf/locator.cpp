@@ -16,28 +16,6 @@ struct Pending {
   bool function;
 };
 
-// The entry holding `attr_name`, following abstract_origin and
-// specification (bounded: a malformed cycle must not hang us).
-bool find_integrated(const DebugInfo& info, Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder) {
-  for (int hops = 0; hops < 16; ++hops) {
-    Dwarf_Attribute attr;
-    if (dwarf_attr(&die, attr_name, &attr) != nullptr) {
-      holder = die;
-      return true;
-    }
-    Dwarf_Attribute ref;
-    if (dwarf_attr(&die, DW_AT_abstract_origin, &ref) == nullptr &&
-        dwarf_attr(&die, DW_AT_specification, &ref) == nullptr) {
-      return false;
-    }
-    Dwarf_Die next;
-    if (dwarf_formref_die(&ref, &next) == nullptr) return false;
-    info.prepare(next);  // a DW_FORM_ref_addr may lead into another unit
-    die = next;
-  }
-  return false;
-}
-
 const char* comp_dir_of(Dwarf_Die* cu) {
   Dwarf_Attribute attr;
   const char* dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
@@ -47,7 +25,7 @@ const char* comp_dir_of(Dwarf_Die* cu) {
 std::optional<SourceLocation> decl_location(const DebugInfo& info, Dwarf_Die die, const SourceTree& tree,
                                            const std::string& unit) {
   Dwarf_Die holder;
-  if (!find_integrated(info, die, DW_AT_decl_file, holder)) return std::nullopt;
+  if (!info.integrated(die, DW_AT_decl_file, holder)) return std::nullopt;
   Dwarf_Attribute attr;
   Dwarf_Word file_index = 0;
   Dwarf_Word line = 0;

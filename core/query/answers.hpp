@@ -1,0 +1,71 @@
+// What the interactive commands ask and what they get back: plain data,
+// shared by the in-process engine, the wire conversion and the client's
+// table and JSON output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kas {
+
+// One definition of a symbol in vmlinux or a module.
+struct SymbolDefinition {
+  std::string binary;     // "vmlinux" or the module name ("uio")
+  std::string path;       // the file it was read from
+  std::string name;
+  char nm_type = '?';
+  std::string section;    // ".text", ".init.text"; "" when unknown
+  uint64_t address = 0;   // vmlinux: the link address; modules: the offset in `section`
+  bool relocatable = false;  // `address` is a section offset (a module)
+  uint64_t size = 0;
+  uint32_t count = 0;     // definitions of the name over vmlinux and all modules (the census)
+  std::string alias;      // the alias the build gives it; "" when it gets none
+  // Where it is defined (DW_AT_decl_file/line); empty/0 when DWARF has no
+  // location or the binary's debug info could not be read (see note).
+  std::string file;
+  uint32_t line = 0;
+  std::string unit;       // its compilation unit's source
+  std::string note;       // why file/line are missing, when they are
+};
+
+struct LookupAnswer {
+  std::vector<SymbolDefinition> definitions;  // sorted: vmlinux first, then modules by name, then address
+  size_t total = 0;                           // matches before the limit
+};
+
+// One query of `kas resolve` or one frame of `kas decode`.
+struct FrameQuery {
+  std::string text;            // as the user or the log wrote it
+  bool by_address = false;     // a bare address
+  uint64_t address = 0;
+  std::string symbol;          // name or alias
+  uint64_t offset = 0;
+  bool has_size = false;       // "/SIZE" given (oops frames)
+  uint64_t size = 0;
+  std::string module;          // "MODULE:" or "[module]"; "vmlinux" names vmlinux
+  bool module_given = false;
+};
+
+// One inlined or out-of-line function at an address, innermost first.
+struct SourceFrameInfo {
+  std::string function;
+  std::string file;
+  uint32_t line = 0;
+};
+
+struct Resolution {
+  SymbolDefinition symbol;   // the function holding the address
+  uint64_t offset = 0;       // from the symbol's start
+  std::vector<SourceFrameInfo> frames;  // empty when there is no line information
+};
+
+struct ResolveAnswer {
+  FrameQuery query;
+  // One when the query names one definition; several when it stays
+  // ambiguous (every candidate, never a guess); none: see `error`.
+  std::vector<Resolution> candidates;
+  std::string error;
+};
+
+}  // namespace kas

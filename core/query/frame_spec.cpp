@@ -1,0 +1,136 @@
+#include "core/query/frame_spec.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace kas {
+
+namespace {
+
+bool is_symbol_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '@' || c == '$';
+}
+
+bool is_module_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
+
+// "0x1a" (hex) or "26" (decimal), the whole text.
+bool parse_number(std::string_view text, uint64_t& out) {
+  int base = 10;
+  if (text.starts_with("0x") || text.starts_with("0X")) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool all_hex(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (std::isxdigit(static_cast<unsigned char>(c)) == 0) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+Result<FrameQuery> parse_frame_spec(std::string_view input) {
+  FrameQuery q;
+  q.text = std::string(input);
+  std::string_view text = trim(input);
+  auto bad = [&](const char* why) {
+    return fail(ErrorCode::kInvalidArgument, "'" + q.text + "': " + why +
+                                                 " (expected ADDR, SYMBOL[+OFF][/SIZE] or MODULE:SYMBOL+OFF)");
+  };
+  if (text.empty()) return bad("empty");
+
+  // "... [module]" as oops lines write it.
+  if (text.back() == ']') {
+    size_t open = text.rfind('[');
+    if (open == std::string_view::npos) return bad("unbalanced ']'");
+    q.module = std::string(trim(text.substr(open + 1, text.size() - open - 2)));
+    q.module_given = true;
+    text = trim(text.substr(0, open));
+  }
+  if (size_t colon = text.find(':'); colon != std::string_view::npos) {
+    if (q.module_given) return bad("two module names");
+    q.module = std::string(text.substr(0, colon));
+    q.module_given = true;
+    text = text.substr(colon + 1);
+  }
+  if (q.module_given) {
+    if (q.module.empty()) return bad("empty module name");
+    for (char c : q.module) {
+      if (!is_module_char(c)) return bad("bad module name");
+    }
+  }
+
+  std::string_view bare = text.starts_with("0x") || text.starts_with("0X") ? text.substr(2) : text;
+  if (text.find_first_of("+/") == std::string_view::npos &&
+      ((bare.size() != text.size() && all_hex(bare)) || (bare.size() >= 8 && all_hex(bare)))) {
+    if (q.module_given) return bad("an address needs no module");
+    auto [ptr, ec] = std::from_chars(bare.data(), bare.data() + bare.size(), q.address, 16);
+    if (ec != std::errc() || ptr != bare.data() + bare.size()) return bad("address out of range");
+    q.by_address = true;
+    return q;
+  }
+
+  size_t plus = text.find('+');
+  size_t slash = text.find('/');
+  size_t name_end = std::min(plus, slash);
+  q.symbol = std::string(text.substr(0, name_end));
+  if (q.symbol.empty()) return bad("no symbol name");
+  for (char c : q.symbol) {
+    if (!is_symbol_char(c)) return bad("bad character in symbol name");
+  }
+  if (plus != std::string_view::npos) {
+    size_t end = slash == std::string_view::npos || slash < plus ? text.size() : slash;
+    if (slash != std::string_view::npos && slash < plus) return bad("size before offset");
+    if (!parse_number(text.substr(plus + 1, end - plus - 1), q.offset)) return bad("bad offset");
+  }
+  if (slash != std::string_view::npos) {
+    if (!parse_number(text.substr(slash + 1), q.size)) return bad("bad size");
+    q.has_size = true;
+  }
+  return q;
+}
+
+std::optional<LogFrame> find_log_frame(std::string_view line) {
+  for (size_t plus = line.find("+0x"); plus != std::string_view::npos; plus = line.find("+0x", plus + 1)) {
+    size_t begin = plus;
+    while (begin > 0 && is_symbol_char(line[begin - 1])) --begin;
+    if (begin == plus) continue;
+    size_t p = plus + 3;
+    while (p < line.size() && std::isxdigit(static_cast<unsigned char>(line[p])) != 0) ++p;
+    if (p == plus + 3 || line.substr(p, 3) != "/0x") continue;
+    p += 3;
+    size_t size_begin = p;
+    while (p < line.size() && std::isxdigit(static_cast<unsigned char>(line[p])) != 0) ++p;
+    if (p == size_begin) continue;
+    size_t end = p;
+    // " [module]"
+    if (line.substr(p, 2) == " [") {
+      size_t q = p + 2;
+      while (q < line.size() && is_module_char(line[q])) ++q;
+      if (q < line.size() && line[q] == ']' && q > p + 2) end = q + 1;
+    }
+    auto query = parse_frame_spec(line.substr(begin, end - begin));
+    if (!query) continue;
+    if (!query->module_given) {
+      query->module = "vmlinux";  // oops lines name the module of every module frame
+      query->module_given = true;
+    }
+    query->text = std::string(line.substr(begin, end - begin));
+    return LogFrame{begin, end, std::move(*query)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace kas

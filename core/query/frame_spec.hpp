@@ -1,0 +1,33 @@
+// Parsing what people and kernel logs write for a code location:
+//   ffffffff8c4f76d0           an address (vmlinux, or the running kernel with --live)
+//   name_show+0x1a/0x40        a symbol, offset and the symbol's size (oops frames)
+//   name_show@drivers_uio_uio_c_215+0x10   an alias
+//   uio:name_show+0x1a         a symbol of module uio
+//   name_show+0x1a/0x40 [uio]  the oops form of a module frame
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/query/answers.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+// One query as given to `kas resolve`. Error kInvalidArgument naming the
+// text and what is wrong.
+[[nodiscard]] Result<FrameQuery> parse_frame_spec(std::string_view text);
+
+// A stack frame found in one line of a kernel log: where it is in the line
+// (so the annotation can follow it) and the query. The frame of an oops
+// line without "[module]" is vmlinux's.
+struct LogFrame {
+  size_t begin = 0;
+  size_t end = 0;
+  FrameQuery query;
+};
+[[nodiscard]] std::optional<LogFrame> find_log_frame(std::string_view line);
+
+}  // namespace kas

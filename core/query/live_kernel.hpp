@@ -1,0 +1,47 @@
+// The running kernel as /proc/kallsyms shows it: turns its runtime
+// addresses into what the build's files know. vmlinux is loaded at its link
+// address plus a KASLR offset (runtime _text minus the ELF's _text); a
+// module address is named by the nearest module symbol before it, which the
+// index then finds in the module's file as SYMBOL+OFF.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/query/answers.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+class LiveKernel {
+ public:
+  // Reads `kallsyms`. Error kInvalidArgument when every address reads 0
+  // (kptr_restrict hides them from this user: the message says how to see
+  // them), the file's error otherwise.
+  [[nodiscard]] static Result<LiveKernel> read(const std::string& kallsyms = "/proc/kallsyms");
+
+  // Runtime address of vmlinux's `name`.
+  [[nodiscard]] std::optional<uint64_t> vmlinux_address(std::string_view name) const;
+
+  // `runtime` as a query: a vmlinux link address (`kaslr_offset` taken
+  // off) or MODULE:SYMBOL+OFF. Error text when no symbol precedes it.
+  [[nodiscard]] Result<FrameQuery> translate(uint64_t runtime, int64_t kaslr_offset) const;
+
+  [[nodiscard]] size_t size() const { return symbols_.size(); }
+
+ private:
+  struct Symbol {
+    uint64_t address;
+    std::string name;
+    std::string module;  // "" for vmlinux
+  };
+  std::vector<Symbol> symbols_;  // by address
+};
+
+// uname -r.
+[[nodiscard]] std::string running_release();
+
+}  // namespace kas

@@ -1,0 +1,470 @@
+#include "core/query/symbol_index.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <unordered_map>
+
+#include "core/alias/lto.hpp"
+#include "core/dwarf/address_source.hpp"
+#include "core/elf/elf_file.hpp"
+#include "core/elf/nm_type.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/engine.hpp"
+#include "core/index/module_list.hpp"
+#include "core/index/vmlinux_listing.hpp"
+#include "core/util/parallel.hpp"
+
+namespace kas {
+
+namespace {
+
+// Open module DWARF kept between questions (see DwarfSlots).
+constexpr size_t kMaxOpenDebugInfo = 32;
+
+struct BinaryPart {
+  SymbolIndex::Binary binary;
+  std::vector<SymbolIndex::Entry> entries;
+};
+
+uint32_t add_string(std::string& strings, std::string_view s) {
+  auto offset = static_cast<uint32_t>(strings.size());
+  strings.append(s);
+  return offset;
+}
+
+// Symbols of one binary, with the census count of each name.
+Result<BinaryPart> read_binary(const std::string& path, std::string name, const Census& census, bool lto) {
+  auto file = ElfFile::open(path);
+  if (!file) return std::unexpected(file.error());
+  auto table = read_symbols(*file);
+  if (!table) return std::unexpected(table.error());
+  BinaryPart part;
+  part.binary.name = std::move(name);
+  part.binary.path = path;
+  part.binary.relocatable = file->is_relocatable();
+  part.binary.stamp = elf_stamp_of(path);
+  part.binary.sections.reserve(file->section_count());
+  for (size_t i = 0; i < file->section_count(); ++i) part.binary.sections.emplace_back(file->section_name(i));
+  for (const ElfSymbol& sym : table->symbols) {
+    if (!sym.defined() || sym.nm_type == 'N' || sym.nm_type == 'n') continue;
+    SymbolIndex::Entry e;
+    e.value = sym.value;
+    e.size = sym.size;
+    e.section = sym.in_section ? sym.section : 0;
+    e.name_offset = add_string(part.binary.strings, sym.name);
+    e.name_length = static_cast<uint32_t>(sym.name.size());
+    e.count = census.count(census_name(sym.name, lto));
+    e.nm_type = sym.nm_type;
+    part.entries.push_back(e);
+  }
+  return part;
+}
+
+std::string_view view(const BinaryPart& part, uint32_t offset, uint32_t length) {
+  return std::string_view(part.binary.strings).substr(offset, length);
+}
+
+// Sets the alias of the entry named `name` at (`section`, `value`); false
+// when there is none such.
+bool set_alias(BinaryPart& part, std::string_view name, std::string_view section, uint64_t value,
+               std::string_view alias) {
+  for (SymbolIndex::Entry& e : part.entries) {
+    if (e.value != value || view(part, e.name_offset, e.name_length) != name) continue;
+    if (!section.empty() && part.binary.sections[e.section] != section) continue;
+    e.alias_offset = add_string(part.binary.strings, alias);
+    e.alias_length = static_cast<uint32_t>(alias.size());
+    return true;
+  }
+  return false;
+}
+
+bool wants_alias(const SymbolIndex::Entry& e, const AliasOptions& alias) {
+  return e.count > 1 && (alias.data || nm_is_text(e.nm_type));
+}
+
+Result<void> add_vmlinux_aliases(BinaryPart& part, const QueryTarget& target, const Census& census) {
+  auto listing = VmlinuxListing::open(target.vmlinux);
+  if (!listing) return std::unexpected(listing.error());
+  VmlinuxRequest request;
+  request.elf_path = target.vmlinux;
+  request.srctree = target.srctree;
+  request.alias = target.alias;
+  auto aliases = vmlinux_aliases(request, listing->lines(), census);
+  if (!aliases) return std::unexpected(aliases.error());
+  // Duplicated names only: a map of those entries, not of all 150,000.
+  std::unordered_map<std::string_view, std::vector<size_t>> duplicated;
+  for (size_t i = 0; i < part.entries.size(); ++i) {
+    const SymbolIndex::Entry& e = part.entries[i];
+    if (e.count > 1) duplicated[view(part, e.name_offset, e.name_length)].push_back(i);
+  }
+  std::vector<std::pair<size_t, std::string>> found;
+  for (VmlinuxAlias& a : *aliases) {
+    auto it = duplicated.find(a.name);
+    if (it == duplicated.end()) continue;
+    for (size_t i : it->second) {
+      if (part.entries[i].value == a.address) {
+        found.emplace_back(i, std::move(a.alias));
+        break;
+      }
+    }
+  }
+  for (auto& [i, alias] : found) {
+    part.entries[i].alias_offset = add_string(part.binary.strings, alias);
+    part.entries[i].alias_length = static_cast<uint32_t>(alias.size());
+  }
+  return {};
+}
+
+Result<void> add_module_aliases(BinaryPart& part, const QueryTarget& target, const CensusIndex& census) {
+  if (std::none_of(part.entries.begin(), part.entries.end(),
+                   [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
+    return {};
+  }
+  ModuleRequest request;
+  request.input = part.binary.path;
+  request.srctree = target.srctree;
+  request.alias = target.alias;
+  request.dry_run = true;
+  auto result = alias_module(request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
+    return census.restricted(wanted, skip, part.binary.path);
+  });
+  if (!result) return std::unexpected(result.error());
+  NameSet alias_names;
+  for (const ModuleAlias& a : result->aliases) {
+    set_alias(part, a.symbol, a.section, a.value, a.alias);
+    alias_names.insert(a.alias);
+  }
+  // A module linked by a kbuild with aliases already holds them as symbols:
+  // they are shown as the alias of their symbol, not as symbols of their own.
+  std::erase_if(part.entries, [&](const SymbolIndex::Entry& e) {
+    return alias_names.count(std::string(view(part, e.name_offset, e.name_length))) != 0;
+  });
+  return {};
+}
+
+bool has_glob(std::string_view pattern) { return pattern.find_first_of("*?[") != std::string_view::npos; }
+
+std::string normalized_module(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '-', '_');
+  return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target, unsigned jobs,
+                                                              const Progress& progress) {
+  auto index = std::make_shared<SymbolIndex>();
+  index->target_ = target;
+  index->input_stamps_.emplace_back(target.vmlinux, stamp_of(target.vmlinux));
+  for (const std::string& p : target.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
+
+  const CensusSources sources = census_sources_of(target);
+  auto census = CensusIndex::build(sources, jobs, target.alias.lto);
+  if (!census) return std::unexpected(census.error());
+  auto files = collect_module_files(sources);
+  if (!files) return std::unexpected(files.error());
+
+  // Slot 0 is vmlinux, then the modules in list order.
+  std::vector<Result<BinaryPart>> parts(files->size() + 1, fail(ErrorCode::kInternal, "not read"));
+  std::atomic<size_t> done{0};
+  parallel_for(parts.size(), jobs, [&](size_t i, unsigned) {
+    const std::string& path = i == 0 ? target.vmlinux : (*files)[i - 1].path;
+    std::string name = i == 0 ? std::string("vmlinux") : module_name_from_path(path);
+    auto part = read_binary(path, std::move(name), (*census)->census(), target.alias.lto);
+    if (part) {
+      auto aliased = i == 0 ? add_vmlinux_aliases(*part, target, (*census)->census())
+                            : add_module_aliases(*part, target, **census);
+      if (!aliased) part = std::unexpected(aliased.error());
+    }
+    parts[i] = std::move(part);
+    if (progress) progress(++done, parts.size());
+  });
+
+  for (size_t b = 0; b < parts.size(); ++b) {
+    if (!parts[b]) return std::unexpected(parts[b].error());
+    BinaryPart& part = *parts[b];
+    for (Entry& e : part.entries) {
+      e.binary = static_cast<uint32_t>(b);
+      index->entries_.push_back(e);
+    }
+    index->bytes_ += part.binary.strings.size() + part.binary.sections.size() * 32 + 256;
+    index->binaries_.push_back(std::move(part.binary));
+  }
+  index->bytes_ += index->entries_.size() * (sizeof(Entry) + 3 * sizeof(uint32_t));
+
+  const auto& entries = index->entries_;
+  SymbolIndex& self = *index;
+  index->by_name_.resize(entries.size());
+  for (uint32_t i = 0; i < entries.size(); ++i) index->by_name_[i] = i;
+  std::sort(index->by_name_.begin(), index->by_name_.end(), [&](uint32_t a, uint32_t b) {
+    int c = self.name_of(entries[a]).compare(self.name_of(entries[b]));
+    return c != 0 ? c < 0 : a < b;
+  });
+  for (uint32_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].alias_length != 0) index->by_alias_.push_back(i);
+    if (entries[i].binary == 0) index->vmlinux_by_address_.push_back(i);
+  }
+  std::sort(index->by_alias_.begin(), index->by_alias_.end(), [&](uint32_t a, uint32_t b) {
+    return self.alias_of(entries[a]) < self.alias_of(entries[b]);
+  });
+  std::sort(index->vmlinux_by_address_.begin(), index->vmlinux_by_address_.end(), [&](uint32_t a, uint32_t b) {
+    return entries[a].value != entries[b].value ? entries[a].value < entries[b].value : a < b;
+  });
+
+  std::vector<std::string> paths;
+  for (const Binary& b : index->binaries_) paths.push_back(b.path);
+  index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kMaxOpenDebugInfo);
+  return std::shared_ptr<const SymbolIndex>(std::move(index));
+}
+
+std::string_view SymbolIndex::name_of(const Entry& e) const {
+  return std::string_view(binaries_[e.binary].strings).substr(e.name_offset, e.name_length);
+}
+
+std::string_view SymbolIndex::alias_of(const Entry& e) const {
+  return std::string_view(binaries_[e.binary].strings).substr(e.alias_offset, e.alias_length);
+}
+
+bool SymbolIndex::changed() const {
+  if (stale_) return true;
+  for (const auto& [path, stamp] : input_stamps_) {
+    if (stamp_of(path) != stamp) return true;
+  }
+  return false;
+}
+
+void SymbolIndex::check_binary(uint32_t binary) const {
+  const Binary& b = binaries_[binary];
+  FileStamp now = stamp_of(b.path);
+  // The build-id is only compared when the cheap parts agree.
+  if (now.dev != b.stamp.dev || now.ino != b.stamp.ino || now.size != b.stamp.size ||
+      now.mtime_ns != b.stamp.mtime_ns) {
+    stale_ = true;
+  }
+}
+
+std::vector<uint32_t> SymbolIndex::named(std::string_view name) const {
+  const bool alias = name.find(target_.alias.separator) != std::string_view::npos;
+  const std::vector<uint32_t>& sorted = alias ? by_alias_ : by_name_;
+  auto key = [&](uint32_t id) { return alias ? alias_of(entries_[id]) : name_of(entries_[id]); };
+  auto lo = std::lower_bound(sorted.begin(), sorted.end(), name,
+                             [&](uint32_t id, std::string_view n) { return key(id) < n; });
+  std::vector<uint32_t> out;
+  for (auto it = lo; it != sorted.end() && key(*it) == name; ++it) out.push_back(*it);
+  return out;
+}
+
+LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
+  LookupAnswer answer;
+  std::vector<uint32_t> ids;
+  if (!has_glob(pattern)) {
+    ids = named(pattern);
+  } else {
+    const bool alias = pattern.find(target_.alias.separator) != std::string_view::npos;
+    const std::vector<uint32_t>& sorted = alias ? by_alias_ : by_name_;
+    auto key = [&](uint32_t id) { return alias ? alias_of(entries_[id]) : name_of(entries_[id]); };
+    std::string_view prefix = pattern.substr(0, pattern.find_first_of("*?[\\"));
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
+                               [&](uint32_t id, std::string_view p) { return key(id) < p; });
+    const std::string pat(pattern);
+    std::string name;
+    for (; it != sorted.end() && key(*it).starts_with(prefix); ++it) {
+      name.assign(key(*it));
+      if (fnmatch(pat.c_str(), name.c_str(), 0) == 0) ids.push_back(*it);
+    }
+  }
+  // vmlinux first, then modules by name, then by address.
+  std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
+    const Entry& x = entries_[a];
+    const Entry& y = entries_[b];
+    if ((x.binary == 0) != (y.binary == 0)) return x.binary == 0;
+    if (x.binary != y.binary) return binaries_[x.binary].name < binaries_[y.binary].name;
+    return x.value != y.value ? x.value < y.value : a < b;
+  });
+  answer.total = ids.size();
+  if (limit != 0 && ids.size() > limit) ids.resize(limit);
+  answer.definitions = describe(ids);
+  return answer;
+}
+
+std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> ids) const {
+  std::vector<SymbolDefinition> out(ids.size());
+  std::map<uint32_t, std::vector<size_t>> by_binary;
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const Entry& e = entries_[ids[k]];
+    const Binary& b = binaries_[e.binary];
+    SymbolDefinition& d = out[k];
+    d.binary = b.name;
+    d.path = b.path;
+    d.name = std::string(name_of(e));
+    d.nm_type = e.nm_type;
+    d.section = e.section < b.sections.size() ? b.sections[e.section] : std::string();
+    d.address = e.value;
+    d.relocatable = b.relocatable;
+    d.size = e.size;
+    d.count = e.count;
+    d.alias = std::string(alias_of(e));
+    by_binary[e.binary].push_back(k);
+  }
+  for (const auto& [binary, members] : by_binary) {
+    check_binary(binary);
+    auto used = dwarf_->with(binary, [&](const DebugInfo& info, const SourceTree& tree, LocationCache& cache) {
+      std::vector<LocateQuery> queries;
+      std::vector<size_t> asked;
+      for (size_t k : members) {
+        if (cache.count(ids[k]) != 0) continue;
+        const Entry& e = entries_[ids[k]];
+        uint64_t address = e.value;
+        if (binaries_[binary].relocatable) {
+          auto base = info.section_address(e.section);
+          if (!base) {
+            cache[ids[k]] = std::nullopt;
+            continue;
+          }
+          address += *base;
+        }
+        queries.push_back({address, nm_is_text(e.nm_type)});
+        asked.push_back(k);
+      }
+      auto located = locate(info, tree, queries);
+      for (size_t q = 0; q < asked.size(); ++q) cache[ids[asked[q]]] = std::move(located[q]);
+      for (size_t k : members) {
+        const std::optional<SourceLocation>& loc = cache[ids[k]];
+        if (!loc) {
+          out[k].note = "no DWARF location";
+          continue;
+        }
+        out[k].file = loc->file;
+        out[k].line = loc->line;
+        out[k].unit = loc->unit;
+      }
+    });
+    if (!used) {
+      for (size_t k : members) out[k].note = used.error().message;
+    }
+  }
+  return out;
+}
+
+std::optional<uint64_t> SymbolIndex::vmlinux_address(std::string_view name) const {
+  for (uint32_t id : named(name)) {
+    if (entries_[id].binary == 0) return entries_[id].value;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint32_t> SymbolIndex::vmlinux_symbol_at(uint64_t address) const {
+  // The symbols starting at or before the address, nearest first: the first
+  // sized one that holds it wins (a function over the labels sharing its
+  // start, e.g. _text).
+  auto it = std::upper_bound(vmlinux_by_address_.begin(), vmlinux_by_address_.end(), address,
+                             [&](uint64_t a, uint32_t id) { return a < entries_[id].value; });
+  std::optional<uint32_t> best;
+  uint64_t nearest = 0;
+  while (it != vmlinux_by_address_.begin()) {
+    const Entry& e = entries_[*--it];
+    if (best && e.value != nearest) break;
+    if (!best) nearest = e.value;
+    if (e.size > 0 && address - e.value < e.size) {
+      if (!best || entries_[*best].size == 0 || !nm_is_text(entries_[*best].nm_type)) best = *it;
+    } else if (!best && e.size == 0) {
+      best = *it;  // only when nothing sized holds it
+    }
+    if (best && entries_[*best].size > 0 && nm_is_text(entries_[*best].nm_type)) break;
+  }
+  if (best && entries_[*best].size > 0 && address - entries_[*best].value >= entries_[*best].size) return std::nullopt;
+  return best;
+}
+
+std::vector<ResolveAnswer> SymbolIndex::resolve(std::span<const FrameQuery> queries) const {
+  std::vector<ResolveAnswer> answers;
+  answers.reserve(queries.size());
+  for (const FrameQuery& q : queries) answers.push_back(resolve_one(q));
+  return answers;
+}
+
+ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
+  ResolveAnswer answer;
+  answer.query = q;
+  std::vector<uint32_t> ids;
+  std::vector<uint64_t> offsets;
+  auto hex = [](uint64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  if (q.by_address) {
+    auto id = vmlinux_symbol_at(q.address);
+    if (!id) {
+      answer.error = "no vmlinux symbol holds " + hex(q.address);
+      return answer;
+    }
+    ids.push_back(*id);
+    offsets.push_back(q.address - entries_[*id].value);
+  } else {
+    std::vector<uint32_t> all = named(q.symbol);
+    if (all.empty()) {
+      answer.error = "no symbol named '" + q.symbol + "'";
+      return answer;
+    }
+    std::vector<uint32_t> in_module;
+    if (q.module_given) {
+      const std::string want = normalized_module(q.module);
+      for (uint32_t id : all) {
+        if (binaries_[entries_[id].binary].name == want) in_module.push_back(id);
+      }
+      if (in_module.empty()) {
+        std::string where;
+        for (uint32_t id : all) {
+          const std::string& b = binaries_[entries_[id].binary].name;
+          if (where.find(b) == std::string::npos) where += (where.empty() ? "" : ", ") + b;
+        }
+        answer.error = "'" + q.symbol + "' is not defined in " + want + " (it is in " + where + ")";
+        return answer;
+      }
+    } else {
+      in_module = all;
+    }
+    for (uint32_t id : in_module) {
+      const Entry& e = entries_[id];
+      if (q.has_size ? e.size == q.size : (e.size == 0 || q.offset < e.size)) ids.push_back(id);
+    }
+    if (ids.empty()) {
+      std::string sizes;
+      for (uint32_t id : in_module) sizes += (sizes.empty() ? "" : ", ") + hex(entries_[id].size);
+      answer.error = q.has_size ? "no '" + q.symbol + "' of size " + hex(q.size) + " (sizes: " + sizes + ")"
+                                : "offset " + hex(q.offset) + " is past the end of every '" + q.symbol +
+                                      "' (sizes: " + sizes + ")";
+      return answer;
+    }
+    offsets.assign(ids.size(), q.offset);
+  }
+
+  std::vector<SymbolDefinition> defs = describe(ids);
+  for (size_t k = 0; k < ids.size(); ++k) {
+    Resolution r;
+    r.symbol = std::move(defs[k]);
+    r.offset = offsets[k];
+    const Entry& e = entries_[ids[k]];
+    auto used = dwarf_->with(e.binary, [&](const DebugInfo& info, const SourceTree& tree, LocationCache&) {
+      uint64_t address = e.value + offsets[k];
+      if (binaries_[e.binary].relocatable) {
+        auto base = info.section_address(e.section);
+        if (!base) return;
+        address += *base;
+      }
+      for (SourceFrame& f : source_at(info, tree, address)) {
+        r.frames.push_back({std::move(f.function), std::move(f.file), f.line});
+      }
+    });
+    if (!used && r.symbol.note.empty()) r.symbol.note = used.error().message;
+    answer.candidates.push_back(std::move(r));
+  }
+  return answer;
+}
+
+}  // namespace kas

@@ -1,0 +1,103 @@
+// Every symbol of one kernel (vmlinux and all its modules) with its alias
+// and, on demand, its source: what `kas lookup / resolve / decode` answer
+// from.
+//
+// Built once per target (the daemon keeps it): symbol tables of all
+// binaries (section, value, size, nm type), the census, and each duplicated
+// symbol's alias decided by the same engine calls as `kas vmlinux` and
+// `kas module` (so lookup shows the alias the build gives, not a
+// re-derivation). Names and aliases are sorted for exact and prefix
+// matching. Source locations and inline chains need DWARF, which is read
+// only when a question needs it (DwarfSlots). Immutable once built;
+// concurrent questions are safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/index/census_index.hpp"
+#include "core/query/answers.hpp"
+#include "core/query/dwarf_slots.hpp"
+#include "core/query/query_target.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+class SymbolIndex {
+ public:
+  // Reads the target with `jobs` threads; `progress(done, total)` is called
+  // as modules are read (any thread; may be empty). Errors: vmlinux's (not
+  // found, no DWARF), a module list's or a module's (named).
+  using Progress = std::function<void(size_t done, size_t total)>;
+  [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target, unsigned jobs,
+                                                                         const Progress& progress = {});
+
+  // Definitions whose name (or alias, when the pattern holds the alias
+  // separator) matches `pattern`: an exact name or an fnmatch(3) glob. At
+  // most `limit` are described (0: no limit); `total` counts all.
+  [[nodiscard]] LookupAnswer lookup(std::string_view pattern, size_t limit) const;
+
+  // Each query answered on its own (see ResolveAnswer).
+  [[nodiscard]] std::vector<ResolveAnswer> resolve(std::span<const FrameQuery> queries) const;
+
+  // vmlinux's link address of `name` (the first definition), for --live's
+  // KASLR offset.
+  [[nodiscard]] std::optional<uint64_t> vmlinux_address(std::string_view name) const;
+
+  // True when vmlinux, a modules.order, or a binary an answer was read from
+  // changed on disk since indexing: rebuild before answering again.
+  [[nodiscard]] bool changed() const;
+
+  [[nodiscard]] const QueryTarget& target() const { return target_; }
+  [[nodiscard]] size_t binary_count() const { return binaries_.size(); }
+  [[nodiscard]] size_t symbol_count() const { return entries_.size(); }
+  [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+
+  struct Binary {
+    std::string name;  // "vmlinux" or the module name
+    std::string path;
+    bool relocatable = false;
+    FileStamp stamp;
+    std::vector<std::string> sections;  // names by index
+    std::string strings;                // symbol names and aliases (Entry offsets)
+  };
+  struct Entry {
+    uint64_t value = 0;
+    uint64_t size = 0;
+    uint32_t binary = 0;
+    uint32_t section = 0;  // 0 when not in a section (absolute)
+    uint32_t name_offset = 0;
+    uint32_t name_length = 0;
+    uint32_t alias_offset = 0;
+    uint32_t alias_length = 0;  // 0: no alias
+    uint32_t count = 0;
+    char nm_type = '?';
+  };
+
+ private:
+  [[nodiscard]] std::string_view name_of(const Entry& e) const;
+  [[nodiscard]] std::string_view alias_of(const Entry& e) const;
+  [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids) const;
+  [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
+  [[nodiscard]] std::vector<uint32_t> named(std::string_view name) const;
+  [[nodiscard]] std::optional<uint32_t> vmlinux_symbol_at(uint64_t address) const;
+  void check_binary(uint32_t binary) const;
+
+  QueryTarget target_;
+  std::vector<std::pair<std::string, FileStamp>> input_stamps_;
+  std::vector<Binary> binaries_;  // vmlinux first
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> by_name_;       // entry ids sorted by name
+  std::vector<uint32_t> by_alias_;      // ids of entries with an alias, sorted by alias
+  std::vector<uint32_t> vmlinux_by_address_;
+  std::unique_ptr<DwarfSlots> dwarf_;
+  mutable std::atomic<bool> stale_{false};
+  size_t bytes_ = 0;
+};
+
+}  // namespace kas

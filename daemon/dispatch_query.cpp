@@ -1,0 +1,54 @@
+// lookup / resolve: the index of the target from the cache, the answers
+// computed from it. An answer that touched a file changed since indexing
+// is computed again from a fresh index, so no answer mixes old and new.
+#include "daemon/dispatch.hpp"
+#include "proto/convert_query.hpp"
+
+namespace kas::daemon {
+
+namespace {
+
+// Runs `answer(index)` against a current index of `target`.
+template <typename Fn>
+Result<wire::Response> with_index(QueryCache& cache, const QueryTarget& target, Fn answer) {
+  for (int attempt = 0;; ++attempt) {
+    auto index = cache.get(target);
+    if (!index) return std::unexpected(index.error());
+    wire::Response response = answer(**index);
+    if (!(*index)->changed() || attempt == 1) return response;
+    cache.invalidate(*index);
+  }
+}
+
+}  // namespace
+
+wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
+  auto target = wire::from_wire(in.target());
+  if (!target) return error_response(target.error());
+  auto response = with_index(queries_, *target, [&](const SymbolIndex& index) {
+    wire::Response r;
+    wire::LookupReply* reply = r.mutable_lookup();
+    for (const std::string& pattern : in.patterns()) {
+      wire::to_wire(index.lookup(pattern, in.limit()), *reply->add_matches());
+    }
+    return r;
+  });
+  return response ? *response : error_response(response.error());
+}
+
+wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
+  auto target = wire::from_wire(in.target());
+  if (!target) return error_response(target.error());
+  std::vector<FrameQuery> queries;
+  queries.reserve(static_cast<size_t>(in.queries_size()));
+  for (const wire::FrameQuery& q : in.queries()) queries.push_back(wire::from_wire(q));
+  auto response = with_index(queries_, *target, [&](const SymbolIndex& index) {
+    wire::Response r;
+    wire::ResolveReply* reply = r.mutable_resolve();
+    for (const ResolveAnswer& a : index.resolve(queries)) wire::to_wire(a, *reply->add_answers());
+    return r;
+  });
+  return response ? *response : error_response(response.error());
+}
+
+}  // namespace kas::daemon

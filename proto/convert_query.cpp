@@ -1,0 +1,136 @@
+#include "proto/convert_query.hpp"
+
+#include "proto/convert.hpp"
+
+namespace kas::wire {
+
+namespace {
+
+void to_wire(const kas::SymbolDefinition& in, wire::SymbolDefinition& out) {
+  out.set_binary(in.binary);
+  out.set_path(in.path);
+  out.set_name(in.name);
+  out.set_nm_type(std::string(1, in.nm_type));
+  out.set_section(in.section);
+  out.set_address(in.address);
+  out.set_relocatable(in.relocatable);
+  out.set_size(in.size);
+  out.set_count(in.count);
+  out.set_alias(in.alias);
+  out.set_file(in.file);
+  out.set_line(in.line);
+  out.set_unit(in.unit);
+  out.set_note(in.note);
+}
+
+kas::SymbolDefinition from_wire(const wire::SymbolDefinition& in) {
+  kas::SymbolDefinition out;
+  out.binary = in.binary();
+  out.path = in.path();
+  out.name = in.name();
+  out.nm_type = in.nm_type().empty() ? '?' : in.nm_type()[0];
+  out.section = in.section();
+  out.address = in.address();
+  out.relocatable = in.relocatable();
+  out.size = in.size();
+  out.count = in.count();
+  out.alias = in.alias();
+  out.file = in.file();
+  out.line = in.line();
+  out.unit = in.unit();
+  out.note = in.note();
+  return out;
+}
+
+}  // namespace
+
+void to_wire(const kas::QueryTarget& in, wire::QueryTarget& out) {
+  out.set_vmlinux(in.vmlinux);
+  for (const std::string& s : in.modules_orders) out.add_modules_orders(s);
+  for (const std::string& s : in.module_dirs) out.add_module_dirs(s);
+  out.set_srctree(in.srctree);
+  to_wire(in.alias, *out.mutable_alias());
+}
+
+Result<kas::QueryTarget> from_wire(const wire::QueryTarget& in) {
+  kas::QueryTarget out;
+  out.vmlinux = in.vmlinux();
+  out.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
+  out.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
+  out.srctree = in.srctree();
+  auto alias = from_wire(in.alias());
+  if (!alias) return std::unexpected(alias.error());
+  out.alias = *alias;
+  if (out.vmlinux.empty()) return fail(ErrorCode::kInvalidArgument, "query without a vmlinux");
+  return out;
+}
+
+void to_wire(const kas::LookupAnswer& in, wire::LookupMatches& out) {
+  for (const kas::SymbolDefinition& d : in.definitions) to_wire(d, *out.add_definitions());
+  out.set_total(in.total);
+}
+
+kas::LookupAnswer from_wire(const wire::LookupMatches& in) {
+  kas::LookupAnswer out;
+  for (const wire::SymbolDefinition& d : in.definitions()) out.definitions.push_back(from_wire(d));
+  out.total = in.total();
+  return out;
+}
+
+void to_wire(const kas::FrameQuery& in, wire::FrameQuery& out) {
+  out.set_text(in.text);
+  out.set_by_address(in.by_address);
+  out.set_address(in.address);
+  out.set_symbol(in.symbol);
+  out.set_offset(in.offset);
+  out.set_has_size(in.has_size);
+  out.set_size(in.size);
+  out.set_module(in.module);
+  out.set_module_given(in.module_given);
+}
+
+kas::FrameQuery from_wire(const wire::FrameQuery& in) {
+  kas::FrameQuery out;
+  out.text = in.text();
+  out.by_address = in.by_address();
+  out.address = in.address();
+  out.symbol = in.symbol();
+  out.offset = in.offset();
+  out.has_size = in.has_size();
+  out.size = in.size();
+  out.module = in.module();
+  out.module_given = in.module_given();
+  return out;
+}
+
+void to_wire(const kas::ResolveAnswer& in, wire::ResolveAnswer& out) {
+  to_wire(in.query, *out.mutable_query());
+  for (const kas::Resolution& r : in.candidates) {
+    wire::Resolution* w = out.add_candidates();
+    to_wire(r.symbol, *w->mutable_symbol());
+    w->set_offset(r.offset);
+    for (const kas::SourceFrameInfo& f : r.frames) {
+      wire::SourceFrame* wf = w->add_frames();
+      wf->set_function(f.function);
+      wf->set_file(f.file);
+      wf->set_line(f.line);
+    }
+  }
+  out.set_error(in.error);
+}
+
+kas::ResolveAnswer from_wire(const wire::ResolveAnswer& in) {
+  kas::ResolveAnswer out;
+  out.query = from_wire(in.query());
+  for (const wire::Resolution& w : in.candidates()) {
+    kas::Resolution r;
+    r.symbol = from_wire(w.symbol());
+    r.offset = w.offset();
+    for (const wire::SourceFrame& f : w.frames()) r.frames.push_back({f.function(), f.file(), f.line()});
+    out.candidates.push_back(std::move(r));
+  }
+  out.error = in.error();
+  return out;
+}
+
+}  // namespace kas::wire
