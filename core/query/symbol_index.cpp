@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <map>
 #include <unordered_map>
@@ -409,6 +410,9 @@ ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
     std::vector<uint32_t> all = named(q.symbol);
     if (all.empty()) {
       answer.error = "no symbol named '" + q.symbol + "'";
+      if (std::all_of(q.symbol.begin(), q.symbol.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+        answer.error += " (an address is written 0x" + q.symbol + ")";
+      }
       return answer;
     }
     std::vector<uint32_t> in_module;
