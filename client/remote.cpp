@@ -1,6 +1,7 @@
 #include "client/remote.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/util/path.hpp"
 #include "proto/convert.hpp"
@@ -32,6 +33,9 @@ std::optional<Result<wire::Response>> exchange(const DaemonOptions& daemon, cons
   if (!response) {
     std::fprintf(stderr, "kas: warning: no kasd (%s); running in-process\n", response.error().message.c_str());
     return std::nullopt;
+  }
+  if (std::getenv("KAS_TIMING") != nullptr) {
+    std::fprintf(stderr, "kas: server %.3f ms\n", static_cast<double>(response->server_nanos()) / 1e6);
   }
   if (response->has_error()) return Result<wire::Response>(std::unexpected(wire::from_wire(response->error())));
   if (response->body_case() != expected) return Result<wire::Response>(fail(ErrorCode::kInternal, "unexpected reply"));

@@ -32,6 +32,14 @@ wire::Hello Dispatcher::hello() const {
 }
 
 wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) {
+  const auto start = std::chrono::steady_clock::now();
+  wire::Response response = answer(request, shutdown);
+  response.set_server_nanos(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
+  return response;
+}
+
+wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) {
   ++stats_.requests;
   // Test hook: widen the window in which a test can kill the daemon
   // mid-request (tests/daemon). Never set in normal use.

@@ -29,6 +29,7 @@ class Dispatcher {
   [[nodiscard]] const std::string& build_id() const { return build_id_; }
 
  private:
+  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown);
   [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request);
   [[nodiscard]] wire::Response module(const wire::ModuleRequest& request);
   [[nodiscard]] wire::Response census(const wire::CensusRequest& request);

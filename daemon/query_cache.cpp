@@ -1,5 +1,7 @@
 #include "daemon/query_cache.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -33,6 +35,10 @@ Result<std::shared_ptr<const SymbolIndex>> QueryCache::get(const QueryTarget& ta
     }
     if (build) {
       promise.set_value(SymbolIndex::build(target, jobs_));
+      // The build's temporaries (a census index, every module's symbol
+      // table) are freed by now; give their pages back rather than keep the
+      // build's peak as the daemon's size.
+      ::malloc_trim(0);
       std::lock_guard lock(mutex_);
       auto it = entries_.find(key);
       if (it != entries_.end() && !future.get()) entries_.erase(it);  // errors are not cached

@@ -61,10 +61,22 @@ void call_site(Dwarf_Die* cu, Dwarf_Die& inlined, const SourceTree& tree, std::s
 
 }  // namespace
 
-std::vector<SourceFrame> source_at(const DebugInfo& info, const SourceTree& tree, uint64_t address) {
+std::vector<SourceFrame> source_at(const DebugInfo& info, const SourceTree& tree, uint64_t address,
+                                   uint64_t function_die) {
   Dwarf_Die cu;
-  if (!info.unit_at(address, cu)) return {};
-  info.prepare(cu);
+  std::vector<Dwarf_Die> chain;
+  Dwarf_Die function;
+  if (function_die != 0 && dwarf_offdie(info.dwarf(), function_die, &function) != nullptr &&
+      dwarf_tag(&function) == DW_TAG_subprogram && dwarf_haspc(&function, address) == 1 &&
+      dwarf_diecu(&function, &cu, nullptr, nullptr) != nullptr) {
+    info.prepare(cu);
+    chain.push_back(function);
+    descend(&function, address, chain, 1);
+  } else {
+    if (!info.unit_at(address, cu)) return {};
+    info.prepare(cu);
+    descend(&cu, address, chain, 0);
+  }
 
   // Innermost position: the line-table row.
   std::string file;
@@ -75,8 +87,6 @@ std::vector<SourceFrame> source_at(const DebugInfo& info, const SourceTree& tree
     if (const char* name = dwarf_linesrc(row, nullptr, nullptr)) file = tree.relativize(name, comp_dir_of(&cu));
   }
 
-  std::vector<Dwarf_Die> chain;
-  descend(&cu, address, chain, 0);
   std::vector<SourceFrame> frames;
   if (chain.empty()) {
     // Assembly: a line table without subprogram entries.

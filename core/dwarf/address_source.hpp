@@ -28,7 +28,11 @@ struct SourceFrame {
 
 // Frames at `address` (DWARF terms: DebugInfo::section_address), innermost
 // first; the last is the out-of-line function. Empty when no unit covers
-// the address. Not thread-safe for one DebugInfo (libdw caches per unit).
-[[nodiscard]] std::vector<SourceFrame> source_at(const DebugInfo& info, const SourceTree& tree, uint64_t address);
+// the address. `function_die`, when known (SourceLocation::die_offset of
+// the symbol holding the address), saves walking the unit's top level: a
+// large unit has thousands of entries. Not thread-safe for one DebugInfo
+// (libdw caches per unit).
+[[nodiscard]] std::vector<SourceFrame> source_at(const DebugInfo& info, const SourceTree& tree, uint64_t address,
+                                                 uint64_t function_die = 0);
 
 }  // namespace kas

@@ -106,6 +106,11 @@ bool DebugInfo::integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder)
   return false;
 }
 
+uint64_t DebugInfo::approximate_bytes() const {
+  if (own_relocation_) return own_relocation_->eager_bytes + ready_bytes_ + units_.size() * 64;
+  return libdwfl_bytes_;
+}
+
 void DebugInfo::prepare(const Dwarf_Die& die) const {
   if (units_.empty()) return;  // everything was relocated when opened
   uint64_t offset = dwarf_dieoffset(const_cast<Dwarf_Die*>(&die));
@@ -117,6 +122,7 @@ void DebugInfo::prepare(const Dwarf_Die& die) const {
   if (offset >= it->end || unit_ready_[k]) return;
   own_relocation_->debug_info->apply(it->start, it->end);
   unit_ready_[k] = true;
+  ready_bytes_ += it->end - it->start;
 }
 
 Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const std::string& path, Relocation relocation) {
@@ -163,6 +169,7 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
   if (info->elf_ == nullptr) {
     return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + dwfl_errmsg(-1));
   }
+  if (info->relocatable_) info->libdwfl_bytes_ = static_cast<uint64_t>(file.image().size());
   return info;
 }
 

@@ -76,6 +76,11 @@ class DebugInfo {
   // program header: fine for a module, costly for vmlinux).
   [[nodiscard]] std::vector<UnitPaths> unit_paths(bool include_dirs = false) const;
 
+  // Memory this handle holds beyond the file's shared page cache: the
+  // relocated (privately copied) debug data, which grows as units are
+  // prepared. An estimate, for caches that keep handles open.
+  [[nodiscard]] uint64_t approximate_bytes() const;
+
  private:
   DebugInfo() = default;
   void build_unit_ranges() const;
@@ -101,6 +106,8 @@ class DebugInfo {
   };
   std::vector<UnitSpan> units_;  // .debug_info units, by offset
   mutable std::vector<bool> unit_ready_;
+  mutable uint64_t ready_bytes_ = 0;
+  uint64_t libdwfl_bytes_ = 0;  // libdwfl relocates a relocatable object whole
   // Otherwise libdwfl's.
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;

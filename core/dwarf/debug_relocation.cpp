@@ -50,6 +50,7 @@ uint64_t SectionRelocations::offset_of(size_t k) const {
 }
 
 void SectionRelocations::apply(uint64_t begin, uint64_t end) const {
+  if (all_applied_) return;
   size_t lo = 0;
   size_t hi = count_;
   while (lo < hi) {  // first entry at or past `begin`
@@ -61,16 +62,39 @@ void SectionRelocations::apply(uint64_t begin, uint64_t end) const {
     }
   }
   size_t last = lo;
-  while (last < count_ && offset_of(last) < end) ++last;
+  uint64_t previous = lo > 0 ? offset_of(lo - 1) : 0;
+  bool ordered = previous <= begin || lo == 0;
+  while (last < count_ && offset_of(last) < end) {
+    ordered = ordered && offset_of(last) >= previous;
+    previous = offset_of(last);
+    ++last;
+  }
+  if (!ordered) {
+    // The search above assumed order: apply everything instead.
+    apply_all();
+    return;
+  }
   apply_entries(lo, last);
+}
+
+void SectionRelocations::apply_all() const {
+  if (all_applied_) return;
+  apply_entries(0, count_);
+  all_applied_ = true;
 }
 
 void SectionRelocations::apply_entries(size_t first, size_t last) const {
   for (size_t k = first; k < last; ++k) {
     Elf64_Rela r;
     std::memcpy(&r, relas_ + k * sizeof r, sizeof r);  // file order is host order (checked)
-    Width width = x86_64_width(static_cast<uint32_t>(ELF64_R_TYPE(r.r_info)));
-    if (width.bytes == 0) continue;  // R_X86_64_NONE; others were rejected up front
+    const auto type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
+    if (type == R_X86_64_NONE) continue;
+    Width width = x86_64_width(type);
+    if (width.bytes == 0 || ELF64_R_SYM(r.r_info) >= symbols_ || r.r_offset > target_size_ ||
+        target_size_ - r.r_offset < width.bytes) {
+      ++skipped_;
+      continue;
+    }
     uint64_t value = symbol_value_[ELF64_R_SYM(r.r_info)] + static_cast<uint64_t>(r.r_addend);
     if (width.pc_relative) value -= target_base_ + r.r_offset;
     std::memcpy(target_ + r.r_offset, &value, width.bytes);
@@ -159,18 +183,27 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
       return std::nullopt;
     }
     Elf_Data* target = elf_getdata(elf_getscn(elf, rs.sh_info), nullptr);
-    Elf_Data* relas = elf_getdata(elf_getscn(elf, i), nullptr);
+    // Raw: the file bytes in the mapping, not a converted copy (file and
+    // host byte order agree, checked above); a large module has 140 MB of
+    // .rela.debug_info, which libelf would copy whole.
+    Elf_Data* relas = elf_rawdata(elf_getscn(elf, i), nullptr);
     if (target == nullptr || relas == nullptr || target->d_buf == nullptr) {
       return std::nullopt;
     }
     if (rs.sh_entsize != sizeof(Elf64_Rela) || relas->d_size % sizeof(Elf64_Rela) != 0) {
       return std::nullopt;
     }
-    // Check every entry now, so that applying later cannot fail.
     const auto* raw = static_cast<const unsigned char*>(relas->d_buf);
     const size_t n = relas->d_size / sizeof(Elf64_Rela);
-    bool sorted = true;
-    uint64_t previous = 0;
+    SectionRelocations section(static_cast<unsigned char*>(target->d_buf),
+                               layout.section_address[rs.sh_info].value_or(0), target->d_size, raw, n,
+                               layout.symbol_value.data(), nsyms);
+    if (std::string_view(target_name) == ".debug_info" && !layout.debug_info) {
+      layout.debug_info = section;  // applied per unit, checked as it goes
+      continue;
+    }
+    // Check every entry now, so that a type we do not handle sends the file
+    // to libdwfl instead of being skipped.
     for (size_t k = 0; k < n; ++k) {
       Elf64_Rela r;
       std::memcpy(&r, raw + k * sizeof r, sizeof r);  // file order is host order (checked above)
@@ -181,16 +214,9 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
            target->d_size - r.r_offset < width.bytes)) {
         return std::nullopt;
       }
-      sorted = sorted && r.r_offset >= previous;
-      previous = r.r_offset;
     }
-    SectionRelocations section(static_cast<unsigned char*>(target->d_buf),
-                               layout.section_address[rs.sh_info].value_or(0), raw, n, layout.symbol_value.data());
-    if (sorted && std::string_view(target_name) == ".debug_info" && !layout.debug_info) {
-      layout.debug_info = section;
-    } else {
-      section.apply_all();
-    }
+    section.apply_all();
+    layout.eager_bytes += target->d_size;
   }
   return layout;
 }

@@ -30,15 +30,24 @@
 
 namespace kas {
 
-// Relocations of one section, checked (types, bounds, symbols) up front.
+// Relocations of one section. The small sections' entries are checked
+// (types, bounds, symbols, order) before anything is applied; .debug_info's
+// (millions in a large module: reading them all costs more than the
+// lookups) are checked as each range is applied: an entry that cannot be
+// applied is skipped and counted, and entries found out of order make the
+// whole section be applied at once.
 class SectionRelocations {
  public:
-  SectionRelocations(unsigned char* target, uint64_t target_base, const unsigned char* relas, size_t count,
-                     const uint64_t* symbol_value)
-      : target_(target), target_base_(target_base), relas_(relas), count_(count), symbol_value_(symbol_value) {}
-  // Applies the relocations at offsets in [begin, end); needs offsets sorted.
+  SectionRelocations(unsigned char* target, uint64_t target_base, uint64_t target_size, const unsigned char* relas,
+                     size_t count, const uint64_t* symbol_value, size_t symbols)
+      : target_(target), target_base_(target_base), target_size_(target_size), relas_(relas), count_(count),
+        symbol_value_(symbol_value), symbols_(symbols) {}
+  // Applies the relocations at offsets in [begin, end).
   void apply(uint64_t begin, uint64_t end) const;
-  void apply_all() const { apply_entries(0, count_); }
+  void apply_all() const;
+  // Entries skipped because they could not be applied (none in toolchain
+  // output; a damaged file).
+  [[nodiscard]] size_t skipped() const { return skipped_; }
 
  private:
   void apply_entries(size_t first, size_t last) const;
@@ -46,9 +55,13 @@ class SectionRelocations {
 
   unsigned char* target_;
   uint64_t target_base_;
+  uint64_t target_size_;
   const unsigned char* relas_;
   size_t count_;
   const uint64_t* symbol_value_;  // DebugRelocation::symbol_value's data
+  size_t symbols_;
+  mutable size_t skipped_ = 0;
+  mutable bool all_applied_ = false;
 };
 
 struct DebugRelocation {
@@ -56,8 +69,11 @@ struct DebugRelocation {
   std::vector<std::optional<uint64_t>> section_address;
   // S of each symbol (section address + value), for the deferred relocations.
   std::vector<uint64_t> symbol_value;
+  // Bytes of the sections relocated when opened (private copies of their
+  // pages once written).
+  uint64_t eager_bytes = 0;
   // .debug_info's relocations, applied per unit by the caller; nullopt when
-  // they were all applied already (unsorted, or no .debug_info relocations).
+  // there are none.
   std::optional<SectionRelocations> debug_info;
 };
 

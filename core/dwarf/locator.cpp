@@ -151,7 +151,10 @@ void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span
     walker.walk(&cu, 0);
     if (found.empty()) continue;
     std::string unit_name = unit_of(&cu, tree);
-    for (auto& [q, die] : found) results[q] = decl_location(info, die, tree, unit_name);
+    for (auto& [q, die] : found) {
+      results[q] = decl_location(info, die, tree, unit_name);
+      if (results[q]) results[q]->die_offset = dwarf_dieoffset(&die);
+    }
   }
 }
 
@@ -191,7 +194,10 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
 
     for (size_t q : members) {
       auto it = found.find(q);
-      if (it != found.end()) results[q] = decl_location(info, it->second, tree, unit);
+      if (it != found.end()) {
+        results[q] = decl_location(info, it->second, tree, unit);
+        if (results[q]) results[q]->die_offset = dwarf_dieoffset(&it->second);
+      }
       // GNU as 2.40+ describes assembly functions with a subprogram that has
       // no DW_AT_decl_*; like older assembly, they are located by line table.
       if (!results[q] && queries[q].function) {

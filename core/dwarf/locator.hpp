@@ -27,6 +27,10 @@ struct SourceLocation {
   uint32_t line = 0;
   std::string unit;  // the compilation unit's primary source, same form
   bool from_line_table = false;  // assembly: no defining DWARF entry
+  // The entry found at the symbol's address (a concrete subprogram or
+  // variable; 0 from the line table): where an address inside the function
+  // starts its search for inlined calls (address_source).
+  uint64_t die_offset = 0;
 };
 
 struct LocateQuery {

@@ -54,12 +54,14 @@ void SourceTree::set_root(std::string root) {
   if (root_real_ == root_) root_real_.clear();
 }
 
-void SourceTree::infer_from(const std::vector<UnitPaths>& units) {
-  if (root_.empty()) infer_root(units);
+void SourceTree::infer_from(const std::vector<UnitPaths>& units,
+                            const std::function<std::vector<UnitPaths>()>& with_include_dirs) {
+  if (root_.empty()) infer_root(units, with_include_dirs);
   infer_external_root(units);
 }
 
-void SourceTree::infer_root(const std::vector<UnitPaths>& units) {
+void SourceTree::infer_root(const std::vector<UnitPaths>& units,
+                            const std::function<std::vector<UnitPaths>()>& with_include_dirs) {
   // 1. O= builds: kbuild links objtree/source to the source tree.
   for (const UnitPaths& u : units) {
     if (!path::is_absolute(u.comp_dir)) continue;
@@ -120,7 +122,8 @@ void SourceTree::infer_root(const std::vector<UnitPaths>& units) {
     for (const std::string& p : prefixes) ++votes[p];
   }
   if (votes.empty()) {
-    for (const UnitPaths& u : units) {
+    const std::vector<UnitPaths> read = with_include_dirs ? with_include_dirs() : std::vector<UnitPaths>();
+    for (const UnitPaths& u : with_include_dirs ? read : units) {
       std::set<std::string> prefixes;
       for (const std::string& dir : u.include_dirs) propose(resolve(dir, u.comp_dir), true, prefixes);
       for (const std::string& p : prefixes) ++votes[p];

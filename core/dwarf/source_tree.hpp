@@ -11,6 +11,7 @@
 // source tree (given, or inferred from the binary's units) or the object tree.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,12 @@ class SourceTree {
   // Then, for units outside both trees (an out-of-tree module's sources),
   // their common directory's parent becomes an extra root, so
   // /home/u/hello/hello.c reads "hello/hello.c".
-  void infer_from(const std::vector<UnitPaths>& units);
+  // `with_include_dirs`, when given, returns the units again with their
+  // include directories, and is called only when the unit names alone do
+  // not reveal the tree (reading every line program header costs ~100 ms
+  // in a large module); otherwise `units`' own include_dirs are used.
+  void infer_from(const std::vector<UnitPaths>& units,
+                  const std::function<std::vector<UnitPaths>()>& with_include_dirs = {});
 
   // The tree in use ("" when unknown).
   [[nodiscard]] const std::string& root() const { return root_; }
@@ -52,7 +58,8 @@ class SourceTree {
  private:
   void set_root(std::string root);
 
-  void infer_root(const std::vector<UnitPaths>& units);
+  void infer_root(const std::vector<UnitPaths>& units,
+                  const std::function<std::vector<UnitPaths>()>& with_include_dirs);
   void infer_external_root(const std::vector<UnitPaths>& units);
 
   std::string root_;

@@ -12,7 +12,8 @@ Result<std::vector<SymbolPlace>> locate_object_symbols(const ElfFile& file, std:
   auto info = DebugInfo::open(file);
   if (!info) return std::unexpected(info.error());
   SourceTree tree(srctree);
-  tree.infer_from((*info)->unit_paths(/*include_dirs=*/srctree.empty()));
+  const DebugInfo& opened = **info;
+  tree.infer_from(opened.unit_paths(), [&] { return opened.unit_paths(/*include_dirs=*/true); });
 
   std::vector<SymbolPlace> places(symbols.size());
   std::vector<LocateQuery> queries;

@@ -2,62 +2,121 @@
 
 namespace kas {
 
-DwarfSlots::DwarfSlots(std::vector<std::string> paths, std::string srctree, size_t max_open)
-    : paths_(std::move(paths)), srctree_(std::move(srctree)), max_open_(max_open),
-      slots_(new Slot[paths_.size()]) {}
+DwarfSlots::DwarfSlots(std::vector<std::string> paths, std::string srctree, uint64_t budget_bytes, size_t per_binary)
+    : paths_(std::move(paths)), srctree_(std::move(srctree)), budget_(budget_bytes),
+      per_binary_(per_binary == 0 ? 1 : per_binary), slots_(new Slot[paths_.size()]) {}
 
 Result<void> DwarfSlots::with(size_t i, const Use& use) const {
   Slot& slot = slots_[i];
-  bool opened = false;
+  std::unique_ptr<DebugInfo> info;
+  const SourceTree* tree = nullptr;
   {
-    std::lock_guard lock(slot.mutex);
+    std::unique_lock lock(slot.mutex);
     slot.last_use = ++clock_;
+    slot.released.wait(lock, [&] { return slot.error || !slot.idle.empty() || slot.open < per_binary_; });
     if (slot.error) return std::unexpected(*slot.error);
-    if (!slot.info) {
-      auto info = DebugInfo::open(paths_[i]);
-      if (!info) {
-        slot.error = info.error();
-        return std::unexpected(info.error());
+    if (!slot.idle.empty()) {
+      info = std::move(slot.idle.back());
+      slot.idle.pop_back();
+      const uint64_t bytes = info->approximate_bytes();
+      slot.bytes -= bytes;
+      idle_bytes_ -= bytes;
+    } else {
+      ++slot.open;
+      lock.unlock();
+      auto opened = DebugInfo::open(paths_[i]);
+      lock.lock();
+      if (!opened) {
+        --slot.open;
+        slot.error = opened.error();
+        slot.released.notify_all();
+        return std::unexpected(opened.error());
       }
-      slot.info = std::move(*info);
+      info = std::move(*opened);
       if (!slot.tree) {
         // As the engine infers it for the same file (kas vmlinux reads unit
         // names; kas module also include directories, for out-of-tree
         // modules), so that paths here match the aliases' paths.
         slot.tree.emplace(srctree_);
-        slot.tree->infer_from(slot.info->unit_paths(slot.info->relocatable() && srctree_.empty()));
+        const DebugInfo& handle = *info;
+        if (handle.relocatable()) {
+          slot.tree->infer_from(handle.unit_paths(), [&] { return handle.unit_paths(/*include_dirs=*/true); });
+        } else {
+          slot.tree->infer_from(handle.unit_paths());
+        }
       }
-      ++open_;
-      opened = true;
     }
-    use(*slot.info, *slot.tree, slot.locations);
+    tree = &*slot.tree;  // set once, never changed after: safe to read unlocked
   }
-  if (opened && open_ > max_open_) close_oldest(i);
+  use(*info, *tree);
+  {
+    std::lock_guard lock(slot.mutex);
+    const uint64_t bytes = info->approximate_bytes();
+    slot.bytes += bytes;
+    idle_bytes_ += bytes;
+    slot.idle.push_back(std::move(info));
+  }
+  slot.released.notify_one();
+  if (idle_bytes_ > budget_) close_idle_beyond_budget(i);
   return {};
 }
 
-void DwarfSlots::close_oldest(size_t keep) const {
-  // Several passes would be needed only when the oldest are busy; one
-  // try per call keeps a request from waiting on another's binary.
+std::optional<std::optional<SourceLocation>> DwarfSlots::cached(size_t i, uint32_t id) const {
+  Slot& slot = slots_[i];
+  std::lock_guard lock(slot.mutex);
+  auto it = slot.locations.find(id);
+  if (it == slot.locations.end()) return std::nullopt;
+  return it->second;
+}
+
+void DwarfSlots::store(size_t i, uint32_t id, std::optional<SourceLocation> location) const {
+  Slot& slot = slots_[i];
+  std::lock_guard lock(slot.mutex);
+  slot.locations.emplace(id, std::move(location));
+}
+
+void DwarfSlots::seed(size_t i, LocationCache locations) {
+  Slot& slot = slots_[i];
+  std::lock_guard lock(slot.mutex);
+  slot.locations.merge(locations);
+}
+
+void DwarfSlots::close_idle_beyond_budget(size_t keep) const {
+  // Bounded: a request never spends long here, and handles in use are
+  // counted when they come back.
+  for (int closed = 0; closed < 64 && idle_bytes_ > budget_; ++closed) {
+    if (!close_one_idle(keep)) return;
+  }
+}
+
+bool DwarfSlots::close_one_idle(size_t keep) const {
   size_t oldest = paths_.size();
   uint64_t oldest_use = UINT64_MAX;
   for (size_t i = 0; i < paths_.size(); ++i) {
     if (i == keep) continue;
     Slot& slot = slots_[i];
-    uint64_t use = slot.last_use;
-    if (use != 0 && use < oldest_use) {
-      std::unique_lock lock(slot.mutex, std::try_to_lock);
-      if (!lock.owns_lock() || !slot.info) continue;
+    std::unique_lock lock(slot.mutex, std::try_to_lock);
+    if (!lock.owns_lock() || slot.idle.empty()) continue;
+    if (slot.last_use < oldest_use) {
       oldest = i;
-      oldest_use = use;
+      oldest_use = slot.last_use;
     }
   }
-  if (oldest == paths_.size()) return;
-  Slot& slot = slots_[oldest];
-  std::unique_lock lock(slot.mutex, std::try_to_lock);
-  if (!lock.owns_lock() || !slot.info) return;
-  slot.info.reset();
-  --open_;
+  if (oldest == paths_.size()) return false;
+  std::unique_ptr<DebugInfo> closing;
+  {
+    Slot& slot = slots_[oldest];
+    std::lock_guard lock(slot.mutex);
+    if (slot.idle.empty()) return true;  // taken meanwhile: try again
+    closing = std::move(slot.idle.back());
+    slot.idle.pop_back();
+    const uint64_t bytes = closing->approximate_bytes();
+    slot.bytes -= bytes;
+    idle_bytes_ -= bytes;
+    --slot.open;
+  }
+  slots_[oldest].released.notify_all();
+  return true;  // `closing` is released here, outside the lock
 }
 
 }  // namespace kas

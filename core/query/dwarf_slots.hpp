@@ -2,15 +2,17 @@
 // needs it and kept for the next one.
 //
 // A distribution kernel has ~4,000 modules: keeping all of their DWARF open
-// would cost gigabytes of mappings for the few a session asks about, so at
-// most `max_open` stay open (least recently used closed first; vmlinux is
-// reopened like any other, in ~10 ms). libdw caches per unit and is not
-// thread-safe for one Dwarf, so each binary's debug info is used by one
-// request at a time; requests about different binaries run in parallel.
-// Locations found are cached per symbol and survive closing.
+// would cost gigabytes of relocated debug data for the few a session asks
+// about, so open handles are kept within a memory budget (least recently
+// used binaries closed first; DebugInfo::approximate_bytes). libdw caches per unit and is not thread-safe for one Dwarf, so a
+// handle serves one request at a time; a binary gets up to `per_binary`
+// handles, so that concurrent questions about vmlinux (most of them) do
+// not wait for each other. Locations found are cached per symbol, survive
+// closing, and can be seeded when the index is built.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,31 +35,44 @@ using LocationCache = std::unordered_map<uint32_t, std::optional<SourceLocation>
 class DwarfSlots {
  public:
   // `paths[i]` is binary i's file.
-  DwarfSlots(std::vector<std::string> paths, std::string srctree, size_t max_open);
+  DwarfSlots(std::vector<std::string> paths, std::string srctree, uint64_t budget_bytes, size_t per_binary);
 
-  using Use = std::function<void(const DebugInfo&, const SourceTree&, LocationCache&)>;
-  // Runs `use` with binary i's debug info, opened if needed, and no other
-  // caller using it. Error: why it cannot be opened (remembered: a file
-  // without DWARF is not reopened for every question).
+  using Use = std::function<void(const DebugInfo&, const SourceTree&)>;
+  // Runs `use` with a handle on binary i's debug info that no other caller
+  // uses meanwhile (opened if needed). Error: why it cannot be opened
+  // (remembered: a file without DWARF is not reopened for every question).
   [[nodiscard]] Result<void> with(size_t i, const Use& use) const;
+
+  // The cached location of symbol `id` of binary i: nullopt when not
+  // cached yet. Thread-safe, as are store() and seed().
+  [[nodiscard]] std::optional<std::optional<SourceLocation>> cached(size_t i, uint32_t id) const;
+  void store(size_t i, uint32_t id, std::optional<SourceLocation> location) const;
+  void seed(size_t i, LocationCache locations);
 
  private:
   struct Slot {
-    std::mutex mutex;
-    std::unique_ptr<DebugInfo> info;
+    std::mutex mutex;  // guards everything below
+    std::condition_variable released;
+    std::vector<std::unique_ptr<DebugInfo>> idle;
+    size_t open = 0;     // idle + in use
+    uint64_t bytes = 0;  // of the idle ones
     std::optional<SourceTree> tree;
     std::optional<Error> error;
     LocationCache locations;
-    std::atomic<uint64_t> last_use{0};
+    uint64_t last_use = 0;
   };
-  void close_oldest(size_t keep) const;
+  void close_idle_beyond_budget(size_t keep) const;
+  // Closes one idle handle of the least recently used other binary; false
+  // when there is none.
+  bool close_one_idle(size_t keep) const;
 
   std::vector<std::string> paths_;
   std::string srctree_;
-  size_t max_open_;
+  uint64_t budget_;
+  size_t per_binary_;
   std::unique_ptr<Slot[]> slots_;
   mutable std::atomic<uint64_t> clock_{0};
-  mutable std::atomic<size_t> open_{0};
+  mutable std::atomic<uint64_t> idle_bytes_{0};
 };
 
 }  // namespace kas

@@ -22,12 +22,14 @@ namespace kas {
 
 namespace {
 
-// Open module DWARF kept between questions (see DwarfSlots).
-constexpr size_t kMaxOpenDebugInfo = 32;
+// Relocated debug data of the DWARF handles kept open between questions
+// (see DwarfSlots): a small module's is ~100 KiB, amdgpu's ~100 MiB.
+constexpr uint64_t kDebugInfoBudget = uint64_t{256} << 20;
 
 struct BinaryPart {
   SymbolIndex::Binary binary;
   std::vector<SymbolIndex::Entry> entries;
+  LocationCache locations;  // by index in `entries`
 };
 
 uint32_t add_string(std::string& strings, std::string_view s) {
@@ -119,6 +121,26 @@ Result<void> add_vmlinux_aliases(BinaryPart& part, const QueryTarget& target, co
   return {};
 }
 
+// Every text symbol of vmlinux located now (~2 s on one core for a
+// distribution kernel, beside the module reading): lookups of vmlinux
+// names, most of them, then read no DWARF.
+Result<void> locate_vmlinux_text(BinaryPart& part, const QueryTarget& target) {
+  auto info = DebugInfo::open(target.vmlinux);
+  if (!info) return std::unexpected(info.error());
+  SourceTree tree(target.srctree);
+  tree.infer_from((*info)->unit_paths());
+  std::vector<LocateQuery> queries;
+  std::vector<uint32_t> asked;
+  for (size_t i = 0; i < part.entries.size(); ++i) {
+    if (!nm_is_text(part.entries[i].nm_type)) continue;
+    queries.push_back({part.entries[i].value, true});
+    asked.push_back(static_cast<uint32_t>(i));
+  }
+  auto located = locate(**info, tree, queries);
+  for (size_t q = 0; q < asked.size(); ++q) part.locations.emplace(asked[q], std::move(located[q]));
+  return {};
+}
+
 Result<void> add_module_aliases(BinaryPart& part, const QueryTarget& target, const CensusIndex& census) {
   if (std::none_of(part.entries.begin(), part.entries.end(),
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
@@ -179,15 +201,18 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
     if (part) {
       auto aliased = i == 0 ? add_vmlinux_aliases(*part, target, (*census)->census())
                             : add_module_aliases(*part, target, **census);
+      if (aliased && i == 0) aliased = locate_vmlinux_text(*part, target);
       if (!aliased) part = std::unexpected(aliased.error());
     }
     parts[i] = std::move(part);
     if (progress) progress(++done, parts.size());
   });
 
+  LocationCache vmlinux_locations;
   for (size_t b = 0; b < parts.size(); ++b) {
     if (!parts[b]) return std::unexpected(parts[b].error());
     BinaryPart& part = *parts[b];
+    if (b == 0) vmlinux_locations = std::move(part.locations);  // vmlinux's ids are its entry indexes
     for (Entry& e : part.entries) {
       e.binary = static_cast<uint32_t>(b);
       index->entries_.push_back(e);
@@ -218,7 +243,9 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
 
   std::vector<std::string> paths;
   for (const Binary& b : index->binaries_) paths.push_back(b.path);
-  index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kMaxOpenDebugInfo);
+  index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kDebugInfoBudget,
+                                               std::max(2u, jobs));
+  index->dwarf_->seed(0, std::move(vmlinux_locations));
   return std::shared_ptr<const SymbolIndex>(std::move(index));
 }
 
@@ -313,39 +340,45 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
   }
   for (const auto& [binary, members] : by_binary) {
     check_binary(binary);
-    auto used = dwarf_->with(binary, [&](const DebugInfo& info, const SourceTree& tree, LocationCache& cache) {
-      std::vector<LocateQuery> queries;
-      std::vector<size_t> asked;
-      for (size_t k : members) {
-        if (cache.count(ids[k]) != 0) continue;
-        const Entry& e = entries_[ids[k]];
-        uint64_t address = e.value;
-        if (binaries_[binary].relocatable) {
-          auto base = info.section_address(e.section);
-          if (!base) {
-            cache[ids[k]] = std::nullopt;
-            continue;
+    std::vector<size_t> unknown;
+    for (size_t k : members) {
+      if (!dwarf_->cached(binary, ids[k])) unknown.push_back(k);
+    }
+    if (!unknown.empty()) {
+      auto used = dwarf_->with(binary, [&](const DebugInfo& info, const SourceTree& tree) {
+        std::vector<LocateQuery> queries;
+        std::vector<size_t> asked;
+        for (size_t k : unknown) {
+          const Entry& e = entries_[ids[k]];
+          uint64_t address = e.value;
+          if (binaries_[binary].relocatable) {
+            auto base = info.section_address(e.section);
+            if (!base) {
+              dwarf_->store(binary, ids[k], std::nullopt);
+              continue;
+            }
+            address += *base;
           }
-          address += *base;
+          queries.push_back({address, nm_is_text(e.nm_type)});
+          asked.push_back(k);
         }
-        queries.push_back({address, nm_is_text(e.nm_type)});
-        asked.push_back(k);
+        auto located = locate(info, tree, queries);
+        for (size_t q = 0; q < asked.size(); ++q) dwarf_->store(binary, ids[asked[q]], std::move(located[q]));
+      });
+      if (!used) {
+        for (size_t k : members) out[k].note = used.error().message;
+        continue;
       }
-      auto located = locate(info, tree, queries);
-      for (size_t q = 0; q < asked.size(); ++q) cache[ids[asked[q]]] = std::move(located[q]);
-      for (size_t k : members) {
-        const std::optional<SourceLocation>& loc = cache[ids[k]];
-        if (!loc) {
-          out[k].note = "no DWARF location";
-          continue;
-        }
-        out[k].file = loc->file;
-        out[k].line = loc->line;
-        out[k].unit = loc->unit;
+    }
+    for (size_t k : members) {
+      auto loc = dwarf_->cached(binary, ids[k]);
+      if (!loc || !*loc) {
+        out[k].note = "no DWARF location";
+        continue;
       }
-    });
-    if (!used) {
-      for (size_t k : members) out[k].note = used.error().message;
+      out[k].file = (*loc)->file;
+      out[k].line = (*loc)->line;
+      out[k].unit = (*loc)->unit;
     }
   }
   return out;
@@ -454,14 +487,16 @@ ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
     r.symbol = std::move(defs[k]);
     r.offset = offsets[k];
     const Entry& e = entries_[ids[k]];
-    auto used = dwarf_->with(e.binary, [&](const DebugInfo& info, const SourceTree& tree, LocationCache&) {
+    auto location = dwarf_->cached(e.binary, ids[k]);  // describe() filled it
+    const uint64_t function_die = location && *location ? (*location)->die_offset : 0;
+    auto used = dwarf_->with(e.binary, [&](const DebugInfo& info, const SourceTree& tree) {
       uint64_t address = e.value + offsets[k];
       if (binaries_[e.binary].relocatable) {
         auto base = info.section_address(e.section);
         if (!base) return;
         address += *base;
       }
-      for (SourceFrame& f : source_at(info, tree, address)) {
+      for (SourceFrame& f : source_at(info, tree, address, function_die)) {
         r.frames.push_back({std::move(f.function), std::move(f.file), f.line});
       }
     });
