@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "client/command_support.hpp"
+#include "client/debuginfo_fetch.hpp"
 #include "client/query_output.hpp"
 #include "client/remote.hpp"
 #include "core/query/frame_spec.hpp"
@@ -100,6 +101,12 @@ Result<QueryTarget> target_of(const QueryOptions& o) {
   } else if (!o.kernel.empty() || o.live) {
     std::string release = o.live ? running_release() : o.kernel;
     target = installed_kernel_target(release, o.debug_root);
+    const char* urls = std::getenv("DEBUGINFOD_URLS");
+    if (!target && o.live && urls != nullptr && *urls != '\0') {
+      // Not installed: by build-id from the debuginfod servers.
+      const char* sysfs = std::getenv("KAS_SYSFS");  // tests: a recorded /sys
+      target = fetched_running_kernel(sysfs != nullptr ? sysfs : "/sys");
+    }
     if (!target && o.live) {
       target = fail(target.error().code, "the running kernel " + release + ": " + target.error().message);
     }

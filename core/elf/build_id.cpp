@@ -32,4 +32,31 @@ std::string build_id_of(const ElfFile& file) {
   return {};
 }
 
+std::string build_id_from_notes(std::span<const unsigned char> notes) {
+  static const char kHex[] = "0123456789abcdef";
+  auto align4 = [](size_t n) { return (n + 3) & ~size_t{3}; };
+  size_t offset = 0;
+  while (notes.size() - offset >= 12) {
+    uint32_t namesz = 0;
+    uint32_t descsz = 0;
+    uint32_t type = 0;
+    std::memcpy(&namesz, notes.data() + offset, 4);
+    std::memcpy(&descsz, notes.data() + offset + 4, 4);
+    std::memcpy(&type, notes.data() + offset + 8, 4);
+    size_t name_at = offset + 12;
+    size_t desc_at = name_at + align4(namesz);
+    if (namesz > notes.size() || descsz > notes.size() || desc_at + descsz > notes.size()) return {};
+    if (type == NT_GNU_BUILD_ID && namesz == 4 && std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
+      std::string hex;
+      for (size_t k = 0; k < descsz; ++k) {
+        hex += kHex[notes[desc_at + k] >> 4];
+        hex += kHex[notes[desc_at + k] & 0xf];
+      }
+      return hex;
+    }
+    offset = desc_at + align4(descsz);
+  }
+  return {};
+}
+
 }  // namespace kas

@@ -3,7 +3,9 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <filesystem>
 
+#include "core/elf/build_id.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/file.hpp"
 
@@ -68,6 +70,28 @@ Result<FrameQuery> LiveKernel::translate(uint64_t runtime, int64_t kaslr_offset)
   q.module = before.module;
   q.module_given = true;
   return q;
+}
+
+Result<RunningBuildIds> running_build_ids(const std::string& sysfs) {
+  auto id_in = [](const std::string& path) -> std::string {
+    auto data = read_file(path);
+    if (!data) return {};
+    return build_id_from_notes(
+        std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(data->data()), data->size()));
+  };
+  RunningBuildIds ids;
+  const std::string kernel_notes = sysfs + "/kernel/notes";
+  ids.vmlinux = id_in(kernel_notes);
+  if (ids.vmlinux.empty()) {
+    return fail(ErrorCode::kNotFound, kernel_notes + ": no build-id of the running kernel there");
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(sysfs + "/module", ec)) {
+    std::string id = id_in(entry.path().string() + "/notes/.note.gnu.build-id");
+    if (!id.empty()) ids.modules.emplace_back(entry.path().filename().string(), std::move(id));
+  }
+  std::sort(ids.modules.begin(), ids.modules.end());
+  return ids;
 }
 
 }  // namespace kas

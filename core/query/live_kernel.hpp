@@ -44,4 +44,15 @@ class LiveKernel {
 // uname -r.
 [[nodiscard]] std::string running_release();
 
+// The build-ids of the running kernel and its loaded modules, read from
+// sysfs (SYSFS/kernel/notes, SYSFS/module/M/notes/.note.gnu.build-id;
+// readable by every user): the keys debuginfod serves debug info by.
+struct RunningBuildIds {
+  std::string vmlinux;
+  std::vector<std::pair<std::string, std::string>> modules;  // (name, build-id), by name
+};
+// Error kNotFound when the kernel's own build-id cannot be read. Modules
+// without a readable build-id are left out.
+[[nodiscard]] Result<RunningBuildIds> running_build_ids(const std::string& sysfs = "/sys");
+
 }  // namespace kas
