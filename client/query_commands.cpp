@@ -16,6 +16,7 @@
 
 #include "client/command_support.hpp"
 #include "client/debuginfo_fetch.hpp"
+#include "client/progress_display.hpp"
 #include "client/query_output.hpp"
 #include "client/remote.hpp"
 #include "core/query/frame_spec.hpp"
@@ -125,48 +126,6 @@ Result<QueryTarget> target_of(const QueryOptions& o) {
   return target;
 }
 
-// While the daemon indexes a kernel (seconds, the first time), a terminal
-// shows that something is happening; nothing is printed otherwise.
-class WaitIndicator {
- public:
-  explicit WaitIndicator(std::string what) : what_(std::move(what)) {
-    if (::isatty(2) != 1) return;
-    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
-  }
-  ~WaitIndicator() {
-    if (!thread_.joinable()) return;
-    thread_.request_stop();
-    cv_.notify_all();
-    thread_.join();
-  }
-  WaitIndicator(const WaitIndicator&) = delete;
-  WaitIndicator& operator=(const WaitIndicator&) = delete;
-
- private:
-  void run(const std::stop_token& stop) {
-    const auto start = std::chrono::steady_clock::now();
-    const char spin[] = {'|', '/', '-', '\\'};
-    bool shown = false;
-    std::unique_lock lock(mutex_);
-    for (int tick = 0;; ++tick) {
-      // Quick answers (a warm daemon) print nothing at all.
-      if (cv_.wait_for(lock, std::chrono::milliseconds(tick == 0 ? 400 : 100), [&] { return stop.stop_requested(); })) {
-        break;
-      }
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r%c kas: %s (%.1f s)", spin[tick % 4], what_.c_str(), seconds);
-      std::fflush(stderr);
-      shown = true;
-    }
-    if (shown) std::fprintf(stderr, "\r\033[K");
-  }
-
-  std::string what_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::jthread thread_;
-};
-
 // The in-process index, built once per command and reused by its
 // questions; a bar on a terminal while modules are read.
 class LocalIndex {
@@ -176,15 +135,11 @@ class LocalIndex {
     if (index_) return index_;
     const bool tty = ::isatty(2) == 1;
     std::mutex mutex;
-    auto progress = [&](size_t done, size_t total) {
+    ProgressLine line;
+    auto progress = [&](std::string_view stage, size_t done, size_t total) {
       if (!tty) return;
       std::lock_guard lock(mutex);
-      const int width = 30;
-      int filled = total == 0 ? width : static_cast<int>(done * width / total);
-      std::fprintf(stderr, "\rkas: indexing [%s%s] %zu/%zu binaries", std::string(filled, '#').c_str(),
-                   std::string(width - filled, ' ').c_str(), done, total);
-      if (done == total) std::fprintf(stderr, "\r\033[K");
-      std::fflush(stderr);
+      line.show(progress_bar(stage, done, total));
     };
     auto built = SymbolIndex::build(target, options_.jobs, progress);
     if (!built) return std::unexpected(built.error());
@@ -202,7 +157,7 @@ Result<std::vector<LookupAnswer>> ask_lookup(const QueryOptions& o, LocalIndex& 
   return routed(
       o.routing,
       [&] {
-        WaitIndicator wait("asking kasd about " + target.vmlinux);
+        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, target); });
         return remote_lookup(o.routing.daemon, target, patterns, limit);
       },
       [&]() -> Result<std::vector<LookupAnswer>> {
@@ -219,7 +174,7 @@ Result<std::vector<ResolveAnswer>> ask_resolve(const QueryOptions& o, LocalIndex
   return routed(
       o.routing,
       [&] {
-        WaitIndicator wait("asking kasd about " + target.vmlinux);
+        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, target); });
         return remote_resolve(o.routing.daemon, target, queries);
       },
       [&]() -> Result<std::vector<ResolveAnswer>> {

@@ -5,7 +5,10 @@
 
 #include "core/util/path.hpp"
 #include "proto/convert.hpp"
+#include "client/progress_display.hpp"
+#include "core/util/socket_path.hpp"
 #include "proto/convert_query.hpp"
+#include "proto/framing.hpp"
 
 namespace kas::cli {
 
@@ -132,6 +135,18 @@ std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOpt
   std::vector<ResolveAnswer> answers;
   for (const wire::ResolveAnswer& a : (*response)->resolve().answers()) answers.push_back(wire::from_wire(a));
   return Result<std::vector<ResolveAnswer>>(std::move(answers));
+}
+
+std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target) {
+  auto fd = connect_existing(daemon.socket_path.empty() ? default_socket_path() : daemon.socket_path);
+  if (!fd) return std::nullopt;
+  wire::Request message;
+  *message.mutable_progress()->mutable_target() = absolute(target);
+  wire::Response response;
+  if (!wire::write_frame(fd->get(), message) || !wire::read_frame(fd->get(), response)) return std::nullopt;
+  if (!response.has_progress() || !response.progress().indexing()) return std::nullopt;
+  const wire::ProgressReply& p = response.progress();
+  return progress_bar(p.stage(), p.done(), p.total());
 }
 
 }  // namespace kas::cli

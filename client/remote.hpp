@@ -28,6 +28,10 @@ namespace kas::cli {
                                                                               const QueryTarget& target,
                                                                               const std::vector<FrameQuery>& queries);
 
+// How far the daemon is in indexing `target`, as a progress_bar() line;
+// nullopt when it is not indexing it or cannot be asked (never starts one).
+[[nodiscard]] std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target);
+
 // Paths made absolute against our cwd: the daemon has its own.
 [[nodiscard]] std::string absolute_path(const std::string& p);
 

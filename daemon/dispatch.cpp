@@ -26,7 +26,8 @@ wire::Hello Dispatcher::hello() const {
   wire::Hello hello;
   hello.set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
   hello.set_build_id(build_id_);
-  for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown", "lookup", "resolve"}) hello.add_capabilities(cap);
+  for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown", "lookup", "resolve",
+                           "progress"}) hello.add_capabilities(cap);
   hello.set_pid(static_cast<uint32_t>(::getpid()));
   return hello;
 }
@@ -43,7 +44,8 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
   ++stats_.requests;
   // Test hook: widen the window in which a test can kill the daemon
   // mid-request (tests/daemon). Never set in normal use.
-  if (test_delay_ms_ > 0 && request.body_case() != wire::Request::kStats) {
+  if (test_delay_ms_ > 0 && request.body_case() != wire::Request::kStats &&
+      request.body_case() != wire::Request::kProgress) {
     std::this_thread::sleep_for(std::chrono::milliseconds(test_delay_ms_));
   }
   try {
@@ -54,6 +56,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
       case wire::Request::kStats: return stats();
       case wire::Request::kLookup: return lookup(request.lookup());
       case wire::Request::kResolve: return resolve(request.resolve());
+      case wire::Request::kProgress: return progress(request.progress());
       case wire::Request::kReload: {
         trees_.clear();
         queries_.clear();

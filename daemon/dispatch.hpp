@@ -37,6 +37,7 @@ class Dispatcher {
   // dispatch_query.cpp
   [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request);
   [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request);
+  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request);
 
   std::string build_id_;
   unsigned jobs_;

@@ -51,4 +51,18 @@ wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
   return response ? *response : error_response(response.error());
 }
 
+wire::Response Dispatcher::progress(const wire::ProgressRequest& in) {
+  auto target = wire::from_wire(in.target());
+  if (!target) return error_response(target.error());
+  wire::Response r;
+  wire::ProgressReply* reply = r.mutable_progress();
+  if (auto p = queries_.progress(*target)) {
+    reply->set_indexing(true);
+    reply->set_stage(p->stage);
+    reply->set_done(p->done);
+    reply->set_total(p->total);
+  }
+  return r;
+}
+
 }  // namespace kas::daemon

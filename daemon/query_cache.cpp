@@ -34,7 +34,25 @@ Result<std::shared_ptr<const SymbolIndex>> QueryCache::get(const QueryTarget& ta
       }
     }
     if (build) {
-      promise.set_value(SymbolIndex::build(target, jobs_));
+      {
+        std::lock_guard lock(progress_mutex_);
+        building_[key] = {"starting", 0, 0};
+      }
+      auto report = [&](std::string_view stage, size_t done, size_t total) {
+        std::lock_guard lock(progress_mutex_);
+        Progress& p = building_[key];
+        if (p.stage != stage) {
+          p.stage = std::string(stage);
+          p.done = 0;
+        }
+        p.done = std::max(p.done, done);  // workers' reports may arrive out of order
+        p.total = total;
+      };
+      promise.set_value(SymbolIndex::build(target, jobs_, report));
+      {
+        std::lock_guard lock(progress_mutex_);
+        building_.erase(key);
+      }
       // The build's temporaries (a census index, every module's symbol
       // table) are freed by now; give their pages back rather than keep the
       // build's peak as the daemon's size.
@@ -72,6 +90,13 @@ void QueryCache::evict_locked() {
     });
     entries_.erase(oldest);
   }
+}
+
+std::optional<QueryCache::Progress> QueryCache::progress(const QueryTarget& target) const {
+  std::lock_guard lock(progress_mutex_);
+  auto it = building_.find(target_key(target));
+  if (it == building_.end()) return std::nullopt;
+  return it->second;
 }
 
 void QueryCache::clear() {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/query/symbol_index.hpp"
@@ -24,6 +25,14 @@ class QueryCache {
   // Drops `index` if it is still the one cached (it found a file changed).
   void invalidate(const std::shared_ptr<const SymbolIndex>& index);
 
+  // How far the build of `target` is; nullopt when none is under way.
+  struct Progress {
+    std::string stage;
+    size_t done = 0;
+    size_t total = 0;
+  };
+  [[nodiscard]] std::optional<Progress> progress(const QueryTarget& target) const;
+
   void clear();
   [[nodiscard]] size_t targets() const;
   [[nodiscard]] size_t memory_bytes() const;
@@ -35,6 +44,10 @@ class QueryCache {
     uint64_t last_use = 0;
   };
   void evict_locked();
+
+  // Builds under way, by key: what they last reported.
+  mutable std::mutex progress_mutex_;
+  std::map<std::string, Progress> building_;
 
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_map>
 
 #include "core/alias/policy.hpp"
@@ -62,7 +63,8 @@ size_t bytes_of(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSources& sources, unsigned jobs, bool lto) {
+Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSources& sources, unsigned jobs, bool lto,
+                                                             const ProgressFn& progress) {
   auto index = std::make_shared<CensusIndex>();
   index->sources_ = sources;
   index->lto_ = lto;
@@ -95,7 +97,9 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
   std::vector<std::shared_ptr<Module>> modules(files->size());
+  std::atomic<size_t> read{0};
   auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned, size_t i, const SymbolTable& table) {
+    if (progress) progress("reading module symbol tables", ++read, files->size());
     auto m = std::make_shared<Module>();
     m->path = (*files)[i].path;
     m->tree_dir = (*files)[i].tree_dir;
@@ -116,7 +120,11 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return modules[a]->stamp.size > modules[b]->stamp.size; });
-  parallel_for(order.size(), jobs, [&](size_t k, unsigned) { locate_duplicates(*modules[order[k]], index->total_, lto); });
+  std::atomic<size_t> located{0};
+  parallel_for(order.size(), jobs, [&](size_t k, unsigned) {
+    locate_duplicates(*modules[order[k]], index->total_, lto);
+    if (progress) progress("locating duplicated module symbols", ++located, order.size());
+  });
   for (auto& m : modules) {
     for (const std::string& unit : m->units) units->add(unit);
     index->bytes_ += bytes_of(m->names) + bytes_of(m->units) + (m->located ? m->located->size() * 128 : 0);

@@ -16,6 +16,7 @@
 
 #include "core/index/census.hpp"
 #include "core/index/census_sources.hpp"
+#include "core/util/progress.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -37,8 +38,9 @@ struct FileStamp {
 class CensusIndex {
  public:
   // Reads every source (modules in parallel). Errors as census_for_build.
+  // `progress` (may be empty) hears of each module read and located.
   [[nodiscard]] static Result<std::shared_ptr<const CensusIndex>> build(const CensusSources& sources, unsigned jobs,
-                                                                         bool lto);
+                                                                         bool lto, const ProgressFn& progress = {});
 
   [[nodiscard]] const Census& census() const { return total_; }
   // census() plus every module's source files (census_for_build's `units`).

@@ -179,14 +179,14 @@ std::string normalized_module(std::string_view name) {
 }  // namespace
 
 Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target, unsigned jobs,
-                                                              const Progress& progress) {
+                                                              const ProgressFn& progress) {
   auto index = std::make_shared<SymbolIndex>();
   index->target_ = target;
   index->input_stamps_.emplace_back(target.vmlinux, stamp_of(target.vmlinux));
   for (const std::string& p : target.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
 
   const CensusSources sources = census_sources_of(target);
-  auto census = CensusIndex::build(sources, jobs, target.alias.lto);
+  auto census = CensusIndex::build(sources, jobs, target.alias.lto, progress);
   if (!census) return std::unexpected(census.error());
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
@@ -205,7 +205,7 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
       if (!aliased) part = std::unexpected(aliased.error());
     }
     parts[i] = std::move(part);
-    if (progress) progress(++done, parts.size());
+    if (progress) progress("reading symbols and aliases", ++done, parts.size());
   });
 
   LocationCache vmlinux_locations;

@@ -24,18 +24,18 @@
 #include "core/query/answers.hpp"
 #include "core/query/dwarf_slots.hpp"
 #include "core/query/query_target.hpp"
+#include "core/util/progress.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
 
 class SymbolIndex {
  public:
-  // Reads the target with `jobs` threads; `progress(done, total)` is called
-  // as modules are read (any thread; may be empty). Errors: vmlinux's (not
-  // found, no DWARF), a module list's or a module's (named).
-  using Progress = std::function<void(size_t done, size_t total)>;
+  // Reads the target with `jobs` threads; `progress` (may be empty) hears
+  // of each stage's items. Errors: vmlinux's (not found, no DWARF), a
+  // module list's or a module's (named).
   [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target, unsigned jobs,
-                                                                         const Progress& progress = {});
+                                                                         const ProgressFn& progress = {});
 
   // Definitions whose name (or alias, when the pattern holds the alias
   // separator) matches `pattern`: an exact name or an fnmatch(3) glob. At
