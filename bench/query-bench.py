@@ -223,6 +223,7 @@ class Bench:
     def oops(self, nm):
         # 30 frames: 20 duplicated names (vmlinux and modules), 10 unique ones.
         frames = self.duplicated_frames(nm, 20)
+        self.duplicated_specs = {f[0] for f in frames}
         uniques = [(b, n, v[0]) for (b, n), v in nm.items() if len(v) == 1 and v[0][1] > 1]
         self.rng.shuffle(uniques)
         counts = collections.Counter(n for (_, n) in nm.keys())
@@ -275,6 +276,7 @@ class Bench:
         # (the function itself); decode_stacktrace.sh prints addr2line -i's
         # places, innermost first.
         kas_right = kas_ambiguous = ref_right = 0
+        kas_dup_right = ref_dup_right = 0
         kas_lines = r.stdout.splitlines()
         ref_lines = ref.stdout.splitlines()
         for f, t in zip(frames, truths):
@@ -289,23 +291,34 @@ class Bench:
                         file, _, no = rest[0].rpartition(":")
                         if no.isdigit() and same_place((file, int(no)), (t[-1][1], t[-1][2])):
                             kas_right += 1
+                            kas_dup_right += f[0] in self.duplicated_specs
                     break
+            # decode_stacktrace.sh rewrites a frame as "name (file:line ...) module",
+            # addr2line -i's places innermost first.
             name = f[5]
-            for line in ref_lines:
-                m = re.search(re.escape(name) + r" \(([^)]*)\)", line)
-                if m and (f[1] == "vmlinux") == ("[" not in line.split(m.group(0), 1)[1]):
+            for k, line in enumerate(ref_lines):
+                m = re.search(r"(?:^|[\s:])" + re.escape(name) + r" \(([^)]*)\)", line)
+                if m:
+                    ref_lines[k] = ""  # each output line answers one frame
                     first = m.group(1).split()[0]
                     file, _, no = first.rpartition(":")
                     if no.isdigit() and same_place((file, int(no)), (t[0][1], t[0][2])):
                         ref_right += 1
+                        ref_dup_right += f[0] in self.duplicated_specs
                     break
         print(f"4. decode of a {len(frames)}-frame oops ({sum(1 for f in frames[:20])} frames drawn from duplicated "
               f"names): kas decode {kas_wall * 1000:.1f} ms (median of 5, warm daemon), "
               f"decode_stacktrace.sh {ref_wall:.2f} s: {ref_wall / kas_wall:.0f}x faster")
         print(f"   right file:line: kas {kas_right}/{len(frames)} (ambiguous, every candidate listed: {kas_ambiguous}), "
-              f"decode_stacktrace.sh {ref_right}/{len(frames)}")
-        with open(os.path.join(self.work, "oops.txt"), "w") as out:
-            out.write(text)
+              f"decode_stacktrace.sh {ref_right}/{len(frames)}; on the {len(self.duplicated_specs)} duplicated-name "
+              f"frames: kas {kas_dup_right}, decode_stacktrace.sh {ref_dup_right}")
+        for name, content in (("oops.txt", text), ("kas-decode.txt", r.stdout),
+                              ("decode_stacktrace.txt", ref.stdout + ref.stderr)):
+            with open(os.path.join(self.work, name), "w") as out:
+                out.write(content)
+        with open(os.path.join(self.work, "truth.txt"), "w") as out:
+            for f, t in zip(frames, truths):
+                out.write(f"{f[0]}: {t}\n")
         return kas_wall, ref_wall
 
     def latency(self, nm):
@@ -361,6 +374,8 @@ def main():
     parser.add_argument("--cache", default="/var/cache/kasd-bench")
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (oops, both decodes)")
+    parser.add_argument("--no-latency", action="store_true", help="skip step 5")
     args = parser.parse_args()
     args.kas = os.path.abspath(args.kas)
     work = tempfile.mkdtemp(prefix="kas-query-bench.")
@@ -373,10 +388,14 @@ def main():
         bench.check_resolve(bench.duplicated_frames(nm, 200))
         text, frames, truths = bench.oops(nm)
         bench.decode(text, frames, truths)
-        bench.latency(nm)
+        if not args.no_latency:
+            bench.latency(nm)
     finally:
         bench.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"   work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

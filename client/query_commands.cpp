@@ -211,6 +211,23 @@ Result<void> translate_live(const QueryOptions& o, LocalIndex& local, const Quer
   return {};
 }
 
+// --live when the running kernel's debug info is nowhere: /proc/kallsyms
+// alone still names every symbol, its binary and runtime address (and the
+// alias, in a kernel built with kas). Says so on stderr; nullopt (after
+// reporting why) when even that cannot be read.
+std::optional<LiveKernel> kallsyms_only(const QueryOptions& o, const Error& missing, std::string& note) {
+  if (!o.live || missing.code != ErrorCode::kNotFound) return std::nullopt;
+  auto live = LiveKernel::read();
+  if (!live) {
+    (void)report(live.error());
+    return std::nullopt;
+  }
+  std::fprintf(stderr, "kas: %s\nkas: answering from /proc/kallsyms alone: no sizes, files, lines or inline calls\n",
+               missing.message.c_str());
+  note = "no debug info for the running kernel; from /proc/kallsyms";
+  return std::move(*live);
+}
+
 bool parse_query_args(const char* command, int argc, char** argv, std::vector<OptionSpec>& specs,
                       QueryOptions& options, ParsedArgs& args, Style& style) {
   if (!parse_options(command, argc, argv, 2, specs, args)) return false;
@@ -263,10 +280,20 @@ int run_lookup(int argc, char** argv) {
     std::fprintf(stderr, "kas lookup: expected a PATTERN (see 'kas lookup --help')\n");
     return kExitUsage;
   }
+  const size_t shown = all ? 0 : (limit == 0 ? 200 : limit);
   auto target = target_of(options);
-  if (!target) return report(target.error());
-  LocalIndex local(options);
-  auto answers = ask_lookup(options, local, *target, args.positional, all ? 0 : (limit == 0 ? 200 : limit));
+  Result<std::vector<LookupAnswer>> answers = fail(ErrorCode::kInternal, "not asked");
+  if (!target) {
+    std::string note;
+    auto live = kallsyms_only(options, target.error(), note);
+    if (!live) return report(target.error());
+    std::vector<LookupAnswer> from_kallsyms;
+    for (const std::string& p : args.positional) from_kallsyms.push_back(live->lookup(p, shown, note));
+    answers = std::move(from_kallsyms);
+  } else {
+    LocalIndex local(options);
+    answers = ask_lookup(options, local, *target, args.positional, shown);
+  }
   if (!answers) return report(answers.error());
   std::string out = options.json ? lookup_json(args.positional, *answers) : lookup_table(args.positional, *answers, style);
   if (auto r = write_stdout(out); !r) return report(r.error());
@@ -313,12 +340,21 @@ int run_resolve(int argc, char** argv) {
     queries.push_back(std::move(*q));
   }
   auto target = target_of(options);
-  if (!target) return report(target.error());
-  LocalIndex local(options);
-  if (options.live) {
-    if (auto r = translate_live(options, local, *target, queries); !r) return report(r.error());
+  Result<std::vector<ResolveAnswer>> answers = fail(ErrorCode::kInternal, "not asked");
+  if (!target) {
+    std::string note;
+    auto live = kallsyms_only(options, target.error(), note);
+    if (!live) return report(target.error());
+    std::vector<ResolveAnswer> from_kallsyms;
+    for (const FrameQuery& q : queries) from_kallsyms.push_back(live->resolve(q, note));
+    answers = std::move(from_kallsyms);
+  } else {
+    LocalIndex local(options);
+    if (options.live) {
+      if (auto r = translate_live(options, local, *target, queries); !r) return report(r.error());
+    }
+    answers = ask_resolve(options, local, *target, queries);
   }
-  auto answers = ask_resolve(options, local, *target, queries);
   if (!answers) return report(answers.error());
   std::string out = options.json ? resolve_json(*answers) : resolve_text(*answers, style);
   if (auto r = write_stdout(out); !r) return report(r.error());
@@ -372,11 +408,17 @@ int run_decode(int argc, char** argv) {
   std::vector<ResolveAnswer> answers;
   if (!queries.empty()) {
     auto target = target_of(options);
-    if (!target) return report(target.error());
-    LocalIndex local(options);
-    auto asked = ask_resolve(options, local, *target, queries);
-    if (!asked) return report(asked.error());
-    answers = std::move(*asked);
+    if (!target) {
+      std::string note;
+      auto live = kallsyms_only(options, target.error(), note);
+      if (!live) return report(target.error());
+      for (const FrameQuery& q : queries) answers.push_back(live->resolve(q, note));
+    } else {
+      LocalIndex local(options);
+      auto asked = ask_resolve(options, local, *target, queries);
+      if (!asked) return report(asked.error());
+      answers = std::move(*asked);
+    }
   }
   if (options.json) {
     if (auto r = write_stdout(resolve_json(answers)); !r) return report(r.error());

@@ -31,7 +31,10 @@ std::string defined_at(const SymbolDefinition& d) {
 
 std::string alias_cell(const SymbolDefinition& d) {
   if (!d.alias.empty()) return d.alias;
-  return d.count <= 1 ? "unique" : "none (" + std::to_string(d.count) + " definitions, not eligible)";
+  if (d.count <= 1) return "unique";
+  // From /proc/kallsyms (no debug info): the kernel simply has none.
+  if (d.path == "/proc/kallsyms") return "none in this kernel (" + std::to_string(d.count) + " definitions)";
+  return "none (" + std::to_string(d.count) + " definitions, not eligible)";
 }
 
 // Pads `cell` to `width` visible columns, colour codes around it.
@@ -144,6 +147,7 @@ std::string lookup_table(const std::vector<std::string>& patterns, const std::ve
       add_cell(out, headers[c], c == 6 ? 0 : width[c] + 2, style.dim(), style.reset());
     }
     out += '\n';
+    std::string last_note;
     for (size_t r = 0; r < rows.size(); ++r) {
       const SymbolDefinition& d = a.definitions[r];
       for (size_t c = 0; c < 7; ++c) {
@@ -154,7 +158,11 @@ std::string lookup_table(const std::vector<std::string>& patterns, const std::ve
         add_cell(out, rows[r][c], c == 6 ? 0 : width[c] + 2, on, on.empty() ? "" : style.reset());
       }
       out += '\n';
-      if (!d.note.empty() && d.file.empty()) out += "  " + std::string(style.yellow()) + d.note + std::string(style.reset()) + "\n";
+      // The same reason for many rows (a module without debug info) once.
+      if (!d.note.empty() && d.file.empty() && d.note != last_note) {
+        out += "  " + std::string(style.yellow()) + d.note + std::string(style.reset()) + "\n";
+        last_note = d.note;
+      }
     }
     if (a.total > a.definitions.size()) {
       out += "(" + std::to_string(a.total - a.definitions.size()) + " more; raise --limit)\n";
@@ -196,7 +204,7 @@ std::string resolve_text(const std::vector<ResolveAnswer>& answers, const Style&
     for (const Resolution& r : a.candidates) {
       const SymbolDefinition& d = r.symbol;
       out += "  " + std::string(style.cyan()) + d.binary + std::string(style.reset()) + " " + d.name + "+" +
-             hex(r.offset) + "/" + hex(d.size) + " [" + place(d) + "]";
+             hex(r.offset) + (d.size == 0 ? std::string() : "/" + hex(d.size)) + " [" + place(d) + "]";
       if (!d.alias.empty()) out += " alias " + std::string(style.green()) + d.alias + std::string(style.reset());
       out += '\n';
       if (r.frames.empty()) {

@@ -2,6 +2,8 @@
 
 #include <sys/utsname.h>
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -27,7 +29,7 @@ Result<LiveKernel> LiveKernel::read(const std::string& kallsyms) {
   for (const NmLine& line : *lines) {
     if (line.address.empty()) continue;
     any_address = any_address || line.value != 0;
-    live.symbols_.push_back({line.value, std::string(line.name), std::string(line.module)});
+    live.symbols_.push_back({line.value, std::string(line.name), std::string(line.module), line.type});
   }
   if (!any_address) {
     auto restrict = read_file("/proc/sys/kernel/kptr_restrict");
@@ -92,6 +94,70 @@ Result<RunningBuildIds> running_build_ids(const std::string& sysfs) {
   }
   std::sort(ids.modules.begin(), ids.modules.end());
   return ids;
+}
+
+SymbolDefinition LiveKernel::definition(const Symbol& s, const std::string& note) const {
+  SymbolDefinition d;
+  d.binary = s.module.empty() ? "vmlinux" : s.module;
+  d.path = "/proc/kallsyms";
+  d.name = s.name;
+  d.nm_type = s.type;
+  d.address = s.address;
+  d.note = note;
+  for (const Symbol& other : symbols_) d.count += other.name == s.name ? 1 : 0;
+  // A kernel built with kas lists the alias at the same address.
+  auto it = std::lower_bound(symbols_.begin(), symbols_.end(), s.address,
+                             [](const Symbol& x, uint64_t a) { return x.address < a; });
+  for (; it != symbols_.end() && it->address == s.address; ++it) {
+    if (it->module == s.module && it->name.size() > s.name.size() + 1 && it->name.starts_with(s.name) &&
+        it->name[s.name.size()] == '@') {
+      d.alias = it->name;
+    }
+  }
+  return d;
+}
+
+LookupAnswer LiveKernel::lookup(std::string_view pattern, size_t limit, const std::string& note) const {
+  LookupAnswer answer;
+  const std::string pat(pattern);
+  const bool glob = pattern.find_first_of("*?[") != std::string_view::npos;
+  std::vector<const Symbol*> found;
+  for (const Symbol& s : symbols_) {
+    if (glob ? fnmatch(pat.c_str(), s.name.c_str(), 0) == 0 : s.name == pattern) found.push_back(&s);
+  }
+  std::stable_sort(found.begin(), found.end(), [](const Symbol* a, const Symbol* b) {
+    if (a->module.empty() != b->module.empty()) return a->module.empty();
+    return a->module < b->module;
+  });
+  answer.total = found.size();
+  if (limit != 0 && found.size() > limit) found.resize(limit);
+  for (const Symbol* s : found) answer.definitions.push_back(definition(*s, note));
+  return answer;
+}
+
+ResolveAnswer LiveKernel::resolve(const FrameQuery& q, const std::string& note) const {
+  ResolveAnswer answer;
+  answer.query = q;
+  if (q.by_address) {
+    auto it = std::upper_bound(symbols_.begin(), symbols_.end(), q.address,
+                               [](uint64_t a, const Symbol& s) { return a < s.address; });
+    if (it == symbols_.begin()) {
+      answer.error = "below every symbol of the running kernel";
+      return answer;
+    }
+    const Symbol& s = *--it;
+    answer.candidates.push_back({definition(s, note), q.address - s.address, {}});
+    return answer;
+  }
+  std::string module = q.module;
+  std::replace(module.begin(), module.end(), '-', '_');  // as the kernel names modules
+  for (const Symbol& s : symbols_) {
+    if (s.name != q.symbol) continue;
+    if (q.module_given && (module == "vmlinux" ? !s.module.empty() : s.module != module)) continue;
+    answer.candidates.push_back({definition(s, note), q.offset, {}});
+  }
+  if (answer.candidates.empty()) answer.error = "no symbol named '" + q.symbol + "' in /proc/kallsyms";
+  return answer;
 }
 
 }  // namespace kas

@@ -32,12 +32,21 @@ class LiveKernel {
 
   [[nodiscard]] size_t size() const { return symbols_.size(); }
 
+  // Answers from /proc/kallsyms alone, for a running kernel whose debug info
+  // is nowhere: binaries, runtime addresses, nm types and the aliases the
+  // kernel carries (when built with kas), but no sizes, files or lines.
+  // `note` (why) goes into every definition.
+  [[nodiscard]] LookupAnswer lookup(std::string_view pattern, size_t limit, const std::string& note) const;
+  [[nodiscard]] ResolveAnswer resolve(const FrameQuery& query, const std::string& note) const;
+
  private:
   struct Symbol {
     uint64_t address;
     std::string name;
     std::string module;  // "" for vmlinux
+    char type = '?';
   };
+  [[nodiscard]] SymbolDefinition definition(const Symbol& s, const std::string& note) const;
   std::vector<Symbol> symbols_;  // by address
 };
 

@@ -43,6 +43,47 @@ TEST(LiveKernel, TranslatesVmlinuxAndModuleAddresses) {
   EXPECT_FALSE(live->translate(0x1000, offset));
 }
 
+TEST(LiveKernel, AnswersFromKallsymsAloneWithTheKernelsAliases) {
+  test::TempDir dir;
+  test::write_text(dir.file("kallsyms"),
+                   "ffffffff9a000000 T _text\n"
+                   "ffffffff9a100000 t name_show\n"
+                   "ffffffff9a100000 t name_show@kernel_irq_irqdesc_c_230\n"
+                   "ffffffff9a200000 t other_fn\n"
+                   "ffffffffc0a00100 t name_show\t[uio]\n"
+                   "ffffffffc0a00100 t name_show@drivers_uio_uio_c_215\t[uio]\n");
+  auto live = LiveKernel::read(dir.file("kallsyms"));
+  ASSERT_TRUE(live) << live.error().message;
+  LookupAnswer a = live->lookup("name_show", 0, "why");
+  ASSERT_EQ(a.definitions.size(), 2u);
+  EXPECT_EQ(a.definitions[0].binary, "vmlinux");
+  EXPECT_EQ(a.definitions[0].alias, "name_show@kernel_irq_irqdesc_c_230");
+  EXPECT_EQ(a.definitions[1].binary, "uio");
+  EXPECT_EQ(a.definitions[1].alias, "name_show@drivers_uio_uio_c_215");
+  EXPECT_EQ(a.definitions[1].count, 2u);
+  EXPECT_EQ(a.definitions[1].note, "why");
+  EXPECT_EQ(live->lookup("name_show@*", 0, "").total, 2u);
+
+  FrameQuery in_uio;
+  in_uio.symbol = "name_show";
+  in_uio.offset = 0x10;
+  in_uio.module = "uio";
+  in_uio.module_given = true;
+  ResolveAnswer r = live->resolve(in_uio, "");
+  ASSERT_EQ(r.candidates.size(), 1u);
+  EXPECT_EQ(r.candidates[0].symbol.address, 0xffffffffc0a00100u);
+  FrameQuery at;
+  at.by_address = true;
+  at.address = 0xffffffff9a100020;
+  r = live->resolve(at, "");
+  ASSERT_EQ(r.candidates.size(), 1u);
+  EXPECT_EQ(r.candidates[0].offset, 0x20u);
+  EXPECT_TRUE(r.candidates[0].symbol.name.starts_with("name_show"));
+  FrameQuery both;
+  both.symbol = "name_show";
+  EXPECT_EQ(live->resolve(both, "").candidates.size(), 2u);  // ambiguous: both listed
+}
+
 TEST(LiveKernel, ReadsThisMachinesKallsymsOrSaysWhyNot) {
   auto live = LiveKernel::read();
   if (!live) {
