@@ -249,9 +249,11 @@ class Bench:
             text.append(f"[  101.{i + 6:06d}]  {'? ' if i % 4 == 3 else ''}{f[0]}")
         text.append("[  101.000099]  </TASK>")
         truths = []
-        for f in frames:
-            # Module addresses are section offsets: eu-addr2line -j wants the offset in the section.
-            truths.append(self.truth(f[2], f[3], f[4]))
+        for i, f in enumerate(frames):
+            # Module addresses are section offsets: eu-addr2line -j wants the
+            # offset in the section. Call-trace frames (all but the RIP) are
+            # return addresses: the right line is the call's, one byte back.
+            truths.append(self.truth(f[2], f[3] - (1 if i > 0 else 0), f[4]))
         return "\n".join(text) + "\n", frames, truths
 
     def decode(self, text, frames, truths):

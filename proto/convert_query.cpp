@@ -87,6 +87,7 @@ void to_wire(const kas::FrameQuery& in, wire::FrameQuery& out) {
   out.set_size(in.size);
   out.set_module(in.module);
   out.set_module_given(in.module_given);
+  out.set_return_address(in.return_address);
 }
 
 kas::FrameQuery from_wire(const wire::FrameQuery& in) {
@@ -100,6 +101,7 @@ kas::FrameQuery from_wire(const wire::FrameQuery& in) {
   out.size = in.size();
   out.module = in.module();
   out.module_given = in.module_given();
+  out.return_address = in.return_address();
   return out;
 }
 

@@ -45,6 +45,10 @@ struct FrameQuery {
   uint64_t size = 0;
   std::string module;          // "MODULE:" or "[module]"; "vmlinux" names vmlinux
   bool module_given = false;
+  // A return address (a call-trace frame, not the faulting RIP/pc): the
+  // source is looked up at OFF-1, inside the call instruction, as the
+  // kernel's own %pB does when it picks the symbol.
+  bool return_address = false;
 };
 
 // One inlined or out-of-line function at an address, innermost first.

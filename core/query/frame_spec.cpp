@@ -128,6 +128,10 @@ std::optional<LogFrame> find_log_frame(std::string_view line) {
       query->module_given = true;
     }
     query->text = std::string(line.substr(begin, end - begin));
+    const std::string_view before = line.substr(0, begin);
+    query->return_address = before.find("RIP:") == std::string_view::npos &&
+                            before.find("EIP:") == std::string_view::npos &&
+                            before.find("pc :") == std::string_view::npos && before.find("ip:") == std::string_view::npos;
     return LogFrame{begin, end, std::move(*query)};
   }
   return std::nullopt;

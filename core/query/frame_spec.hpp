@@ -22,7 +22,8 @@ namespace kas {
 
 // A stack frame found in one line of a kernel log: where it is in the line
 // (so the annotation can follow it) and the query. The frame of an oops
-// line without "[module]" is vmlinux's.
+// line without "[module]" is vmlinux's; every frame but the faulting
+// instruction's ("RIP:", "pc :", "ip:", "EIP:") is a return address.
 struct LogFrame {
   size_t begin = 0;
   size_t end = 0;

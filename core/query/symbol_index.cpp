@@ -490,7 +490,9 @@ ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
     auto location = dwarf_->cached(e.binary, ids[k]);  // describe() filled it
     const uint64_t function_die = location && *location ? (*location)->die_offset : 0;
     auto used = dwarf_->with(e.binary, [&](const DebugInfo& info, const SourceTree& tree) {
-      uint64_t address = e.value + offsets[k];
+      // A return address's line is the call's: one byte back.
+      const uint64_t back = q.return_address && offsets[k] > 0 ? 1 : 0;
+      uint64_t address = e.value + offsets[k] - back;
       if (binaries_[e.binary].relocatable) {
         auto base = info.section_address(e.section);
         if (!base) return;

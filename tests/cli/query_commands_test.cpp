@@ -219,8 +219,12 @@ TEST_F(QueryCommands, DecodeAnnotatesEveryFrameOfARecordedOops) {
       const std::string section = binary == "vmlinux" ? "" : section_of(path, name);
       std::vector<Sized> copies = nm_sized(path, name);
       size_t same_size = 0;
+      // Call-trace frames are return addresses: their line is the call's,
+      // one byte back (the RIP frame is the faulting instruction itself).
+      const bool return_address = line.find("RIP:") == std::string::npos;
+      const uint64_t back = return_address && offset > 0 ? 1 : 0;
       for (const Sized& s : copies) {
-        auto frames = eu_addr2line(path, s.value + offset, section, root);
+        auto frames = eu_addr2line(path, s.value + offset - back, section, root);
         if (!frames.empty() && frames.back().file == file) {
           size = s.size;
           e.frames = frames;

@@ -74,10 +74,18 @@ TEST(LogFrame, FindsFramesInOopsLines) {
   EXPECT_EQ(a->query.text, "name_show+0x1a/0x40 [uio]");
   EXPECT_EQ(std::string("[   12.000009]  ? name_show+0x1a/0x40 [uio]").substr(a->begin, a->end - a->begin),
             a->query.text);
+  EXPECT_TRUE(a->query.return_address);  // a call-trace frame
 
   auto rip = find_log_frame("[    1.0] RIP: 0010:dev_attr_show.cold+0x4/0x20");
   ASSERT_TRUE(rip);
   EXPECT_EQ(rip->query.symbol, "dev_attr_show.cold");
+  EXPECT_FALSE(rip->query.return_address);  // the faulting instruction itself
+  auto pc = find_log_frame("[    1.0] pc : name_show+0x1c/0x30 [uio]");
+  ASSERT_TRUE(pc);
+  EXPECT_FALSE(pc->query.return_address);
+  auto lr = find_log_frame("[    1.0] lr : dev_attr_show+0x20/0x60");
+  ASSERT_TRUE(lr);
+  EXPECT_TRUE(lr->query.return_address);
   // No [module] on an oops frame: vmlinux.
   EXPECT_EQ(rip->query.module, "vmlinux");
   EXPECT_TRUE(rip->query.module_given);
