@@ -228,6 +228,26 @@ std::optional<LiveKernel> kallsyms_only(const QueryOptions& o, const Error& miss
   return std::move(*live);
 }
 
+// The answers to `queries` about the options' kernel: from its index
+// (through kasd or in-process), or from /proc/kallsyms alone for --live
+// without debug info. --live addresses are translated first.
+Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vector<FrameQuery> queries) {
+  auto target = target_of(o);
+  if (!target) {
+    std::string note;
+    auto live = kallsyms_only(o, target.error(), note);
+    if (!live) return std::unexpected(target.error());
+    std::vector<ResolveAnswer> answers;
+    for (const FrameQuery& q : queries) answers.push_back(live->resolve(q, note));
+    return answers;
+  }
+  LocalIndex local(o);
+  if (o.live) {
+    if (auto r = translate_live(o, local, *target, queries); !r) return std::unexpected(r.error());
+  }
+  return ask_resolve(o, local, *target, queries);
+}
+
 bool parse_query_args(const char* command, int argc, char** argv, std::vector<OptionSpec>& specs,
                       QueryOptions& options, ParsedArgs& args, Style& style) {
   if (!parse_options(command, argc, argv, 2, specs, args)) return false;
@@ -339,22 +359,7 @@ int run_resolve(int argc, char** argv) {
     }
     queries.push_back(std::move(*q));
   }
-  auto target = target_of(options);
-  Result<std::vector<ResolveAnswer>> answers = fail(ErrorCode::kInternal, "not asked");
-  if (!target) {
-    std::string note;
-    auto live = kallsyms_only(options, target.error(), note);
-    if (!live) return report(target.error());
-    std::vector<ResolveAnswer> from_kallsyms;
-    for (const FrameQuery& q : queries) from_kallsyms.push_back(live->resolve(q, note));
-    answers = std::move(from_kallsyms);
-  } else {
-    LocalIndex local(options);
-    if (options.live) {
-      if (auto r = translate_live(options, local, *target, queries); !r) return report(r.error());
-    }
-    answers = ask_resolve(options, local, *target, queries);
-  }
+  auto answers = resolve_all(options, std::move(queries));
   if (!answers) return report(answers.error());
   std::string out = options.json ? resolve_json(*answers) : resolve_text(*answers, style);
   if (auto r = write_stdout(out); !r) return report(r.error());
@@ -409,18 +414,9 @@ int run_decode(int argc, char** argv) {
   }
   std::vector<ResolveAnswer> answers;
   if (!queries.empty()) {
-    auto target = target_of(options);
-    if (!target) {
-      std::string note;
-      auto live = kallsyms_only(options, target.error(), note);
-      if (!live) return report(target.error());
-      for (const FrameQuery& q : queries) answers.push_back(live->resolve(q, note));
-    } else {
-      LocalIndex local(options);
-      auto asked = ask_resolve(options, local, *target, queries);
-      if (!asked) return report(asked.error());
-      answers = std::move(*asked);
-    }
+    auto asked = resolve_all(options, queries);
+    if (!asked) return report(asked.error());
+    answers = std::move(*asked);
   }
   if (options.json) {
     if (auto r = write_stdout(resolve_json(answers)); !r) return report(r.error());

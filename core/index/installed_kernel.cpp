@@ -12,16 +12,6 @@ namespace kas {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool is_file(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 // Debian's linux-image packages ship a one-line placeholder System.map that
 // points at the -dbg package; it must not pass for the real thing.
 bool is_placeholder_system_map(const std::string& p) {
@@ -41,21 +31,21 @@ std::string running_release() {
 Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release, const std::string& system_map) {
   std::string dir;
   std::string release;
-  if (dir_or_release.find('/') != std::string::npos || is_dir(dir_or_release)) {
+  if (dir_or_release.find('/') != std::string::npos || is_directory(dir_or_release)) {
     dir = path::normalize(dir_or_release);
     release = std::string(path::basename(dir));
   } else {
     release = dir_or_release;
     dir = "/lib/modules/" + release;
   }
-  if (!is_dir(dir)) {
+  if (!is_directory(dir)) {
     return fail(ErrorCode::kNotFound, dir + ": no such modules directory for kernel '" + release + "'");
   }
 
   CensusSources sources;
   sources.module_dirs.push_back(dir);
   if (!system_map.empty()) {
-    if (!is_file(system_map)) return fail(ErrorCode::kNotFound, system_map + ": no such System.map");
+    if (!is_regular_file(system_map)) return fail(ErrorCode::kNotFound, system_map + ": no such System.map");
     sources.nm_path = system_map;
     return sources;
   }
@@ -65,12 +55,12 @@ Result<CensusSources> installed_kernel_sources(const std::string& dir_or_release
                                          "/boot/System.map-" + release,
                                          "/usr/lib/debug/boot/System.map-" + release};
   for (const std::string& c : candidates) {
-    if (is_file(c) && !is_placeholder_system_map(c)) {
+    if (is_regular_file(c) && !is_placeholder_system_map(c)) {
       sources.nm_path = c;
       return sources;
     }
   }
-  if (release == running_release() && is_file("/proc/kallsyms")) {
+  if (release == running_release() && is_regular_file("/proc/kallsyms")) {
     sources.nm_path = "/proc/kallsyms";
     return sources;
   }

@@ -1,7 +1,5 @@
 #include "core/index/module_list.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -11,15 +9,6 @@
 #include "core/util/text.hpp"
 
 namespace kas {
-
-namespace {
-
-bool is_regular_file(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-}  // namespace
 
 Result<std::vector<std::string>> read_modules_order(const std::string& path) {
   auto data = read_file(path);

@@ -1,33 +1,18 @@
 #include "core/query/query_target.hpp"
 
-#include <sys/stat.h>
-
+#include "core/util/file.hpp"
 #include "core/util/path.hpp"
 
 namespace kas {
 
-namespace {
-
-bool is_file(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-}  // namespace
-
 Result<QueryTarget> build_tree_target(const std::string& objtree) {
   QueryTarget target;
   target.vmlinux = path::join(objtree, "vmlinux");
-  if (!is_file(target.vmlinux)) {
+  if (!is_regular_file(target.vmlinux)) {
     return fail(ErrorCode::kNotFound, target.vmlinux + ": no vmlinux in this build tree (build it, or give --kernel)");
   }
   std::string order = path::join(objtree, "modules.order");
-  if (is_file(order)) target.modules_orders.push_back(order);
+  if (is_regular_file(order)) target.modules_orders.push_back(order);
   return target;
 }
 
@@ -35,13 +20,13 @@ Result<QueryTarget> installed_kernel_target(const std::string& release, const st
   const std::string base = root.empty() ? std::string("/") : root;
   QueryTarget target;
   target.vmlinux = path::join(base, "usr/lib/debug/boot/vmlinux-" + release);
-  if (!is_file(target.vmlinux)) {
+  if (!is_regular_file(target.vmlinux)) {
     return fail(ErrorCode::kNotFound, target.vmlinux + ": no debug vmlinux for kernel '" + release +
                                           "' (Debian: apt-get install linux-image-" + release +
                                           "-dbg; or set DEBUGINFOD_URLS to fetch it by build-id)");
   }
   std::string modules = path::join(base, "usr/lib/debug/lib/modules/" + release);
-  if (is_dir(modules)) target.module_dirs.push_back(modules);
+  if (is_directory(modules)) target.module_dirs.push_back(modules);
   return target;
 }
 

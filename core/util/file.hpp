@@ -28,6 +28,11 @@ namespace kas {
 [[nodiscard]] Result<void> copy_file_contents(int in_fd, std::span<const unsigned char> image, int out_fd,
                                               const std::string& path);
 
+// Whether `path` names a regular file / a directory (symlinks followed);
+// false when it cannot be stat'ed.
+[[nodiscard]] bool is_regular_file(const std::string& path);
+[[nodiscard]] bool is_directory(const std::string& path);
+
 // Writes `data` to stdout entirely (retrying short writes). Error: kIo.
 [[nodiscard]] Result<void> write_stdout(std::string_view data);
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,14 +41,9 @@ struct Sized {
 };
 
 std::vector<Sized> nm_sized(const std::string& path, const std::string& name) {
-  auto r = test::run_process({"nm", "-S", "--defined-only", path});
   std::vector<Sized> out;
-  std::regex row(R"(^([0-9a-f]+) ([0-9a-f]+) \S (\S+)$)");
-  for (const std::string& line : test::split_lines(r.out)) {
-    std::smatch m;
-    if (std::regex_match(line, m, row) && m[3] == name) {
-      out.push_back({std::stoull(m[1], nullptr, 16), std::stoull(m[2], nullptr, 16)});
-    }
+  for (const test::SizedSymbol& s : test::nm_sized(path)) {
+    if (s.name == name) out.push_back({s.value, s.size});
   }
   return out;
 }
@@ -83,23 +79,12 @@ std::string relative(const std::string& path, const std::string& root) {
   return p.starts_with(r) ? p.substr(r.size()) : p;
 }
 
-// eu-addr2line -f -i, innermost first.
+// eu-addr2line -f -i, innermost first, files relative to `root`.
 std::vector<Frame> eu_addr2line(const std::string& path, uint64_t address, const std::string& section,
                                 const std::string& root) {
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(address));
-  std::vector<std::string> argv = {"eu-addr2line", "-f", "-i", "-e", path};
-  if (!section.empty()) argv.insert(argv.end(), {"-j", section});
-  argv.push_back(hex);
-  auto r = test::run_process(argv);
-  auto lines = test::split_lines(r.out);
   std::vector<Frame> out;
-  std::regex where(R"(^(.*?):(\d+)(:\d+)?$)");
-  for (size_t i = 0; i + 1 < lines.size(); i += 2) {
-    std::smatch m;
-    if (!std::regex_match(lines[i + 1], m, where)) continue;
-    out.push_back({lines[i].substr(0, lines[i].find(' ')), relative(m[1], root),
-                   static_cast<uint32_t>(std::stoul(m[2]))});
+  for (const test::SourceLine& l : test::eu_addr2line(path, address, section)) {
+    out.push_back({l.function, relative(l.file, root), l.line});
   }
   return out;
 }

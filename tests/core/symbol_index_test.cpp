@@ -9,66 +9,22 @@
 
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "core/query/frame_spec.hpp"
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace kas {
 namespace {
 
-struct NmEntry {
-  uint64_t value = 0;
-  uint64_t size = 0;
-  char type = '?';
-  std::string name;
-};
+using NmEntry = test::SizedSymbol;
+using test::nm_sized;
 
-// nm -S --defined-only, the symbols that have a size.
-std::vector<NmEntry> nm_sized(const std::string& path) {
-  auto r = test::run_process({"nm", "-S", "--defined-only", path});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<NmEntry> out;
-  std::regex row(R"(^([0-9a-f]+) ([0-9a-f]+) (\S) (\S+)$)");
-  for (const std::string& line : test::split_lines(r.out)) {
-    std::smatch m;
-    if (!std::regex_match(line, m, row)) continue;
-    out.push_back({std::stoull(m[1], nullptr, 16), std::stoull(m[2], nullptr, 16), m[3].str()[0], m[4]});
-  }
-  return out;
-}
-
-struct Addr2lineFrame {
-  std::string function;
-  std::string file;  // as printed: absolute, with "./" and ".." left in
-  uint32_t line = 0;
-};
-
-// eu-addr2line -f -i: function/location pairs, innermost first. (binutils
-// 2.40's addr2line names the including file for code of a .c #included by
-// another .c, fs/compat_binfmt_elf.c here, so elfutils' is the oracle.)
-std::vector<Addr2lineFrame> addr2line(const std::string& path, uint64_t address, const std::string& section = {}) {
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(address));
-  std::vector<std::string> argv = {"eu-addr2line", "-f", "-i", "-e", path};
-  if (!section.empty()) argv.insert(argv.end(), {"-j", section});
-  argv.push_back(hex);
-  auto r = test::run_process(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto lines = test::split_lines(r.out);
-  std::vector<Addr2lineFrame> out;
-  std::regex where(R"(^(.*?):(\d+)(:\d+)?$)");
-  for (size_t i = 0; i + 1 < lines.size(); i += 2) {
-    std::smatch m;
-    EXPECT_TRUE(std::regex_match(lines[i + 1], m, where)) << lines[i + 1];
-    if (m.empty()) continue;
-    // "inner_helper inlined at FILE:LINE in caller": the name is the first word.
-    out.push_back({lines[i].substr(0, lines[i].find(' ')), m[1], static_cast<uint32_t>(std::stoul(m[2]))});
-  }
-  return out;
+std::vector<test::SourceLine> addr2line(const std::string& path, uint64_t address, const std::string& section = {}) {
+  return test::eu_addr2line(path, address, section);
 }
 
 // "the/src/./a/../include/x.h" and "include/x.h" name the same file.

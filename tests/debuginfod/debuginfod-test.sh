@@ -95,13 +95,12 @@ out=$("$kas" resolve --live --debug-root "$work/empty" 'name_show+0x1 [other]' 2
 echo "$out" | grep -q "modules/other/other.c:" || fail "resolve --live: $out"
 echo "PASS: resolve --live through debuginfod"
 
-# No server configured, or one without the files: say so.
-err=$(env -u DEBUGINFOD_URLS "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) &&
-  fail "lookup --live without debug info succeeded"
+# No server configured, or one without the files: say so (then answer from
+# /proc/kallsyms alone when it is readable).
+err=$(env -u DEBUGINFOD_URLS "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) || true
 echo "$err" | grep -q "DEBUGINFOD_URLS" || fail "no hint at DEBUGINFOD_URLS: $err"
 mkdir -p "$work/other-sys/kernel"
 printf '\004\000\000\000\004\000\000\000\003\000\000\000GNU\000\001\002\003\004' >"$work/other-sys/kernel/notes"
-err=$(KAS_SYSFS=$work/other-sys "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) &&
-  fail "lookup --live for an unknown build-id succeeded"
+err=$(KAS_SYSFS=$work/other-sys "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) || true
 echo "$err" | grep -q "has no debug info for the running kernel (build-id 01020304)" || fail "unclear: $err"
 echo "PASS: missing debug info is explained"

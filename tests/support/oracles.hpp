@@ -1,0 +1,32 @@
+// Independent oracles over real binaries: binutils nm with sizes, and
+// elfutils eu-addr2line's lines and inline chains. (binutils 2.40's
+// addr2line names the including file for code of a .c #included by another
+// .c, fs/compat_binfmt_elf.c in the fixture, so elfutils' is the one used.)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kas::test {
+
+struct SizedSymbol {
+  uint64_t value = 0;
+  uint64_t size = 0;
+  char type = '?';
+  std::string name;
+};
+// nm -S --defined-only: the symbols that have a size.
+[[nodiscard]] std::vector<SizedSymbol> nm_sized(const std::string& path);
+
+struct SourceLine {
+  std::string function;
+  std::string file;  // as printed: absolute, with "./" and ".." left in
+  uint32_t line = 0;
+};
+// eu-addr2line -f -i at `address` (an offset in `section` when given, for
+// relocatable objects): innermost first.
+[[nodiscard]] std::vector<SourceLine> eu_addr2line(const std::string& path, uint64_t address,
+                                                   const std::string& section = {});
+
+}  // namespace kas::test
