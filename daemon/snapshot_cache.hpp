@@ -1,0 +1,128 @@
+// Immutable indexes (snapshots) built once per key and shared by every
+// request: the daemon's census indexes (TreeCache) and symbol indexes
+// (QueryCache).
+//
+// Identical concurrent requests trigger one build: the first caller
+// creates a shared future and builds outside the lock; the others wait on
+// it. Errors are not cached. Past the memory budget (the indexes'
+// approximate_bytes()) the least recently used key is dropped. Thread-safe.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/util/result.hpp"
+
+namespace kas::daemon {
+
+template <typename Index>
+class SnapshotCache {
+ public:
+  using Ptr = std::shared_ptr<const Index>;
+  using Built = Result<Ptr>;
+
+  explicit SnapshotCache(size_t budget_bytes) : budget_(budget_bytes) {}
+
+  // The index cached for `key`, or the one `build()` makes, once, for all
+  // callers asking meanwhile; `fresh` tells whether this call built it.
+  [[nodiscard]] Built get_or_build(const std::string& key, const std::function<Built()>& build, bool* fresh = nullptr) {
+    std::promise<Built> promise;
+    Future future;
+    bool building = false;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(key);
+      if (it == entries_.end()) {
+        future = promise.get_future().share();
+        entries_[key] = {future, ++clock_};
+        building = true;
+      } else {
+        it->second.last_use = ++clock_;
+        future = it->second.future;
+      }
+    }
+    if (fresh != nullptr) *fresh = building;
+    if (!building) return future.get();
+    promise.set_value(build());
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && !future.get()) entries_.erase(it);  // errors are not cached
+    evict_locked();
+    return future.get();
+  }
+
+  // Makes `index` the one cached for `key` (a refreshed index).
+  void put(const std::string& key, Ptr index) {
+    std::lock_guard lock(mutex_);
+    std::promise<Built> ready;
+    ready.set_value(std::move(index));
+    entries_[key] = {ready.get_future().share(), ++clock_};
+    evict_locked();
+  }
+
+  // Drops `key`'s entry if it still holds `index` (found stale).
+  void drop_if(const std::string& key, const Ptr& index) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || !is_ready(it->second.future)) return;
+    const Built& cached = it->second.future.get();
+    if (cached && *cached == index) entries_.erase(it);
+  }
+
+  void clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+  }
+
+  [[nodiscard]] size_t size() const {
+    std::lock_guard lock(mutex_);
+    return entries_.size();
+  }
+
+  // Sum of fn(index) over the built indexes.
+  template <typename Fn>
+  [[nodiscard]] size_t sum(Fn fn) const {
+    std::lock_guard lock(mutex_);
+    size_t n = 0;
+    for (const auto& [key, e] : entries_) {
+      if (is_ready(e.future) && e.future.get()) n += fn(**e.future.get());
+    }
+    return n;
+  }
+
+ private:
+  using Future = std::shared_future<Built>;
+  struct Entry {
+    Future future;
+    uint64_t last_use = 0;
+  };
+
+  static bool is_ready(const Future& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+
+  void evict_locked() {
+    for (;;) {
+      size_t total = 0;
+      for (const auto& [key, e] : entries_) {
+        if (is_ready(e.future) && e.future.get()) total += (*e.future.get())->approximate_bytes();
+      }
+      if (total <= budget_ || entries_.size() <= 1) return;
+      auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+        return a.second.last_use < b.second.last_use;
+      });
+      entries_.erase(oldest);
+    }
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+  uint64_t clock_ = 0;
+  size_t budget_;
+};
+
+}  // namespace kas::daemon
