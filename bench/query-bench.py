@@ -14,7 +14,9 @@ In one run, against a fresh kasd on a private socket:
      and how many frames each decodes to the right file:line (truth:
      eu-addr2line -i at the frame's real address);
   5. lookup and resolve latency, end to end (process start to exit) and
-     server side (KAS_TIMING), p50/p99 with 1 and with 64 concurrent clients.
+     server side (KAS_TIMING), p50/p99 with 1 and with 64 concurrent clients;
+  6. the same end to end from a C++ driver (bench/spawn-latency.cpp), which
+     adds no interpreter's own process-start costs.
 
 usage: query-bench.py [--kas PATH] [--cache DIR] [--samples N] [--seed S]
 """
@@ -360,6 +362,30 @@ class Bench:
             print(f"5. {label:7s} {clients:2d} client(s), {len(items)} calls ({what}):\n   end to end p50 "
                   f"{pct(walls, 50) * 1000:.1f} ms, p99 {pct(walls, 99) * 1000:.1f} ms; server p50 "
                   f"{pct(servers, 50) * 1000:.3f} ms, p99 {pct(servers, 99) * 1000:.3f} ms")
+        # The same without Python in the way: bench/spawn-latency.cpp spawns
+        # kas from C++ threads and times spawn to exit.
+        driver = os.path.join(self.work, "spawn-latency")
+        built = subprocess.run(["g++", "-std=c++20", "-O2", "-pthread", "-include", "fcntl.h",
+                                os.path.join(HERE, "spawn-latency.cpp"), "-o", driver], capture_output=True, text=True)
+        if built.returncode == 0:
+            base = 3 * self.samples
+            native = [("lookup", 1, 0, names[base:base + self.samples]),
+                      ("lookup", 64, 0, names[base + self.samples:base + 2 * self.samples]),
+                      ("lookup", 64, 0.5, names[base + 2 * self.samples:base + 3 * self.samples]),
+                      ("resolve", 1, 0, frames),
+                      ("resolve", 64, 0, [offset_by(f, 3) for f in frames]),
+                      ("resolve", 64, 0.5, [offset_by(f, 4) for f in frames])]
+            for label, clients, period, items in native:
+                listing = os.path.join(self.work, "commands.txt")
+                with open(listing, "w") as out:
+                    for item in items:
+                        out.write("\t".join([self.kas, label, item] + self.target) + "\n")
+                r = subprocess.run([driver, str(clients), str(period), listing], capture_output=True, text=True,
+                                   env=self.env)
+                p50, p99, worst, count = r.stdout.split()
+                how = "sequential" if clients == 1 else ("paced, every 0.5 s" if period else "all at once")
+                print(f"6. {label:7s} {clients:2d} client(s) ({how}), {count} calls from C++ threads: end to end "
+                      f"p50 {p50} ms, p99 {p99} ms, max {worst} ms")
         pid = self.daemon_pid()
         if pid:
             rss, hwm, anon = rss_kib(pid)
