@@ -298,6 +298,25 @@ TEST_F(QueryCommands, LiveSaysWhatItFoundOrWhatIsMissing) {
   }
 }
 
+TEST_F(QueryCommands, TheDaemonAnswersFromARebuiltModuleNotTheOldOne) {
+  // A copy of the tree, so its files can change under the daemon.
+  std::filesystem::copy(k_->objtree, dir_.file("tree"), std::filesystem::copy_options::recursive);
+  const std::string tree = dir_.file("tree");
+  auto before = test::run_process({test::kas_binary(), "lookup", "name_show", "--tree", tree, "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_NE(before.out.find("\"binary\":\"other\""), std::string::npos);
+  // "Rebuild" other.o into something without name_show (hello_twin's
+  // content), as make would: a new file renamed over the old one.
+  const std::string other = tree + "/modules/other/other.o";
+  std::filesystem::copy_file(tree + "/modules/hello/hello_twin.o", other + ".new");
+  std::filesystem::rename(other + ".new", other);
+  auto after = test::run_process({test::kas_binary(), "lookup", "name_show", "--tree", tree, "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out.find("\"binary\":\"other\""), std::string::npos) << after.out;
+  // The census changed with it: name_show has one definition fewer.
+  EXPECT_NE(after.out.find("\"count\":3"), std::string::npos) << after.out;
+}
+
 TEST_F(QueryCommands, EveryCommandHasHelpWithExamples) {
   for (const char* command : {"lookup", "resolve", "decode"}) {
     auto r = test::run_process({test::kas_binary(), command, "--help"});
