@@ -96,6 +96,9 @@ class UnitWalker {
       if (tag == DW_TAG_variable && !variables_.empty()) match_variable(&child);
       bool descend = is_scope_with_definitions(tag) && (tag != DW_TAG_subprogram || !variables_.empty());
       if (descend && depth < 64 && dwarf_haschildren(&child)) walk(&child, depth + 1);
+      // Each address is claimed by the first entry found, so once all are
+      // claimed the rest of the unit cannot change the answer.
+      if (functions_.empty() && variables_.empty()) return;
     } while (dwarf_siblingof(&child, &child) == 0);
   }
 
