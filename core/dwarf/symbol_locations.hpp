@@ -41,6 +41,7 @@ class PlacedSymbols {
   // (a name that became duplicated since, a data symbol): then locate all.
   [[nodiscard]] std::vector<SymbolPlace> find(std::span<const ElfSymbol* const> symbols) const;
   [[nodiscard]] size_t size() const { return places_.size(); }
+  [[nodiscard]] std::span<const SymbolPlace> places() const { return places_; }
 
  private:
   std::vector<SymbolPlace> places_;  // by symbol_index

@@ -201,6 +201,14 @@ size_t CensusIndex::located_symbols() const {
   return n;
 }
 
+std::unordered_map<std::string, std::shared_ptr<const PlacedSymbols>> CensusIndex::located_by_path() const {
+  std::unordered_map<std::string, std::shared_ptr<const PlacedSymbols>> out;
+  for (const auto& m : modules_) {
+    if (m->located) out.emplace(m->path, m->located);
+  }
+  return out;
+}
+
 RestrictedCensus CensusIndex::restricted(const NameSet& wanted, const std::string& skip_module,
                                          const std::string& requester) const {
   if (from_census_file_) return restrict_complete_census(total_, units_, wanted);

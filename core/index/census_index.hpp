@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/index/census.hpp"
@@ -63,6 +64,9 @@ class CensusIndex {
                                             const std::string& requester = {}) const;
   // Number of module symbols located at indexing time.
   [[nodiscard]] size_t located_symbols() const;
+  // Those locations by module file path (modules whose DWARF could not be
+  // read are absent).
+  [[nodiscard]] std::unordered_map<std::string, std::shared_ptr<const PlacedSymbols>> located_by_path() const;
 
  private:
   struct Module {

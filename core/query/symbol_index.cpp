@@ -57,6 +57,7 @@ Result<BinaryPart> read_binary(const std::string& path, std::string name, const 
     e.value = sym.value;
     e.size = sym.size;
     e.section = sym.in_section ? sym.section : 0;
+    e.symtab_index = sym.index;
     e.name_offset = add_string(part.binary.strings, sym.name);
     e.name_length = static_cast<uint32_t>(sym.name.size());
     e.count = census.count(census_name(sym.name, lto));
@@ -141,6 +142,19 @@ Result<void> locate_vmlinux_text(BinaryPart& part, const QueryTarget& target) {
   return {};
 }
 
+// The module's duplicated text symbols the census index located (with the
+// same engine call, when the source tree is inferred as here): lookups of
+// duplicated names, the tool's main question, then open no module DWARF.
+void seed_module_locations(BinaryPart& part, const PlacedSymbols* placed) {
+  if (placed == nullptr) return;
+  std::unordered_map<uint32_t, size_t> by_symtab;
+  for (size_t i = 0; i < part.entries.size(); ++i) by_symtab.emplace(part.entries[i].symtab_index, i);
+  for (const SymbolPlace& place : placed->places()) {
+    auto it = by_symtab.find(place.symbol_index);
+    if (it != by_symtab.end() && place.placed) part.locations.emplace(static_cast<uint32_t>(it->second), place.location);
+  }
+}
+
 Result<void> add_module_aliases(BinaryPart& part, const QueryTarget& target, const CensusIndex& census) {
   if (std::none_of(part.entries.begin(), part.entries.end(),
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
@@ -192,6 +206,10 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   if (!files) return std::unexpected(files.error());
 
   // Slot 0 is vmlinux, then the modules in list order.
+  // Located with an inferred source tree: only then are they what this
+  // index would find.
+  const auto located = target.srctree.empty() ? (*census)->located_by_path()
+                                              : std::unordered_map<std::string, std::shared_ptr<const PlacedSymbols>>();
   std::vector<Result<BinaryPart>> parts(files->size() + 1, fail(ErrorCode::kInternal, "not read"));
   std::atomic<size_t> done{0};
   parallel_for(parts.size(), jobs, [&](size_t i, unsigned) {
@@ -202,17 +220,22 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
       auto aliased = i == 0 ? add_vmlinux_aliases(*part, target, (*census)->census())
                             : add_module_aliases(*part, target, **census);
       if (aliased && i == 0) aliased = locate_vmlinux_text(*part, target);
+      if (aliased && i > 0) {
+        auto it = located.find(path);
+        seed_module_locations(*part, it == located.end() ? nullptr : it->second.get());
+      }
       if (!aliased) part = std::unexpected(aliased.error());
     }
     parts[i] = std::move(part);
     if (progress) progress("reading symbols and aliases", ++done, parts.size());
   });
 
-  LocationCache vmlinux_locations;
+  std::vector<LocationCache> seeds(parts.size());
   for (size_t b = 0; b < parts.size(); ++b) {
     if (!parts[b]) return std::unexpected(parts[b].error());
     BinaryPart& part = *parts[b];
-    if (b == 0) vmlinux_locations = std::move(part.locations);  // vmlinux's ids are its entry indexes
+    const auto first_id = static_cast<uint32_t>(index->entries_.size());
+    for (auto& [local, location] : part.locations) seeds[b].emplace(first_id + local, std::move(location));
     for (Entry& e : part.entries) {
       e.binary = static_cast<uint32_t>(b);
       index->entries_.push_back(e);
@@ -245,7 +268,9 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   for (const Binary& b : index->binaries_) paths.push_back(b.path);
   index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kDebugInfoBudget,
                                                std::max(2u, jobs));
-  index->dwarf_->seed(0, std::move(vmlinux_locations));
+  for (size_t b = 0; b < seeds.size(); ++b) {
+    if (!seeds[b].empty()) index->dwarf_->seed(b, std::move(seeds[b]));
+  }
   return std::shared_ptr<const SymbolIndex>(std::move(index));
 }
 

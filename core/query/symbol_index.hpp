@@ -76,6 +76,7 @@ class SymbolIndex {
     uint32_t alias_offset = 0;
     uint32_t alias_length = 0;  // 0: no alias
     uint32_t count = 0;
+    uint32_t symtab_index = 0;  // in its binary's .symtab
     char nm_type = '?';
   };
 
