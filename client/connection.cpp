@@ -24,10 +24,6 @@ const char* build_id() { return KAS_BUILD_ID; }
 
 namespace {
 
-std::string resolve_socket(const DaemonOptions& options) {
-  return options.socket_path.empty() ? default_socket_path() : options.socket_path;
-}
-
 Result<Fd> raw_connect(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -83,7 +79,7 @@ Result<void> request_shutdown(int fd) {
 
 // A connected, greeted daemon of this build, started or replaced as needed.
 Result<Fd> connect_daemon(const DaemonOptions& options) {
-  const std::string path = resolve_socket(options);
+  const std::string path = socket_path_of(options);
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto fd = raw_connect(path);
     if (!fd) {
@@ -112,6 +108,10 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
 }
 
 }  // namespace
+
+std::string socket_path_of(const DaemonOptions& options) {
+  return options.socket_path.empty() ? default_socket_path() : options.socket_path;
+}
 
 Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello) {
   auto fd = raw_connect(socket_path);

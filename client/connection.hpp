@@ -15,6 +15,9 @@ struct DaemonOptions {
   bool autostart = true;    // start kasd when none answers
 };
 
+// The socket `options` name: theirs, or the default (KAS_SOCKET, per user).
+[[nodiscard]] std::string socket_path_of(const DaemonOptions& options);
+
 // Sends `request` to the daemon and returns its response (which may be a
 // wire Error: a failure of the request, not of the daemon). Errors of this
 // function mean "no daemon could be used" (the caller falls back in-process):

@@ -5,15 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/util/text.hpp"
+
 namespace kas::cli {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using text::hex;
 
 std::string place(const SymbolDefinition& d) {
   if (d.relocatable) return (d.section.empty() ? std::string("?") : d.section) + "+" + hex(d.address);

@@ -6,7 +6,6 @@
 #include "core/util/path.hpp"
 #include "proto/convert.hpp"
 #include "client/progress_display.hpp"
-#include "core/util/socket_path.hpp"
 #include "proto/convert_query.hpp"
 #include "proto/framing.hpp"
 
@@ -138,7 +137,7 @@ std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOpt
 }
 
 std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target) {
-  auto fd = connect_existing(daemon.socket_path.empty() ? default_socket_path() : daemon.socket_path);
+  auto fd = connect_existing(socket_path_of(daemon));
   if (!fd) return std::nullopt;
   wire::Request message;
   *message.mutable_progress()->mutable_target() = absolute(target);

@@ -6,12 +6,6 @@ namespace kas {
 
 namespace {
 
-const char* comp_dir_of(Dwarf_Die* cu) {
-  Dwarf_Attribute attr;
-  const char* dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
-  return dir == nullptr ? "" : dir;
-}
-
 bool is_scope(int tag) {
   return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block ||
          tag == DW_TAG_entry_point;

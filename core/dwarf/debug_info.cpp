@@ -106,6 +106,12 @@ bool DebugInfo::integrated(Dwarf_Die die, unsigned attr_name, Dwarf_Die& holder)
   return false;
 }
 
+const char* comp_dir_of(Dwarf_Die* cu) {
+  Dwarf_Attribute attr;
+  const char* dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+  return dir == nullptr ? "" : dir;
+}
+
 uint64_t DebugInfo::approximate_bytes() const {
   if (own_relocation_) return own_relocation_->eager_bytes + ready_bytes_ + units_.size() * 64;
   return libdwfl_bytes_;
@@ -237,10 +243,8 @@ std::vector<UnitPaths> DebugInfo::unit_paths(bool include_dirs) const {
   while (dwarf_get_units(dwarf_, unit, &unit, nullptr, &unit_type, &cu, nullptr) == 0) {
     if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
     const char* name = dwarf_diename(&cu);
-    Dwarf_Attribute attr;
-    const char* comp_dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr));
     if (name == nullptr) continue;
-    UnitPaths paths{name, comp_dir == nullptr ? "" : comp_dir, {}};
+    UnitPaths paths{name, comp_dir_of(&cu), {}};
     const char* const* dirs = nullptr;
     size_t ndirs = 0;
     Dwarf_Files* files = nullptr;

@@ -27,6 +27,9 @@
 
 namespace kas {
 
+// DW_AT_comp_dir of a unit's DIE, "" when absent.
+[[nodiscard]] const char* comp_dir_of(Dwarf_Die* cu);
+
 class DebugInfo {
  public:
   // Who applies a relocatable object's debug relocations: kas where it can

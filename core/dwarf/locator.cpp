@@ -16,12 +16,6 @@ struct Pending {
   bool function;
 };
 
-const char* comp_dir_of(Dwarf_Die* cu) {
-  Dwarf_Attribute attr;
-  const char* dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
-  return dir == nullptr ? "" : dir;
-}
-
 std::optional<SourceLocation> decl_location(const DebugInfo& info, Dwarf_Die die, const SourceTree& tree,
                                            const std::string& unit) {
   Dwarf_Die holder;

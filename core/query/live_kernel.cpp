@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "core/elf/build_id.hpp"
 #include "core/index/nm_listing.hpp"
 #include "core/util/file.hpp"
+#include "core/util/text.hpp"
 
 namespace kas {
 
@@ -52,14 +54,12 @@ std::optional<uint64_t> LiveKernel::vmlinux_address(std::string_view name) const
 }
 
 Result<FrameQuery> LiveKernel::translate(uint64_t runtime, int64_t kaslr_offset) const {
-  char text[32];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(runtime));
   FrameQuery q;
-  q.text = text;
+  q.text = text::hex(runtime);
   auto it = std::upper_bound(symbols_.begin(), symbols_.end(), runtime,
                              [](uint64_t a, const Symbol& s) { return a < s.address; });
   if (it == symbols_.begin()) {
-    return fail(ErrorCode::kNotFound, std::string(text) + ": below every symbol of the running kernel");
+    return fail(ErrorCode::kNotFound, q.text + ": below every symbol of the running kernel");
   }
   const Symbol& before = *--it;
   if (before.module.empty()) {
@@ -96,25 +96,36 @@ Result<RunningBuildIds> running_build_ids(const std::string& sysfs) {
   return ids;
 }
 
-SymbolDefinition LiveKernel::definition(const Symbol& s, const std::string& note) const {
-  SymbolDefinition d;
-  d.binary = s.module.empty() ? "vmlinux" : s.module;
-  d.path = "/proc/kallsyms";
-  d.name = s.name;
-  d.nm_type = s.type;
-  d.address = s.address;
-  d.note = note;
-  for (const Symbol& other : symbols_) d.count += other.name == s.name ? 1 : 0;
-  // A kernel built with kas lists the alias at the same address.
-  auto it = std::lower_bound(symbols_.begin(), symbols_.end(), s.address,
-                             [](const Symbol& x, uint64_t a) { return x.address < a; });
-  for (; it != symbols_.end() && it->address == s.address; ++it) {
-    if (it->module == s.module && it->name.size() > s.name.size() + 1 && it->name.starts_with(s.name) &&
-        it->name[s.name.size()] == '@') {
-      d.alias = it->name;
+std::vector<SymbolDefinition> LiveKernel::describe(const std::vector<const Symbol*>& symbols,
+                                                   const std::string& note) const {
+  std::unordered_map<std::string_view, uint32_t> counts;
+  for (const Symbol* s : symbols) counts.emplace(s->name, 0);
+  for (const Symbol& s : symbols_) {
+    auto it = counts.find(s.name);
+    if (it != counts.end()) ++it->second;
+  }
+  std::vector<SymbolDefinition> out;
+  out.reserve(symbols.size());
+  for (const Symbol* s : symbols) {
+    SymbolDefinition& d = out.emplace_back();
+    d.binary = s->module.empty() ? "vmlinux" : s->module;
+    d.path = "/proc/kallsyms";
+    d.name = s->name;
+    d.nm_type = s->type;
+    d.address = s->address;
+    d.note = note;
+    d.count = counts[s->name];
+    // A kernel built with kas lists the alias at the same address.
+    auto it = std::lower_bound(symbols_.begin(), symbols_.end(), s->address,
+                               [](const Symbol& x, uint64_t a) { return x.address < a; });
+    for (; it != symbols_.end() && it->address == s->address; ++it) {
+      if (it->module == s->module && it->name.size() > s->name.size() + 1 && it->name.starts_with(s->name) &&
+          it->name[s->name.size()] == '@') {
+        d.alias = it->name;
+      }
     }
   }
-  return d;
+  return out;
 }
 
 LookupAnswer LiveKernel::lookup(std::string_view pattern, size_t limit, const std::string& note) const {
@@ -131,13 +142,14 @@ LookupAnswer LiveKernel::lookup(std::string_view pattern, size_t limit, const st
   });
   answer.total = found.size();
   if (limit != 0 && found.size() > limit) found.resize(limit);
-  for (const Symbol* s : found) answer.definitions.push_back(definition(*s, note));
+  answer.definitions = describe(found, note);
   return answer;
 }
 
 ResolveAnswer LiveKernel::resolve(const FrameQuery& q, const std::string& note) const {
   ResolveAnswer answer;
   answer.query = q;
+  std::vector<const Symbol*> found;
   if (q.by_address) {
     auto it = std::upper_bound(symbols_.begin(), symbols_.end(), q.address,
                                [](uint64_t a, const Symbol& s) { return a < s.address; });
@@ -145,16 +157,20 @@ ResolveAnswer LiveKernel::resolve(const FrameQuery& q, const std::string& note) 
       answer.error = "below every symbol of the running kernel";
       return answer;
     }
-    const Symbol& s = *--it;
-    answer.candidates.push_back({definition(s, note), q.address - s.address, {}});
-    return answer;
+    found.push_back(&*--it);
+  } else {
+    std::string module = q.module;
+    std::replace(module.begin(), module.end(), '-', '_');  // as the kernel names modules
+    for (const Symbol& s : symbols_) {
+      if (s.name != q.symbol) continue;
+      if (q.module_given && (module == "vmlinux" ? !s.module.empty() : s.module != module)) continue;
+      found.push_back(&s);
+    }
   }
-  std::string module = q.module;
-  std::replace(module.begin(), module.end(), '-', '_');  // as the kernel names modules
-  for (const Symbol& s : symbols_) {
-    if (s.name != q.symbol) continue;
-    if (q.module_given && (module == "vmlinux" ? !s.module.empty() : s.module != module)) continue;
-    answer.candidates.push_back({definition(s, note), q.offset, {}});
+  std::vector<SymbolDefinition> defs = describe(found, note);
+  for (size_t k = 0; k < found.size(); ++k) {
+    const uint64_t offset = q.by_address ? q.address - found[k]->address : q.offset;
+    answer.candidates.push_back({std::move(defs[k]), offset, {}});
   }
   if (answer.candidates.empty()) answer.error = "no symbol named '" + q.symbol + "' in /proc/kallsyms";
   return answer;

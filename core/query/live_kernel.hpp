@@ -46,7 +46,10 @@ class LiveKernel {
     std::string module;  // "" for vmlinux
     char type = '?';
   };
-  [[nodiscard]] SymbolDefinition definition(const Symbol& s, const std::string& note) const;
+  // `symbols` described, with each name's count over the whole kernel
+  // (one pass over it for all of them).
+  [[nodiscard]] std::vector<SymbolDefinition> describe(const std::vector<const Symbol*>& symbols,
+                                                       const std::string& note) const;
   std::vector<Symbol> symbols_;  // by address
 };
 

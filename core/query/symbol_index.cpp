@@ -10,6 +10,7 @@
 
 #include "core/alias/lto.hpp"
 #include "core/dwarf/address_source.hpp"
+#include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
@@ -17,6 +18,7 @@
 #include "core/index/module_list.hpp"
 #include "core/index/vmlinux_listing.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/text.hpp"
 
 namespace kas {
 
@@ -48,7 +50,8 @@ Result<BinaryPart> read_binary(const std::string& path, std::string name, const 
   part.binary.name = std::move(name);
   part.binary.path = path;
   part.binary.relocatable = file->is_relocatable();
-  part.binary.stamp = elf_stamp_of(path);
+  part.binary.stamp = stamp_of(path);
+  part.binary.stamp.build_id = build_id_of(*file);  // from this open, as elf_stamp_of would reopen
   part.binary.sections.reserve(file->section_count());
   for (size_t i = 0; i < file->section_count(); ++i) part.binary.sections.emplace_back(file->section_name(i));
   for (const ElfSymbol& sym : table->symbols) {
@@ -177,7 +180,7 @@ Result<void> add_module_aliases(BinaryPart& part, const QueryTarget& target, con
   // A module linked by a kbuild with aliases already holds them as symbols:
   // they are shown as the alias of their symbol, not as symbols of their own.
   std::erase_if(part.entries, [&](const SymbolIndex::Entry& e) {
-    return alias_names.count(std::string(view(part, e.name_offset, e.name_length))) != 0;
+    return alias_names.find(view(part, e.name_offset, e.name_length)) != alias_names.end();
   });
   return {};
 }
@@ -451,11 +454,7 @@ ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
   answer.query = q;
   std::vector<uint32_t> ids;
   std::vector<uint64_t> offsets;
-  auto hex = [](uint64_t v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return std::string(buf);
-  };
+  using text::hex;
   if (q.by_address) {
     auto id = vmlinux_symbol_at(q.address);
     if (!id) {

@@ -1,6 +1,9 @@
 // Small text helpers shared by the parsers.
 #pragma once
 
+#include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace kas::text {
@@ -22,6 +25,13 @@ inline bool next_line(std::string_view& data, std::string_view& line, size_t& li
   data.remove_prefix(nl == std::string_view::npos ? data.size() : nl + 1);
   ++line_no;
   return true;
+}
+
+// "0x1a": how addresses, offsets and sizes are written in messages.
+[[nodiscard]] inline std::string hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(value));
+  return buf;
 }
 
 }  // namespace kas::text
