@@ -34,6 +34,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernelpkg  # noqa: E402  (the package cache layout, shared with vmlinux-bench.sh)
+
 RELEASE = "6.1.0-56-amd64"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -71,7 +74,8 @@ def children_cpu():
 class Bench:
     def __init__(self, args, work):
         self.kas = args.kas
-        root = os.path.join(args.cache, "root", "usr", "lib", "debug")
+        tree = kernelpkg.Kernel(kernelpkg.DEFAULT_PACKAGE).root(args.cache) or os.path.join(args.cache, "root")
+        root = os.path.join(tree, "usr", "lib", "debug")
         self.vmlinux = os.path.join(root, "boot", f"vmlinux-{RELEASE}")
         self.moddir = os.path.join(root, "lib", "modules", RELEASE)
         if not os.path.exists(self.vmlinux):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark of `kas module` on Debian's 6.1.0-56-amd64 debug modules.
+"""Benchmark of `kas module` on a Debian debug kernel's modules (default 6.1.0-56-amd64).
 
 Per-module wall time end to end (process start to OUT written) and peak RSS
 for a random sample of modules (fixed seed) plus the 5 largest, with a kbuild
@@ -7,14 +7,21 @@ census file (`kas census` of vmlinux + every module, made once); the total for
 all modules; and, in the same run, the reference way for the same sample: a
 Python process that reloads the symbol-frequency file, then `nm`,
 `objdump -h`, `objdump -tj` per section holding an aliased symbol,
-`addr2line`, and `objcopy --add-symbol` (51 symbols per pass), as processes.
+`addr2line`, and `objcopy --add-symbol` (51 symbols per pass), as processes,
+with the target's binutils (e.g. aarch64-linux-gnu-*; see bench/kernelpkg.py
+for the package cache, shared with vmlinux-bench.sh).
 
-With --verify it checks every module's output (readelf): each alias mirrors
+With --verify it checks the sample's outputs (readelf): each alias mirrors
 its symbol (value, size, type, section; local/global by nm letter), none in
-.init*/.exit*, relocations identical, `ld -r` links it, and no alias name
-equals another alias or symbol name anywhere in vmlinux + modules.
+.init*/.exit*, relocations identical, `ld -r` links it, no alias name equals
+another alias or symbol name (sample + vmlinux), and every alias location
+agrees with llvm-dwarfdump (bench/verify-locations.py: the subprogram whose
+ranges hold the symbol, by section and offset). With --all too, the
+structural checks run on every module's output and uniqueness covers all
+modules.
 
-usage: module-bench.py [--kas PATH] [--cache DIR] [--sample N] [--all] [--verify] [--jobs N]
+usage: module-bench.py [--kernel-package NAME[:ARCH]] [--kas PATH] [--cache DIR] [--sample N] [--all]
+                       [--verify] [--jobs N]
 """
 import argparse
 import concurrent.futures
@@ -27,7 +34,10 @@ import sys
 import tempfile
 import time
 
-RELEASE = "6.1.0-56-amd64"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernelpkg  # noqa: E402
+
+TOOLS = {t: t for t in kernelpkg.TOOLS}  # the target's binutils, set in main()
 
 
 def run_timed(argv, tmp):
@@ -72,17 +82,17 @@ def reference_way(module, census, aliases, out, tmp):
     """The reference's per-module work, as processes; returns wall seconds."""
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", REFERENCE_LOADER, census], check=True)
-    subprocess.run(["nm", module], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["objdump", "-h", module], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([TOOLS["nm"], module], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([TOOLS["objdump"], "-h", module], check=True, stdout=subprocess.DEVNULL)
     for section in sorted({a[0] for a in aliases}):
-        subprocess.run(["objdump", "-tj", section, module], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([TOOLS["objdump"], "-tj", section, module], check=True, stdout=subprocess.DEVNULL)
     if aliases:
-        subprocess.run(["addr2line", "-fe", module] + [hex(a[1]) for a in aliases], check=True,
+        subprocess.run([TOOLS["addr2line"], "-fe", module] + [hex(a[1]) for a in aliases], check=True,
                        stdout=subprocess.DEVNULL)
         src = module
         for i in range(0, len(aliases), 51):
             dst = os.path.join(tmp, f"ref{i}.o")
-            args = ["objcopy"]
+            args = [TOOLS["objcopy"]]
             for section, value, letter, alias in aliases[i:i + 51]:
                 kind = "function" if letter in "tT" else "object"
                 bind = "global" if letter.isupper() else "local"
@@ -98,7 +108,7 @@ def pct(values, p):
 
 
 def readelf_symbols(path):
-    out = subprocess.run(["readelf", "-sW", path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([TOOLS["readelf"], "-sW", path], capture_output=True, text=True, check=True).stdout
     rows = []
     for line in out.splitlines():
         f = line.split()
@@ -108,7 +118,7 @@ def readelf_symbols(path):
 
 
 def section_names(path):
-    out = subprocess.run(["readelf", "-SW", path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([TOOLS["readelf"], "-SW", path], capture_output=True, text=True, check=True).stdout
     names = {}
     for m in re.finditer(r"^\s*\[\s*(\d+)\]\s+(\S+)", out, re.M):
         names[m.group(1)] = m.group(2)
@@ -116,7 +126,7 @@ def section_names(path):
 
 
 def normalized_relocs(path):
-    out = subprocess.run(["readelf", "-rW", path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([TOOLS["readelf"], "-rW", path], capture_output=True, text=True, check=True).stdout
     return re.sub(r"^([0-9a-f]+)\s+[0-9a-f]+\s+", r"\1 ", out, flags=re.M)
 
 
@@ -151,10 +161,39 @@ def verify_module(module, out, aliases, tmp):
             problems.append(f"{alias}: in {sec}")
     if normalized_relocs(out) != normalized_relocs(module):
         problems.append("relocations differ")
-    ld = subprocess.run(["ld", "-r", "-o", os.path.join(tmp, "ld.o"), out], capture_output=True, text=True)
+    ld = subprocess.run([TOOLS["ld"], "-r", "-o", os.path.join(tmp, "ld.o"), out], capture_output=True, text=True)
     if ld.returncode != 0:
         problems.append("ld -r failed: " + ld.stderr.strip()[:200])
     return problems
+
+
+def verify_sample(here, outputs, syms, work):
+    """Structure, uniqueness and locations of the sample's outputs; returns the exit status."""
+    print(f"== verification of the {len(outputs)} sample outputs ==")
+    bad = 0
+    names = {}
+    with open(syms) as f:
+        for line in f:
+            names.setdefault(line.split()[2], "vmlinux")
+    collisions = 0
+    for module, out, aliases in outputs:
+        problems = verify_module(module, out, aliases, work)
+        if problems:
+            bad += 1
+            if bad <= 20:
+                print(f"  {os.path.basename(module)}: {problems[:3]}")
+        for _, _, _, alias in aliases:
+            if alias in names:
+                collisions += 1
+                print(f"  {alias} of {os.path.basename(module)} also in {names[alias]}")
+            names[alias] = os.path.basename(module)
+    print(f"modules with problems: {bad}; alias names also elsewhere (vmlinux, sample): {collisions}")
+    with_aliases = [out for _, out, aliases in outputs if aliases]
+    cross = TOOLS["nm"][:-len("nm")]
+    start = time.perf_counter()
+    p = subprocess.run([sys.executable, os.path.join(here, "verify-locations.py"), "--cross", cross] + with_aliases)
+    print(f"locations checked in {time.perf_counter() - start:.1f} s")
+    return 1 if bad or collisions or p.returncode else 0
 
 
 def main():
@@ -162,26 +201,30 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kas", default=os.path.join(here, "..", "build", "client", "kas"))
     ap.add_argument("--kasd", default=None, help="(unused: module requests run in-process)")
-    ap.add_argument("--cache", default=os.environ.get("KAS_BENCH_CACHE", "/var/cache/kasd-bench"))
+    ap.add_argument("--kernel-package", default=kernelpkg.DEFAULT_PACKAGE,
+                    help=f"Debian debug kernel package[:ARCH] (default {kernelpkg.DEFAULT_PACKAGE})")
+    ap.add_argument("--cache", default=kernelpkg.DEFAULT_CACHE)
     ap.add_argument("--sample", type=int, default=200)
     ap.add_argument("--all", action="store_true", help="also run every module (total time)")
-    ap.add_argument("--verify", action="store_true", help="check every module's output (implies --all)")
+    ap.add_argument("--verify", action="store_true",
+                    help="check the sample's outputs (structure, locations); with --all every module's structure")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
-    if args.verify:
-        args.all = True
 
-    root = os.path.join(args.cache, "root", "usr", "lib", "debug")
-    vmlinux = os.path.join(root, "boot", f"vmlinux-{RELEASE}")
-    moddir = os.path.join(root, "lib", "modules", RELEASE)
-    if not os.path.exists(vmlinux):
-        subprocess.run([os.path.join(here, "vmlinux-bench.sh"), "--help"], stdout=subprocess.DEVNULL)
-        sys.exit(f"missing {vmlinux}: run bench/vmlinux-bench.sh once to fetch the debug kernel")
+    try:
+        kernel = kernelpkg.Kernel(args.kernel_package)
+        root = kernel.fetch(args.cache)
+        TOOLS.update(kernel.tools())
+    except (ValueError, RuntimeError, subprocess.CalledProcessError) as e:
+        sys.exit(f"module-bench: {e}")
+    vmlinux = kernel.vmlinux(root)
+    moddir = kernel.moddir(root)
+    print(f"kernel {kernel.spec}: {moddir} (binutils {TOOLS['nm']})")
 
     work = tempfile.mkdtemp(prefix="kas-module-bench.")
     syms = os.path.join(work, "vmlinux.syms")
     with open(syms, "w") as f:
-        nm = subprocess.run(["nm", "-n", vmlinux], capture_output=True, text=True, check=True).stdout
+        nm = subprocess.run([TOOLS["nm"], "-n", vmlinux], capture_output=True, text=True, check=True).stdout
         for line in nm.splitlines():
             if re.search(r" [aNUw] | \$| \.L| __crc_| __kstrtab_| __kstrtabns_| L0$", line):
                 continue
@@ -197,10 +240,16 @@ def main():
     subprocess.run(["cat"] + sample + largest, stdout=subprocess.DEVNULL)  # warm the page cache
 
     kas_walls, ref_walls, rss, big = [], [], [], []
-    for m in sample + largest:
-        out = os.path.join(work, "out.ko")
+    sample_outputs = []   # (module, output, aliases)
+    os.makedirs(os.path.join(work, "sample"))
+    for i, m in enumerate(sample + largest):
+        out = os.path.join(work, "sample", f"{i}-{os.path.basename(m)}")
         wall, peak, aliases = kas_module(args.kas, m, census, out, work)
         ref = reference_way(m, census, aliases, out, work)
+        if args.verify:
+            sample_outputs.append((m, out, aliases))
+        else:
+            os.remove(out)
         if m in largest:
             big.append((os.path.basename(m), os.path.getsize(m) >> 20, wall, peak >> 10, len(aliases), ref))
         else:
@@ -209,14 +258,21 @@ def main():
             rss.append(peak)
     print(f"== kas module, {len(kas_walls)} random modules, census file of {sum(1 for _ in open(census))} names ==")
     print(f"kas:       median {statistics.median(kas_walls) * 1000:.1f} ms  p90 {pct(kas_walls, 90) * 1000:.1f} ms"
-          f"  max {max(kas_walls) * 1000:.1f} ms  peak RSS max {max(rss) >> 10} MiB")
+          f"  p99 {pct(kas_walls, 99) * 1000:.1f} ms  max {max(kas_walls) * 1000:.1f} ms"
+          f"  peak RSS max {max(rss) >> 10} MiB")
     print(f"reference: median {statistics.median(ref_walls) * 1000:.1f} ms  p90 {pct(ref_walls, 90) * 1000:.1f} ms"
-          f"  max {max(ref_walls) * 1000:.1f} ms")
+          f"  p99 {pct(ref_walls, 99) * 1000:.1f} ms  max {max(ref_walls) * 1000:.1f} ms")
     print(f"ratio (median reference / median kas): {statistics.median(ref_walls) / statistics.median(kas_walls):.1f}x;"
           f" sum {sum(ref_walls):.1f} s vs {sum(kas_walls):.1f} s")
     print("5 largest: name, MiB, kas wall s, kas peak RSS MiB, aliases, reference wall s")
     for row in big:
         print("  %-24s %5d MiB  %6.2f s  %5d MiB  %4d aliases  ref %6.2f s" % row)
+
+    status = 0
+    if args.verify:
+        status |= verify_sample(here, sample_outputs, syms, work)
+        for _, out, _ in sample_outputs:
+            os.remove(out)
 
     if args.all:
         print(f"== all {len(modules)} modules, {args.jobs} jobs ==")
@@ -277,7 +333,10 @@ def main():
                     collisions += 1
                     print(f"  alias equals a vmlinux symbol: {name}")
             print(f"alias name collisions across vmlinux + modules: {collisions} ({len(alias_names)} module aliases)")
+            if bad or collisions:
+                status = 1
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

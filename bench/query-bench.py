@@ -35,6 +35,9 @@ import tarfile
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernelpkg  # noqa: E402  (the package cache layout, shared with vmlinux-bench.sh)
+
 RELEASE = "6.1.0-56-amd64"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -72,7 +75,8 @@ def same_place(a, b):
 class Bench:
     def __init__(self, args, work):
         self.kas = args.kas
-        self.root = os.path.join(args.cache, "root")
+        self.root = (kernelpkg.Kernel(kernelpkg.DEFAULT_PACKAGE).root(args.cache)
+                     or os.path.join(args.cache, "root"))
         debug = os.path.join(self.root, "usr", "lib", "debug")
         self.vmlinux = os.path.join(debug, "boot", f"vmlinux-{RELEASE}")
         self.moddir = os.path.join(debug, "lib", "modules", RELEASE)

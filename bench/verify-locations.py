@@ -1,113 +1,401 @@
 #!/usr/bin/env python3
 """Checks kas alias locations against llvm-dwarfdump, an independent DWARF reader.
 
-For every alias line "ADDR TYPE NAME@LOCATION" in a kas vmlinux output, runs
-`llvm-dwarfdump --lookup=ADDR VMLINUX`, takes the subprogram (or variable)
-defining ADDR, follows DW_AT_abstract_origin / DW_AT_specification to the
-entry carrying DW_AT_decl_file / DW_AT_decl_line, and checks that LOCATION is
-that file (as a path suffix on a '/' boundary, decorated: non-alnum -> '_')
-and that line. Prints the agreement rate and every disagreement.
+vmlinux:  verify-locations.py VMLINUX KAS_OUTPUT
+modules:  verify-locations.py MODULE.ko... (modules written by `kas module`)
 
-usage: verify-locations.py VMLINUX KAS_OUTPUT [--jobs N] [--separator C]
+For every alias (vmlinux: each "ADDR TYPE NAME@LOCATION" line of a kas vmlinux
+output, the symbol's size from the target's `nm -S`; module: each symbol whose
+name holds the separator in the .ko's symbol table, `readelf -sW`), finds the
+DWARF entry defining the symbol by address range, in ONE streamed
+`llvm-dwarfdump --debug-info` of the binary:
+
+  - a text symbol's entry is the DW_TAG_subprogram with code (DW_AT_low_pc /
+    DW_AT_high_pc or DW_AT_ranges; inlined instances, DW_TAG_inlined_subroutine,
+    are never candidates) one of whose ranges intersects [value, value+size),
+    preferring the range starting closest to the value (arm64 puts a function's
+    symbol 8-12 bytes before its DW_AT_low_pc: patchable entry NOPs and BTI);
+  - a data symbol's entry is the DW_TAG_variable, not inside an inlined
+    instance, whose DW_OP_addr lies in [value, value+size), closest first;
+  - in a module (ET_REL) every address is relative to its section: llvm-dwarfdump
+    applies the relocations and names the section ("-v" prints `(0x10 ".text")`),
+    so entries are matched by (section name, offset).
+
+The location expected is the entry's DW_AT_decl_file / DW_AT_decl_line, each
+taken from the first entry having it along DW_AT_abstract_origin /
+DW_AT_specification. LOCATION agrees when it ends in _LINE and starts with the
+decorated (non-alnum -> '_') file path or a suffix of it on a '/' boundary
+(the oracle does not know the source tree; the unit suffix `file:unit` is
+allowed after it). Symbols no subprogram covers (or whose subprogram has no
+DW_AT_decl_file) are assembly: checked against the target's addr2line at the
+symbol's own address. Reports total, agree, disagree (first 30 printed),
+no-DIE and asm; exits 0 when at least 99.5% of all aliases agree.
+
+usage: verify-locations.py VMLINUX KAS_OUTPUT [--separator C] [--cross PREFIX] [--show N] [--dump FILE]
+       verify-locations.py MODULE.ko... [--separator C] [--cross PREFIX] [--show N] [--jobs N]
 """
 import argparse
+import bisect
 import concurrent.futures
+import itertools
+import os
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 
 DUMP = "llvm-dwarfdump"
+
+# ELF e_machine -> binutils triplet (the host's binutils read x86 objects).
+MACHINE_TRIPLET = {183: "aarch64-linux-gnu", 21: "powerpc64le-linux-gnu", 22: "s390x-linux-gnu",
+                   40: "arm-linux-gnueabihf", 8: "mips64el-linux-gnuabi64"}
+
+# Only the lines the parser uses (C locale: a UTF-8 grep is several times slower).
+KEEP = (r"DW_TAG_|DW_AT_(low_pc|high_pc|ranges|abstract_origin|specification|decl_file|decl_line)|"
+        r"DW_AT_location[^(]*\(DW_OP_addr |^ *\[0x[0-9a-f]+, 0x[0-9a-f]+\)")
+
+ATTR_RE = re.compile(r"^\s+DW_AT_(\w+)(?: \[DW_FORM_(\w+)\])?\s+\((.*)$")
+RANGE_RE = re.compile(r"^\s*\[0x([0-9a-f]+), 0x([0-9a-f]+)\)(?: \"([^\"]*)\")?")
+ADDR_RE = re.compile(r"0x([0-9a-f]+)(?: \"([^\"]*)\")?")
+MAPPING_SYMBOL = re.compile(r"^\$[adtx](\.\d+)?[^\w.]")
+REF_RE = re.compile(r"\{0x([0-9a-f]+)\}|^0x([0-9a-f]+)")
 
 
 def decorate(path):
     return re.sub(r"[^A-Za-z0-9]", "_", path.lstrip("/"))
 
 
-def die_attrs(text, start_tag_re):
-    """Attributes of the first DIE whose tag matches, as {name: value}."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if re.search(start_tag_re, line):
-            attrs = {}
-            for attr_line in lines[i + 1:]:
-                m = re.match(r"\s+(DW_AT_\w+)\s+\((.*)\)\s*$", attr_line)
-                if not m:
-                    if attr_line.strip() == "" or "DW_TAG" in attr_line:
-                        break
-                    continue
-                attrs[m.group(1)] = m.group(2)
-            return attrs
-    return None
-
-
-def decl_of(vmlinux, attrs):
-    for _ in range(8):
-        if "DW_AT_decl_file" in attrs and "DW_AT_decl_line" in attrs:
-            return attrs["DW_AT_decl_file"].strip('"'), int(attrs["DW_AT_decl_line"], 0)
-        ref = attrs.get("DW_AT_abstract_origin") or attrs.get("DW_AT_specification")
-        if not ref:
-            return None
-        offset = ref.split()[0]
-        out = subprocess.run([DUMP, f"--debug-info={offset}", vmlinux], capture_output=True, text=True).stdout
-        attrs = die_attrs(out, r"^0x[0-9a-f]+:\s+DW_TAG_")
-        if attrs is None:
-            return None
-    return None
-
-
-def check(vmlinux, addr, alias, sep):
-    out = subprocess.run([DUMP, f"--lookup=0x{addr}", vmlinux], capture_output=True, text=True).stdout
-    attrs = die_attrs(out, r"DW_TAG_subprogram")
-    if attrs is None:
-        # --lookup printed only the innermost entry (an inlined call at the
-        # function's first byte): dump it with its parents and take the
-        # outermost subprogram.
-        inner = re.findall(r"^(0x[0-9a-f]+):\s+DW_TAG_(?!compile_unit)", out, re.M)
-        if inner:
-            chain = subprocess.run([DUMP, f"--debug-info={inner[-1]}", "-p", vmlinux],
-                                   capture_output=True, text=True).stdout
-            attrs = die_attrs(chain, r"DW_TAG_subprogram")
-    if attrs is None:
-        return ("no-die", alias, None)
-    decl = decl_of(vmlinux, attrs)
-    if decl is None:
-        return ("no-decl", alias, None)
-    file, line = decl
-    location = alias.split(sep, 1)[1]
+def agrees(location, file, line):
     if not location.endswith(f"_{line}"):
-        return ("line", alias, f"{file}:{line}")
+        return False
     parts = posixpath.normpath(file).split("/")
     for k in range(len(parts)):
         d = decorate("/".join(parts[k:]))
         if location == f"{d}_{line}" or location.startswith(d + "_"):
-            return ("ok", alias, f"{file}:{line}")
-    return ("file", alias, f"{file}:{line}")
+            return True
+    return False
+
+
+class Die:
+    __slots__ = ("tag", "file", "line", "origin", "ranges", "addr", "inlined")
+
+    def __init__(self, tag, inlined):
+        self.tag, self.inlined = tag, inlined
+        self.file = self.line = self.origin = self.addr = None
+        self.ranges = []
+
+
+class Dwarf:
+    """Subprograms and variables with addresses, from one streamed llvm-dwarfdump."""
+
+    def __init__(self, binary, verbose, saved=None):
+        self.functions = []   # (section, lo, hi, file, line, die offset)
+        self.variables = []   # (section, addr, file, line, die offset)
+        self.cross_unit_refs = 0
+        if saved:
+            with open(saved) as f:
+                self._parse(f)
+        else:
+            dump = subprocess.Popen([DUMP, "--debug-info"] + (["-v"] if verbose else []) + [binary],
+                                    stdout=subprocess.PIPE)
+            filt = subprocess.Popen(["grep", "-E", KEEP], stdin=dump.stdout, stdout=subprocess.PIPE,
+                                    env=dict(os.environ, LC_ALL="C"), text=True, bufsize=1 << 20)
+            dump.stdout.close()
+            self._parse(filt.stdout)
+            filt.wait()
+            if dump.wait() != 0:
+                sys.exit(f"verify-locations: {DUMP} failed on {binary}")
+        self.functions.sort(key=lambda f: (f[0], f[1]))
+        self.variables.sort(key=lambda v: (v[0], v[1]))
+        self.fkeys = [(f[0], f[1]) for f in self.functions]
+        self.vkeys = [(v[0], v[1]) for v in self.variables]
+        # running maximum of hi per section, to stop scanning left early
+        self.fmaxhi = []
+        cur, prev = -1, None
+        for f in self.functions:
+            cur = f[2] if f[0] != prev else max(cur, f[2])
+            prev = f[0]
+            self.fmaxhi.append(cur)
+
+    def _parse(self, lines):
+        unit = {}          # offset -> Die, for the current compile unit
+        inlined = []       # indents of the open DW_TAG_inlined_subroutine ancestors
+        die = None
+        in_ranges = False
+        for text in lines:
+            if text[0] == "0":
+                pos = text.find("DW_TAG_")
+                if pos < 0:
+                    continue
+                in_ranges = False
+                tag = text[pos + 7:].split(None, 1)[0]
+                while inlined and inlined[-1] >= pos:
+                    inlined.pop()
+                if tag == "subprogram" or tag == "variable":
+                    die = Die(tag, bool(inlined))
+                    unit[int(text[:text.index(":")], 16)] = die
+                    continue
+                die = None
+                if tag == "inlined_subroutine":
+                    inlined.append(pos)
+                elif tag.endswith("_unit"):
+                    self._close_unit(unit)
+                    unit = {}
+                    inlined = []
+                continue
+            if die is None:
+                continue
+            if in_ranges:
+                m = RANGE_RE.match(text)
+                if m:
+                    lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+                    if hi > lo:
+                        die.ranges.append((m.group(3) or "", lo, hi))
+                    continue
+                in_ranges = False
+            m = ATTR_RE.match(text)
+            if not m:
+                continue
+            name, form, value = m.groups()
+            if name == "low_pc":
+                a = ADDR_RE.match(value)
+                die.addr = (a.group(2) or "", int(a.group(1), 16))
+            elif name == "high_pc":
+                a = ADDR_RE.match(value)
+                hi = int(a.group(1), 16)
+                if form and form != "addr":   # -v prints the raw value: an offset from low_pc
+                    hi += die.addr[1] if die.addr else 0
+                if die.addr and hi > die.addr[1]:
+                    die.ranges.append((die.addr[0], die.addr[1], hi))
+            elif name == "ranges":
+                in_ranges = True
+                rest = RANGE_RE.match(value.split("(", 1)[-1]) if "[" in value else None
+                if rest:
+                    die.ranges.append((rest.group(3) or "", int(rest.group(1), 16), int(rest.group(2), 16)))
+            elif name in ("abstract_origin", "specification"):
+                r = REF_RE.search(value)
+                die.origin = int(r.group(1) or r.group(2), 16)
+            elif name == "decl_file":
+                die.file = value.rsplit(")", 1)[0].strip('"')
+            elif name == "decl_line":
+                die.line = int(value.rsplit(")", 1)[0], 0)
+            elif name == "location" and die.tag == "variable":
+                a = re.search(r"DW_OP_addr 0x([0-9a-f]+)(?: \"([^\"]*)\")?", value)
+                if a:
+                    die.addr = (a.group(2) or "", int(a.group(1), 16))
+                    die.ranges = [(die.addr[0], die.addr[1], die.addr[1] + 1)]
+        self._close_unit(unit)
+
+    def _decl(self, unit, die):
+        file = line = None
+        for _ in range(16):
+            file = file or die.file
+            line = line or die.line
+            if (file and line) or die.origin is None:
+                break
+            nxt = unit.get(die.origin)
+            if nxt is None:
+                self.cross_unit_refs += 1
+                break
+            die = nxt
+        return file, line
+
+    def _close_unit(self, unit):
+        for offset, die in unit.items():
+            if not die.ranges or die.inlined:
+                continue
+            file, line = self._decl(unit, die)
+            if die.tag == "subprogram":
+                for section, lo, hi in die.ranges:
+                    self.functions.append((section, lo, hi, file, line, offset))
+            elif die.addr is not None:
+                self.variables.append((die.addr[0], die.addr[1], file, line, offset))
+
+    def function_at(self, section, lo, hi):
+        """The subprogram range intersecting [lo, hi) that starts closest to lo."""
+        best = None
+        i = bisect.bisect_left(self.fkeys, (section, hi)) - 1
+        while i >= 0 and self.functions[i][0] == section and self.fmaxhi[i] > lo:
+            f = self.functions[i]
+            if f[2] > lo:
+                key = (abs(f[1] - lo), f[1] < lo)
+                if best is None or key < best[0]:
+                    best = (key, f)
+            i -= 1
+        return best[1] if best else None
+
+    def variable_at(self, section, lo, hi):
+        i = bisect.bisect_left(self.vkeys, (section, lo))
+        if i < len(self.variables) and self.variables[i][0] == section and self.variables[i][1] < hi:
+            return self.variables[i]
+        return None
+
+
+def tool(binary, name, cross):
+    if cross is None:
+        with open(binary, "rb") as f:
+            head = f.read(20)
+        machine = int.from_bytes(head[18:20], "little" if head[5] == 1 else "big")
+        cross = MACHINE_TRIPLET.get(machine, "") and MACHINE_TRIPLET[machine] + "-"
+    if cross and not shutil.which(cross + name):
+        sys.exit(f"verify-locations: needs {cross}{name} (apt-get install binutils-{cross.rstrip('-')})")
+    return cross + name
+
+
+def addr2line(binary, cross, addrs, section=None):
+    """file:line of each address (the line-table row covering it), or None."""
+    if not addrs:
+        return []
+    argv = [tool(binary, "addr2line", cross), "-e", binary] + (["-j", section] if section else [])
+    out = subprocess.run(argv, input="".join(f"0x{a:x}\n" for a in addrs), capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    result = []
+    for line in out:
+        file, _, num = line.split(" ")[0].rpartition(":")
+        result.append((file, int(num)) if file and file != "??" and num.isdigit() and num != "0" else None)
+    return result
+
+
+class Report:
+    def __init__(self, show):
+        self.show = show
+        self.counts = {"agree": 0, "disagree": 0, "no-die": 0, "asm agree": 0, "asm disagree": 0,
+                       "not a name": 0}
+        self.shown = 0
+
+    def add(self, status, alias, where, expected):
+        self.counts[status] += 1
+        if status not in ("agree", "asm agree") and self.shown < self.show:
+            self.shown += 1
+            print(f"MISMATCH [{status}] {alias} at {where}  llvm-dwarfdump: {expected}")
+
+    def summary(self, what):
+        c = self.counts
+        total = sum(c.values())
+        ok = c["agree"] + c["asm agree"]
+        rate = 100.0 * ok / total if total else 100.0
+        print(f"{what}: {total} aliases; agree {c['agree']}, disagree {c['disagree']}, no DIE and no line "
+              f"{c['no-die']}, asm (line table) {c['asm agree'] + c['asm disagree']} "
+              f"(agree {c['asm agree']}, disagree {c['asm disagree']})"
+              + (f", ARM mapping symbols aliased {c['not a name']}" if c["not a name"] else ""))
+        print(f"{ok}/{total} aliases agree with llvm-dwarfdump ({rate:.2f}%)")
+        return rate
+
+
+def check(report, dwarf, items, binary, cross, section_of_asm):
+    """items: (alias, location, section, value, size, is_text)."""
+    asm = []
+    for alias, location, section, value, size, is_text in items:
+        if MAPPING_SYMBOL.match(alias):
+            report.add("not a name", alias, f"{section}+0x{value:x}" if section else f"0x{value:x}",
+                       "an ARM mapping symbol, never a name")
+            continue
+        end = value + max(size, 1)
+        entry = dwarf.function_at(section, value, end) if is_text else dwarf.variable_at(section, value, end)
+        if entry is not None and entry[-3]:
+            file, line = entry[-3], entry[-2]
+            expected = f"{file}:{line} (DIE 0x{entry[-1]:x})"
+            report.add("agree" if line and agrees(location, file, line) else "disagree",
+                       alias, f"{section}+0x{value:x}" if section else f"0x{value:x}", expected)
+        else:
+            asm.append((alias, location, section, value))
+    by_section = {}
+    for a in asm:
+        by_section.setdefault(a[2], []).append(a)
+    for section, group in by_section.items():
+        rows = addr2line(binary, cross, [a[3] for a in group], section if section_of_asm else None)
+        for (alias, location, _, value), row in zip(group, rows):
+            where = f"{section}+0x{value:x}" if section else f"0x{value:x}"
+            if row is None:
+                report.add("no-die", alias, where, "no subprogram, no line-table row")
+            else:
+                report.add("asm agree" if agrees(location, row[0], row[1]) else "asm disagree",
+                           alias, where, f"{row[0]}:{row[1]} (line table)")
+
+
+def verify_vmlinux(vmlinux, kas_output, sep, cross, report, saved=None):
+    items = []
+    with open(kas_output) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 3 and sep in fields[2]:
+                name, location = fields[2].rsplit(sep, 1)
+                items.append([fields[2], location, name, int(fields[0], 16), fields[1]])
+    sizes = {}
+    nm = subprocess.run([tool(vmlinux, "nm", cross), "-S", vmlinux], capture_output=True, text=True,
+                        check=True).stdout
+    for line in nm.splitlines():
+        f = line.split()
+        if len(f) == 4:
+            sizes[(f[3], int(f[0], 16))] = int(f[1], 16)
+    dwarf = Dwarf(vmlinux, verbose=False, saved=saved)
+    print(f"llvm-dwarfdump: {len(dwarf.functions)} subprogram ranges, {len(dwarf.variables)} variables"
+          + (f", {dwarf.cross_unit_refs} references out of their unit" if dwarf.cross_unit_refs else ""))
+    check(report, dwarf, [(alias, loc, "", value, sizes.get((name, value), 0), t in "tTwW")
+                          for alias, loc, name, value, t in items], vmlinux, cross, False)
+
+
+def readelf(binary, what):
+    return subprocess.run(["readelf", "-W", what, binary], capture_output=True, text=True, check=True).stdout
+
+
+def verify_module(module, sep, cross):
+    """The results of one module, as Report.add arguments."""
+    report = Collector()
+    sections = {}
+    for m in re.finditer(r"^\s*\[\s*(\d+)\]\s+(\S+)", readelf(module, "-S"), re.M):
+        sections[m.group(1)] = m.group(2)
+    names = list(sections.values())
+    items = []
+    for line in readelf(module, "-s").splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[0].endswith(":") and sep in f[7] and f[6].isdigit():
+            section = sections[f[6]]
+            if names.count(section) > 1:
+                print(f"{module}: several sections named {section}: {f[7]} checked by name only")
+            size = int(f[2], 0) if not f[2].startswith("0x") else int(f[2], 16)
+            items.append((f[7], f[7].rsplit(sep, 1)[1], section, int(f[1], 16), size, f[3] == "FUNC"))
+    if items:
+        check(report, Dwarf(module, verbose=True), items, module, cross, True)
+    return report.results
+
+
+class Collector:
+    def __init__(self):
+        self.results = []
+
+    def add(self, *result):
+        self.results.append(result)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("vmlinux")
-    ap.add_argument("kas_output")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("binary", nargs="+", help="VMLINUX KAS_OUTPUT, or modules written by kas module")
     ap.add_argument("--separator", default="@")
+    ap.add_argument("--cross", default=None, help="binutils prefix (default: from the ELF machine)")
+    ap.add_argument("--show", type=int, default=30, help="mismatches printed (default 30)")
+    ap.add_argument("--jobs", type=int, default=2, help="modules checked at once (default 2)")
+    ap.add_argument("--dump", help="vmlinux: read this saved `llvm-dwarfdump --debug-info` output instead")
     args = ap.parse_args()
-    items = []
-    with open(args.kas_output) as f:
-        for line in f:
-            fields = line.split()
-            if len(fields) >= 3 and args.separator in fields[2]:
-                items.append((fields[0], fields[2]))
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for r in pool.map(lambda it: check(args.vmlinux, it[0], it[1], args.separator), items):
-            results.append(r)
-    ok = sum(1 for r in results if r[0] == "ok")
-    for status, alias, expected in results:
-        if status != "ok":
-            print(f"MISMATCH [{status}] {alias}  llvm-dwarfdump: {expected}")
-    rate = 100.0 * ok / len(results) if results else 0.0
-    print(f"{ok}/{len(results)} aliases match llvm-dwarfdump's DW_AT_decl_file/DW_AT_decl_line ({rate:.2f}%)")
+    report = Report(args.show)
+    with open(args.binary[0], "rb") as f:
+        head = f.read(18)
+    if head[:4] != b"\x7fELF":
+        sys.exit(f"verify-locations: {args.binary[0]} is not ELF")
+    relocatable = int.from_bytes(head[16:18], "little" if head[5] == 1 else "big") == 1
+    if relocatable:
+        with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
+            for results in pool.map(verify_module, args.binary, itertools.repeat(args.separator),
+                                    itertools.repeat(args.cross)):
+                for result in results:
+                    report.add(*result)
+        rate = report.summary(f"{len(args.binary)} modules")
+    else:
+        if len(args.binary) != 2:
+            sys.exit("usage: verify-locations.py VMLINUX KAS_OUTPUT")
+        verify_vmlinux(args.binary[0], args.binary[1], args.separator, args.cross, report, args.dump)
+        rate = report.summary("vmlinux")
     return 0 if rate >= 99.5 else 1
 
 

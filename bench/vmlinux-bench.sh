@@ -1,58 +1,55 @@
 #!/usr/bin/env bash
-# Benchmark of `kas vmlinux` on Debian's 6.1.0-56-amd64 debug kernel.
+# Benchmark of `kas vmlinux` on a Debian debug kernel (default 6.1.0-56-amd64).
 #
-# Fetches linux-image-6.1.0-56-amd64-dbg when absent (apt-get download +
-# dpkg-deb -x into a cache outside the repo), builds vmlinux's nm listing the
-# way 6.1's scripts/mksysmap does, then measures in one run:
+# Fetches the debug package when absent (apt-get download + dpkg-deb -x into
+# CACHE/PACKAGE, outside the repo; see bench/kernelpkg.py: an unpacked tree is
+# reused by linking it to CACHE/PACKAGE/root), builds vmlinux's nm listing the
+# way 6.1's scripts/mksysmap does with the target's binutils (e.g.
+# aarch64-linux-gnu-nm, installed when missing), then measures in one run:
 #   - kas vmlinux (census of vmlinux + every module, locations, output):
 #     wall, CPU, peak RSS, alias lines, alias collisions, build-dir leaks;
 #   - the census done the reference way (nm on every module) vs `kas census`,
 #     checked equal, with the time ratio.
-# With --verify it also checks every alias location against llvm-dwarfdump.
+# With --verify it also checks every alias location against llvm-dwarfdump
+# (bench/verify-locations.py: the subprogram whose address ranges hold the symbol).
 #
-# usage: bench/vmlinux-bench.sh [--kas PATH] [--cache DIR] [--verify]
+# usage: bench/vmlinux-bench.sh [--kernel-package NAME[:ARCH]] [--kas PATH] [--cache DIR] [--verify] [--keep]
+#   e.g. --kernel-package linux-image-6.1.0-56-arm64-dbg:arm64
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kas=${KAS:-$here/../build/client/kas}
 cache=${KAS_BENCH_CACHE:-/var/cache/kasd-bench}
 verify=0
+keep=0
 pkg=linux-image-6.1.0-56-amd64-dbg
-release=6.1.0-56-amd64
 while [ $# -gt 0 ]; do
   case "$1" in
+    --kernel-package) pkg=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
     --verify) verify=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "vmlinux-bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [ -x "$kas" ] || { echo "vmlinux-bench: kas not built at $kas (cmake --build build)" >&2; exit 1; }
-for tool in nm /usr/bin/time; do
-  command -v $tool >/dev/null || { echo "vmlinux-bench: needs $tool (apt-get install binutils time)" >&2; exit 1; }
+for tool in /usr/bin/time bc; do
+  command -v $tool >/dev/null || { echo "vmlinux-bench: needs $tool (apt-get install time bc)" >&2; exit 1; }
 done
 
 mkdir -p "$cache"
-root=$cache/root/usr/lib/debug
-vmlinux=$root/boot/vmlinux-$release
-moddir=$root/lib/modules/$release
-if [ ! -f "$vmlinux" ]; then
-  deb=$(ls "$cache"/${pkg}_*.deb 2>/dev/null | head -n1 || true)
-  if [ -z "$deb" ]; then
-    echo "fetching $pkg (~860 MB) into $cache" >&2
-    (cd "$cache" && apt-get download "$pkg")
-    deb=$(ls "$cache"/${pkg}_*.deb | head -n1)
-  fi
-  echo "unpacking $deb (5.4 GB)" >&2
-  dpkg-deb -x "$deb" "$cache/root"
-fi
+# pkg arch release triplet root vmlinux moddir NM OBJDUMP READELF ADDR2LINE OBJCOPY LD
+kernel=$(python3 "$here/kernelpkg.py" --cache "$cache" --fetch "$pkg") || exit 1
+eval "$kernel"
+echo "kernel $pkg: $vmlinux ($arch, binutils $NM)"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ "$keep" = 1 ]; then echo "work files kept in $work"; else trap 'rm -rf "$work"' EXIT; fi
 
 # 6.1 scripts/mksysmap
-nm -n "$vmlinux" | grep -v -e ' [aNUw] ' -e ' \$' -e ' \.L' -e ' __crc_' -e ' __kstrtab_' \
+"$NM" -n "$vmlinux" | grep -v -e ' [aNUw] ' -e ' \$' -e ' \.L' -e ' __crc_' -e ' __kstrtab_' \
   -e ' __kstrtabns_' -e ' L0$' > "$work/vmlinux.syms"
 find "$moddir" -name '*.ko' | sort > "$work/modules.list"
 nmod=$(wc -l < "$work/modules.list")
@@ -62,8 +59,8 @@ cat "$work/modules.list" | xargs cat > /dev/null
 
 measure() {  # measure NAME CMD...: prints "wall cpu rss_kb"
   local name=$1; shift
-  /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "$@"
-  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/$name.time"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "$@" || true  # a failure shows in the output checks
+  tail -n1 "$work/$name.time" | awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}'
 }
 
 echo "== kas vmlinux: vmlinux + $nmod modules =="
@@ -74,7 +71,7 @@ input=$(wc -l < "$work/vmlinux.syms")
 output=$(wc -l < "$work/vmlinux.syms.alias")
 aliases=$(grep -c ' [^ ]*@' "$work/vmlinux.syms.alias" || true)
 collisions=$(awk '$3 ~ /@/ {print $3}' "$work/vmlinux.syms.alias" | sort | uniq -d | wc -l)
-leaks=$(awk '$3 ~ /@/ {print $3}' "$work/vmlinux.syms.alias" | grep -c -E '@.*(debian_build|build_amd64|reproducible)' || true)
+leaks=$(awk '$3 ~ /@/ {print $3}' "$work/vmlinux.syms.alias" | grep -c -E '@.*(debian_build|build_[a-z0-9]+_none|reproducible)' || true)
 preserved=$(grep -v -F -x -f "$work/vmlinux.syms" "$work/vmlinux.syms.alias" | grep -c -v ' [^ ]*@' || true)
 inorder=$(awk '$3 !~ /@/' "$work/vmlinux.syms.alias" | cmp -s - "$work/vmlinux.syms" && echo yes || echo NO)
 printf 'wall %ss  cpu %ss  peak RSS %d MiB\n' "$kwall" "$kcpu" $((krss / 1024))
@@ -83,15 +80,17 @@ printf 'input lines %d, output lines %d, alias lines %d, alias collisions %d, bu
 
 echo "== locations: addr2line on the same addresses (the reference's way) =="
 awk '$3 ~ /@/ {print $1}' "$work/vmlinux.syms.alias" > "$work/alias.addrs"
-read -r awall acpu arss < <(measure addr2line sh -c 'addr2line -f -e "$1" @"$2" > /dev/null' sh "$vmlinux" "$work/alias.addrs")
+read -r awall acpu arss < <(measure addr2line sh -c '"$0" -f -e "$1" @"$2" > /dev/null' "$ADDR2LINE" "$vmlinux" "$work/alias.addrs")
 printf 'addr2line, %d addresses: wall %ss cpu %ss peak RSS %d MiB (kas did census + locations + output in %ss: %.1fx less wall)\n' \
   "$(wc -l < "$work/alias.addrs")" "$awall" "$acpu" $((arss / 1024)) "$kwall" "$(echo "$awall / $kwall" | bc -l)"
 
 echo "== census: nm on every module (reference way) vs kas census =="
+# Module symbols as kallsyms has them: ARM mapping symbols ($x, $d) are not names.
 ref_start=$(date +%s.%N)
 {
   grep -v -E ' [Uwv] ' "$work/vmlinux.syms" | awk '{print $3}'
-  xargs -a "$work/modules.list" -n 64 -P 1 nm 2>/dev/null | awk 'NF >= 2 && $(NF-1) !~ /^[Uwv]$/ && $0 !~ /:$/ {print $NF}'
+  xargs -a "$work/modules.list" -n 64 -P 1 "$NM" 2>/dev/null |
+    awk 'NF >= 2 && $(NF-1) !~ /^[Uwv]$/ && $0 !~ /:$/ && $NF !~ /^\$[adtx](\.|$)/ {print $NF}'
 } | sort | uniq -c | awk '{print $2 ":" $1}' | LC_ALL=C sort > "$work/census.ref"
 ref_end=$(date +%s.%N)
 read -r cwall ccpu crss < <(measure census "$kas" census --no-daemon --nm "$work/vmlinux.syms" --modules "$moddir" \
@@ -104,6 +103,11 @@ printf 'nm (reference, one job): %.2fs   kas census: %ss (cpu %ss, RSS %d MiB)  
 [ "$same" = yes ] || diff "$work/census.ref" "$work/census.kas.sorted" | head -20
 
 if [ "$verify" = 1 ]; then
-  echo "== locations vs llvm-dwarfdump --lookup =="
-  python3 "$here/verify-locations.py" "$vmlinux" "$work/vmlinux.syms.alias"
+  echo "== locations vs llvm-dwarfdump (subprogram by address range) =="
+  read -r vwall vcpu vrss < <(measure verify sh -c 'python3 "$0" --cross "$1" "$2" "$3" > "$4"' \
+    "$here/verify-locations.py" "${NM%nm}" "$vmlinux" "$work/vmlinux.syms.alias" "$work/verify.out")
+  cat "$work/verify.out"
+  printf 'verification: wall %ss, cpu %ss (llvm-dwarfdump + grep + python), largest process %d MiB\n' \
+    "$vwall" "$vcpu" $((vrss / 1024))
+  tail -n1 "$work/verify.out" | grep -q -E '\((99\.[5-9][0-9]|100\.00)%\)'
 fi
