@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end check of the kbuild integration in a booted kernel (issue 5).
+# End-to-end check of the kbuild integration in a booted kernel (issues 5, 11).
 #
-# usage: tests/e2e/run-e2e.sh [--workdir DIR] [--accel tcg|auto|kvm] [--kas PATH] [--touch FILE]
+# usage: tests/e2e/run-e2e.sh [--arch x86_64|arm64] [--workdir DIR] [--accel tcg|auto|kvm]
+#                             [--kas PATH] [--touch FILE]
 #
 # Drives ../shared/e2e/kernel-e2e.sh (beside this repository) with this
 # project's kbuild/patches on its small Linux 6.1 kernel, in two boots:
@@ -9,12 +10,23 @@
 #      and record /proc/kallsyms; the alias names are taken from it;
 #   2. boot the same build again and probe: a vmlinux alias and the
 #      out-of-tree kas_hello alias must register and fire, a uio alias must
-#      register, plain name_show must still be refused.
+#      register, plain name_show must still be refused; on arm64 also the
+#      GICv2 driver's gic_eoi_irq alias must fire and plain gic_eoi_irq
+#      (GICv2 and GICv3 both define it) be refused.
 # Then, on the host, from the guest's /proc/kallsyms: vmlinux aliases for
 # duplicated text names; module aliases in uio, pps_core, extcon_core,
-# fpga_mgr, fpga_bridge and kas_hello; no alias of a unique name; no alias
-# name twice; the same alias names in every kallsyms pass, none in .syms or
-# System.map; and pahole -J (BTF) works on a module with aliases.
+# fpga_mgr, fpga_bridge and kas_hello; no alias of a unique name or of an ARM
+# mapping symbol ($x, $d); no alias name twice; every name_show alias (and
+# gic_* on arm64) names the source line that defines it; the same alias
+# names in every kallsyms pass, none in .syms or System.map; and pahole -J
+# (BTF) works on a module with aliases.
+#   --arch     x86_64 (default) or arm64: cross-built with aarch64-linux-gnu-,
+#              booted on qemu-system-aarch64 -M virt (always TCG on x86_64)
+#   --workdir  the harness's work directory, one per arch (default
+#              /tmp/kas-e2e, arm64 /tmp/kas-e2e-arm64)
+#   --kas      the kas to build with (default build/client/kas; its kasd is
+#              looked up beside it, then in ../daemon; the run starts its own
+#              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
 # Not run in CI (the first build takes minutes); run it before resolving
 # changes to kbuild/ or the module rewriting. Exit 0 when every check passes.
 set -euo pipefail
@@ -22,42 +34,87 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 harness=${KAS_E2E_HARNESS:-$repo/../shared/e2e/kernel-e2e.sh}
-workdir=/tmp/kas-e2e
+arch=x86_64
+workdir=
 accel=tcg
 kas=$repo/build/client/kas
 touch_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --arch) arch=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
     --touch) touch_args=(--touch "$2"); shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) echo "run-e2e.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+# tools: command:Debian package
+case "$arch" in
+  x86_64)
+    workdir=${workdir:-/tmp/kas-e2e}
+    nm=nm
+    tools=(qemu-system-x86_64:qemu-system-x86 busybox:busybox-static) ;;
+  arm64)
+    workdir=${workdir:-/tmp/kas-e2e-arm64}
+    nm=aarch64-linux-gnu-nm
+    tools=(qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
+           aarch64-linux-gnu-nm:binutils-aarch64-linux-gnu apt-get:apt dpkg-deb:dpkg)
+    # the harness fetches busybox-static:arm64 itself (apt-get download)
+    dpkg --print-foreign-architectures 2>/dev/null | grep -qx arm64 || {
+      echo "run-e2e.sh: arm64 is not a dpkg architecture here (the harness fetches busybox-static:arm64):" \
+           "dpkg --add-architecture arm64 && apt-get update" >&2; exit 2; } ;;
+  *) echo "run-e2e.sh: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
+esac
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }
-for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static pahole:dwarves cpio:cpio; do
+kas=$(realpath -- "$kas")   # make runs it from the kernel tree
+for tool in "${tools[@]}" pahole:dwarves cpio:cpio; do
   command -v "${tool%%:*}" > /dev/null ||
     { echo "run-e2e.sh: ${tool%%:*} missing: apt-get install ${tool#*:}" >&2; exit 2; }
 done
 export KAS=$kas
+kasd=${KASD:-}
+for c in "$(dirname "$kas")/kasd" "$(dirname "$kas")/../daemon/kasd"; do
+  [ -n "$kasd" ] || [ ! -x "$c" ] || kasd=$(realpath -- "$c")
+done
+[ -n "$kasd" ] || echo "run-e2e.sh: warning: no kasd beside $kas (nor ../daemon/kasd, nor \$KASD): every kas call runs in-process" >&2
+# This run's own kasd (started by the build's first kas call, stopped at the
+# end): a daemon left running by an earlier kas of the same build id would
+# answer with its old code.
+if [ -z "${KAS_SOCKET:-}" ]; then
+  export KAS_SOCKET=$workdir/kasd/kasd.sock
+  stop_kasd() { "$kas" daemon stop --socket "$KAS_SOCKET" > /dev/null 2>&1 || true; }
+  stop_kasd
+  trap stop_kasd EXIT
+fi
+echo "== arch $arch, work directory $workdir, kas $kas, kasd ${kasd:-none} (socket $KAS_SOCKET)"
 
 failures=0
 check() {  # check DESCRIPTION COMMAND...
   local what=$1; shift
   if "$@"; then echo "PASS $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
 }
+harness_run() {  # harness_run LABEL ARGS...: a failed guest check counts, a build/setup error stops
+  local label=$1 rc=0; shift
+  "$harness" --arch "$arch" --workdir "$workdir" --accel "$accel" --quiet "$@" || rc=$?
+  [ "$rc" -ne 2 ] || { echo "run-e2e.sh: the harness stopped ($label): see $workdir/logs" >&2; exit 2; }
+  [ "$rc" -eq 0 ] || { echo "FAIL harness checks of $label (see $workdir/results.txt)"; failures=$((failures + 1)); }
+}
 
+boot1=(--expect-kallsyms ' name_show@kernel_irq_irqdesc_c_[0-9]+$'
+       --expect-kallsyms ' name_show@drivers_uio_uio_c_[0-9]+[[:space:]]+\[uio\]$'
+       --expect-kallsyms '@[^[:space:]]*[[:space:]]+\[kas_hello\]$'
+       --probe-fail name_show)
+[ "$arch" != arm64 ] || boot1+=(
+       --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_c_[0-9]+$'
+       --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_v3_c_[0-9]+$'
+       --probe-fail gic_eoi_irq)
 echo "== build and boot 1: kallsyms"
-"$harness" --workdir "$workdir" --accel "$accel" --quiet "${touch_args[@]}" \
-  --hook "$repo/kbuild/apply . --enable" \
-  --expect-kallsyms ' name_show@kernel_irq_irqdesc_c_[0-9]+$' \
-  --expect-kallsyms ' name_show@drivers_uio_uio_c_[0-9]+[[:space:]]+\[uio\]$' \
-  --expect-kallsyms '@[^[:space:]]*[[:space:]]+\[kas_hello\]$' \
-  --probe-fail name_show
+harness_run "build and boot 1" "${touch_args[@]}" --hook "$repo/kbuild/apply . --enable" "${boot1[@]}"
 syms=$workdir/kallsyms.txt
+[ -s "$syms" ] || { echo "run-e2e.sh: the guest wrote no $syms" >&2; exit 1; }
 
 # Alias names to probe, from the guest's own kallsyms.
 alias_of() { awk -v re="$1" '$3 ~ re && NF == '"$2"' { print $3; exit }' "$syms"; }
@@ -65,13 +122,21 @@ vmlinux_alias=$(alias_of '^name_show@kernel_irq_irqdesc_c_' 3)
 uio_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[uio]" { print $3; exit }' "$syms")
 hello_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[kas_hello]" { print $3; exit }' "$syms")
 echo "aliases: vmlinux $vmlinux_alias, uio $uio_alias, kas_hello $hello_alias"
+boot2=(--probe-fail name_show)
+for a in "vmlinux_alias:--probe-hit" "uio_alias:--probe" "hello_alias:--probe-hit"; do
+  v=${a%%:*}
+  if [ -n "${!v}" ]; then boot2+=("${a#*:}" "${!v}"); else check "$v found in kallsyms" false; fi
+done
+if [ "$arch" = arm64 ]; then
+  # the GICv2 driver runs on QEMU's virt board; gic_eoi_irq ends every interrupt
+  gic_alias=$(alias_of '^gic_eoi_irq@drivers_irqchip_irq_gic_c_' 3)
+  echo "aliases: vmlinux (GICv2) $gic_alias"
+  boot2+=(--probe-fail gic_eoi_irq)
+  if [ -n "$gic_alias" ]; then boot2+=(--probe-hit "$gic_alias"); else check "gic_alias found in kallsyms" false; fi
+fi
 
 echo "== boot 2: probes"
-"$harness" --workdir "$workdir" --accel "$accel" --quiet --no-build \
-  --probe-fail name_show \
-  --probe-hit "$vmlinux_alias" \
-  --probe "$uio_alias" \
-  --probe-hit "$hello_alias"
+harness_run "boot 2" --no-build "${boot2[@]}"
 
 echo "== host-side checks on the guest's /proc/kallsyms"
 for m in uio pps_core extcon_core fpga_mgr fpga_bridge kas_hello; do
@@ -83,7 +148,44 @@ check "vmlinux aliases for duplicated text names" \
 check "no alias of a unique name" bash -c "awk '
   { n = \$3; if (n ~ /@/) { split(n, p, \"@\"); alias[p[1]] = 1 } else count[n]++ }
   END { bad = 0; for (a in alias) if (count[a] < 2) { print \"unique: \" a; bad = 1 } exit bad }' '$syms'"
+check "no alias of an ARM mapping symbol (\$x, \$d)" \
+  bash -c "! awk '\$3 ~ /^\\\$[a-z]([.][^@]*)?@/ { print \"mapping symbol alias: \" \$0; found = 1 } END { exit !found }' '$syms'"
 check "no alias name twice" bash -c "awk '\$3 ~ /@/ { print \$3 }' '$syms' | sort | uniq -d | grep -q . && exit 1 || exit 0"
+
+# Where each alias points: NAME@PATH_LINE, PATH a file of the kernel tree (or
+# of the out-of-tree module) with every non-alphanumeric character turned
+# into _, and LINE should hold NAME's definition (its DW_AT_decl_line).
+# Written to WORKDIR/alias-lines.txt: ok|other|unresolved, alias, module,
+# file:line, the line's text.
+lines=$workdir/alias-lines.txt
+{ (cd "$workdir/linux" && find . -name .git -prune -o -type f -name '*.[chS]' -printf "%P\t$workdir/linux/%P\n")
+  # an out-of-tree module's files are named from its directory's parent
+  [ ! -d "$workdir/hello-build" ] ||
+    (cd "$workdir" && find hello-build -type f -name '*.[ch]' -printf "%p\t$workdir/%p\n")
+} | awk -F'\t' '{ k = $1; gsub(/[^A-Za-z0-9]/, "_", k); print k "\t" $2 }' > "$workdir/source-keys.txt"
+awk -F'\t' 'NR == FNR { file[$1] = $2; next }
+  { split($0, f, /[ \t]+/); if (f[3] !~ /@/) next
+    a = f[3]; loc = substr(a, index(a, "@") + 1); n = split(loc, parts, "_")
+    line = parts[n]; key = substr(loc, 1, length(loc) - length(line) - 1)
+    # FILE_UNIT (a header outlined in several units): the longest FILE prefix
+    for (i = n - 1; !(key in file) && i > 1; i--) key = substr(key, 1, length(key) - length(parts[i]) - 1)
+    print a "\t" (f[4] == "" ? "[vmlinux]" : f[4]) "\t" (key in file ? file[key] : "?") "\t" line }' \
+  "$workdir/source-keys.txt" "$syms" | sort -u |
+while IFS=$'\t' read -r a mod file line; do
+  name=${a%%@*}; name=${name%%.*}
+  if [ "$file" = "?" ]; then verdict=unresolved text=
+  else
+    text=$(sed -n "${line}p" "$file")
+    case "$text" in *"$name("*) verdict=ok ;; *) verdict=other ;; esac
+  fi
+  printf '%s\t%s\t%s\t%s:%s\t%s\n' "$verdict" "$a" "$mod" "${file#"$workdir"/}" "$line" "$text"
+done > "$lines"
+echo "alias lines ($lines): $(cut -f1 "$lines" | sort | uniq -c | tr -s ' \n' ' ')"
+key_names='^name_show$'; [ "$arch" != arm64 ] || key_names='^(name_show|gic_.*)$'
+awk -F'\t' -v re="$key_names" '{ n = $2; sub(/@.*/, "", n) } n ~ re' "$lines" | sed 's/^/  /'
+check "name_show$([ "$arch" != arm64 ] || echo ' and gic_*') aliases name their definition's line" \
+  bash -c "awk -F'\t' -v re='$key_names' '{ n = \$2; sub(/@.*/, \"\", n) } n ~ re { seen = 1; if (\$1 != \"ok\") bad = 1 }
+    END { exit !(seen && !bad) }' '$lines'"
 
 check "alias names identical in every kallsyms pass" bash -c "
   cd '$workdir/linux' && ls .tmp_vmlinux.kallsyms*.syms.kas >/dev/null &&
@@ -96,10 +198,10 @@ check "each pass's .syms has no alias (System.map stays plain)" bash -c \
 ko=$(find "$workdir/linux/drivers/uio" -name uio.ko | head -1)
 tmp=$(mktemp -d)
 cp "$ko" "$tmp/uio.ko"
-check "uio.ko has aliases" bash -c "nm '$tmp/uio.ko' | grep -q '@'"
+check "uio.ko has aliases" bash -c "$nm '$tmp/uio.ko' | grep -q '@'"
 check "pahole -J on a module with aliases" bash -c \
   "pahole -J '$tmp/uio.ko' >/dev/null 2>&1 && readelf -S '$tmp/uio.ko' | grep -q '\.BTF'"
 rm -rf "$tmp"
 
-echo "== $failures host-side check(s) failed"
+echo "== $failures check(s) failed"
 [ "$failures" -eq 0 ]
