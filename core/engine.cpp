@@ -3,6 +3,7 @@
 #include "core/engine.hpp"
 
 #include <optional>
+#include <unordered_map>
 
 #include "core/alias/decorate.hpp"
 #include "core/dwarf/debug_info.hpp"
@@ -38,6 +39,31 @@ Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, b
 
 namespace {
 
+// st_size of the listing's symbols, which an nm listing does not carry: a
+// function is matched to its DWARF entry over its whole extent. Found by
+// name and place (section and offset in vmlinux.o, address in vmlinux).
+class SymbolSizes {
+ public:
+  explicit SymbolSizes(const SymbolTable& table) {
+    by_name_.reserve(table.symbols.size());
+    for (const ElfSymbol& sym : table.symbols) {
+      if (sym.defined() && sym.size > 0) by_name_.emplace(sym.name, &sym);
+    }
+  }
+  // 0 when the file has no such symbol.
+  [[nodiscard]] uint64_t size_of(std::string_view name, std::optional<uint32_t> section, uint64_t value) const {
+    auto [first, last] = by_name_.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+      const ElfSymbol& sym = *it->second;
+      if (sym.value == value && (!section || sym.section == *section)) return sym.size;
+    }
+    return 0;
+  }
+
+ private:
+  std::unordered_multimap<std::string_view, const ElfSymbol*> by_name_;
+};
+
 // The alias of each listing line ("" for none), filling the location part
 // of `stats` and `unlocated_names`.
 Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std::span<const NmLine> lines,
@@ -63,10 +89,11 @@ Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std
   // A relocatable object (vmlinux.o, for kbuild's debug-less kallsyms
   // links) is located through the map from the listing's addresses to its
   // sections; a linked vmlinux by the addresses themselves.
+  auto symbols = read_symbols(*object);
+  if (!symbols) return std::unexpected(symbols.error());
+  const SymbolSizes sizes(*symbols);
   std::optional<LinkedAddressMap> map;
   if ((*info)->relocatable()) {
-    auto symbols = read_symbols(*object);
-    if (!symbols) return std::unexpected(symbols.error());
     auto built = LinkedAddressMap::build(*object, *symbols, lines);
     if (!built) return std::unexpected(built.error());
     map = std::move(*built);
@@ -77,13 +104,17 @@ Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std
   for (size_t k = 0; k < eligible.size(); ++k) {
     const NmLine& line = lines[eligible[k]];
     uint64_t address = line.value;
+    uint64_t size = 0;
     if (map) {
       auto place = map->to_object(line.value);
       auto base = place ? (*info)->section_address(place->section) : std::nullopt;
       if (!base) continue;  // not from the object: no location
       address = *base + place->offset;
+      size = sizes.size_of(line.name, static_cast<uint32_t>(place->section), place->offset);
+    } else {
+      size = sizes.size_of(line.name, std::nullopt, line.value);
     }
-    queries.push_back({address, nm_is_text(line.type)});
+    queries.push_back({address, nm_is_text(line.type), size});
     queried.push_back(k);
   }
   std::vector<std::optional<SourceLocation>> located = locate(**info, tree, queries);

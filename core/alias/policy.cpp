@@ -12,6 +12,7 @@
 #include "core/alias/decorate.hpp"
 #include "core/alias/exclusions.hpp"
 #include "core/alias/lto.hpp"
+#include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/util/path.hpp"
 
@@ -49,7 +50,7 @@ bool alias_eligible(std::string_view name, char nm_type, std::string_view sectio
   if (!options.data && !nm_is_text(nm_type)) return false;
   if (nm_is_undefined(nm_type)) return false;
   if (!census.duplicated(census_name(name, options.lto))) return false;
-  if (is_excluded_name(name)) return false;
+  if (is_excluded_name(name) || kallsyms_ignores(name)) return false;
   if (is_module && (section.starts_with(".init") || section.starts_with(".exit"))) return false;
   return true;
 }

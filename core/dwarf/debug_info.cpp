@@ -198,6 +198,18 @@ bool DebugInfo::unit_at(uint64_t address, Dwarf_Die& cu) const {
   return true;
 }
 
+bool DebugInfo::unit_within(uint64_t begin, uint64_t end, Dwarf_Die& cu) const {
+  if (unit_at(begin, cu)) return true;
+  if (end <= begin + 1) return false;
+  build_unit_ranges();
+  auto it = std::upper_bound(unit_ranges_.begin(), unit_ranges_.end(), begin,
+                             [](uint64_t a, const UnitRange& r) { return a < r.start; });
+  if (it == unit_ranges_.end() || it->start >= end) return false;
+  if (dwarf_offdie(dwarf_, it->cu_offset, &cu) == nullptr) return false;
+  prepare(cu);
+  return true;
+}
+
 bool DebugInfo::find_unit(uint64_t address, Dwarf_Die& cu) const {
   if (dwarf_addrdie(dwarf_, address, &cu) != nullptr) return true;
   build_unit_ranges();

@@ -62,6 +62,11 @@ class DebugInfo {
   // The compilation unit whose code covers `address`; false when none does.
   // The unit is ready to read (see prepare).
   [[nodiscard]] bool unit_at(uint64_t address, Dwarf_Die& cu) const;
+  // The unit covering `begin`, else the one whose code starts first inside
+  // [begin, end): a symbol's first bytes (arm64's patchable entry NOPs) may
+  // lie outside every unit's ranges when its function has a section of its
+  // own. Prepared like unit_at's.
+  [[nodiscard]] bool unit_within(uint64_t begin, uint64_t end, Dwarf_Die& cu) const;
 
   // Makes the whole unit holding `die` readable. Units' first entries are
   // always readable; the rest of a module's unit is relocated on demand, so

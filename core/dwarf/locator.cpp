@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 namespace kas {
@@ -41,22 +42,45 @@ std::optional<SourceLocation> decl_location(const DebugInfo& info, Dwarf_Die die
   return loc;
 }
 
-std::optional<SourceLocation> line_table_location(Dwarf_Die* cu, uint64_t address, const SourceTree& tree,
-                                                  const std::string& unit) {
-  Dwarf_Line* row = dwarf_getsrc_die(cu, address);
-  if (row == nullptr) return std::nullopt;
-  Dwarf_Addr row_address = 0;
-  int line = 0;
-  if (dwarf_lineaddr(row, &row_address) != 0 || row_address > address) return std::nullopt;
-  if (dwarf_lineno(row, &line) != 0 || line <= 0) return std::nullopt;
-  const char* name = dwarf_linesrc(row, nullptr, nullptr);
-  if (name == nullptr) return std::nullopt;
-  SourceLocation loc;
-  loc.file = tree.relativize(name, comp_dir_of(cu));
-  loc.line = static_cast<uint32_t>(line);
-  loc.unit = unit;
-  loc.from_line_table = true;
-  return loc;
+// The first line-table row inside [begin, end): where assembly without a
+// defining entry is located. A row before `begin` belongs to the code
+// before the symbol (another function, or its alignment), so it is never
+// taken.
+std::optional<SourceLocation> line_table_location(Dwarf_Die* cu, uint64_t begin, uint64_t end,
+                                                  const SourceTree& tree, const std::string& unit) {
+  Dwarf_Lines* lines = nullptr;
+  size_t count = 0;
+  if (dwarf_getsrclines(cu, &lines, &count) != 0) return std::nullopt;
+  auto address_of = [&](size_t i) {
+    Dwarf_Addr a = 0;
+    dwarf_lineaddr(dwarf_onesrcline(lines, i), &a);
+    return a;
+  };
+  // libdw sorts a unit's rows by address.
+  size_t lo = 0;
+  size_t hi = count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (address_of(mid) < begin) lo = mid + 1; else hi = mid;
+  }
+  for (size_t i = lo; i < count; ++i) {
+    Dwarf_Line* row = dwarf_onesrcline(lines, i);
+    Dwarf_Addr address = 0;
+    if (row == nullptr || dwarf_lineaddr(row, &address) != 0 || address >= end) return std::nullopt;
+    bool end_sequence = false;
+    int line = 0;
+    if (dwarf_lineendsequence(row, &end_sequence) != 0 || end_sequence) continue;
+    if (dwarf_lineno(row, &line) != 0 || line <= 0) continue;
+    const char* name = dwarf_linesrc(row, nullptr, nullptr);
+    if (name == nullptr) continue;
+    SourceLocation loc;
+    loc.file = tree.relativize(name, comp_dir_of(cu));
+    loc.line = static_cast<uint32_t>(line);
+    loc.unit = unit;
+    loc.from_line_table = true;
+    return loc;
+  }
+  return std::nullopt;
 }
 
 // Address named by a variable's location when it is a plain DW_OP_addr.
@@ -74,57 +98,85 @@ bool is_scope_with_definitions(int tag) {
          tag == DW_TAG_module;
 }
 
-// Walks one unit, matching definitions against the wanted addresses.
+// A wanted function: the symbol's extent, and the best subprogram so far.
+struct WantedFunction {
+  uint64_t begin;
+  uint64_t end;
+  size_t query;
+  std::optional<Dwarf_Die> die;
+  uint64_t distance = UINT64_MAX;  // |entry start - begin| of `die`
+};
+
+// Walks one unit, matching definitions against the wanted symbols.
 class UnitWalker {
  public:
-  UnitWalker(std::map<uint64_t, std::vector<size_t>>& functions, std::map<uint64_t, std::vector<size_t>>& variables,
+  // `functions` sorted by begin.
+  UnitWalker(std::vector<WantedFunction>& functions, std::map<uint64_t, std::vector<size_t>>& variables,
              std::unordered_map<size_t, Dwarf_Die>& found)
-      : functions_(functions), variables_(variables), found_(found) {}
+      : functions_(functions), variables_(variables), found_(found) {
+    for (const WantedFunction& f : functions_) longest_ = std::max(longest_, f.end - f.begin);
+  }
 
   void walk(Dwarf_Die* parent, int depth) {
     Dwarf_Die child;
     if (dwarf_child(parent, &child) != 0) return;
     do {
       int tag = dwarf_tag(&child);
-      if (tag == DW_TAG_subprogram) match_function(&child);
+      if (tag == DW_TAG_subprogram && exact_ < functions_.size()) match_function(&child);
       if (tag == DW_TAG_variable && !variables_.empty()) match_variable(&child);
       bool descend = is_scope_with_definitions(tag) && (tag != DW_TAG_subprogram || !variables_.empty());
       if (descend && depth < 64 && dwarf_haschildren(&child)) walk(&child, depth + 1);
-      // Each address is claimed by the first entry found, so once all are
-      // claimed the rest of the unit cannot change the answer.
-      if (functions_.empty() && variables_.empty()) return;
+      // Only an entry starting exactly at a function's symbol or at a
+      // variable's address is final: once all are, the rest of the unit
+      // cannot change the answer.
+      if (exact_ == functions_.size() && variables_.empty()) return;
     } while (dwarf_siblingof(&child, &child) == 0);
   }
 
  private:
-  void claim(std::map<uint64_t, std::vector<size_t>>& wanted, uint64_t address, Dwarf_Die* die) {
-    auto it = wanted.find(address);
-    if (it == wanted.end()) return;
-    for (size_t q : it->second) found_.emplace(q, *die);
-    wanted.erase(it);
-  }
-
-  void match_function(Dwarf_Die* die) {
-    if (functions_.empty()) return;
-    Dwarf_Addr low = 0;
-    if (dwarf_lowpc(die, &low) == 0) claim(functions_, low, die);
-    Dwarf_Attribute attr;
-    if (dwarf_attr(die, DW_AT_ranges, &attr) != nullptr) {
-      Dwarf_Addr base = 0;
-      Dwarf_Addr start = 0;
-      Dwarf_Addr end = 0;
-      ptrdiff_t it = 0;
-      while ((it = dwarf_ranges(die, it, &base, &start, &end)) > 0) claim(functions_, start, die);
+  // Offers the subprogram range [low, high) to every symbol it intersects.
+  void offer(uint64_t low, uint64_t high, Dwarf_Die* die) {
+    uint64_t from = low >= longest_ ? low - longest_ : 0;
+    auto it = std::lower_bound(functions_.begin(), functions_.end(), from,
+                               [](const WantedFunction& f, uint64_t a) { return f.begin < a; });
+    for (; it != functions_.end() && it->begin < high; ++it) {
+      if (it->end <= low) continue;
+      uint64_t distance = low >= it->begin ? low - it->begin : it->begin - low;
+      if (distance >= it->distance) continue;  // ties: the first entry found
+      if (distance == 0) ++exact_;
+      it->distance = distance;
+      it->die = *die;
     }
   }
 
-  void match_variable(Dwarf_Die* die) {
-    if (auto address = variable_address(die)) claim(variables_, *address, die);
+  void match_function(Dwarf_Die* die) {
+    Dwarf_Addr base = 0;
+    Dwarf_Addr start = 0;
+    Dwarf_Addr end = 0;
+    ptrdiff_t it = 0;
+    bool any = false;
+    while ((it = dwarf_ranges(die, it, &base, &start, &end)) > 0) {
+      any = true;
+      offer(start, std::max(end, start + 1), die);
+    }
+    Dwarf_Addr low = 0;
+    if (!any && dwarf_lowpc(die, &low) == 0) offer(low, low + 1, die);  // low_pc without high_pc
   }
 
-  std::map<uint64_t, std::vector<size_t>>& functions_;
+  void match_variable(Dwarf_Die* die) {
+    auto address = variable_address(die);
+    if (!address) return;
+    auto it = variables_.find(*address);
+    if (it == variables_.end()) return;
+    for (size_t q : it->second) found_.emplace(q, *die);
+    variables_.erase(it);
+  }
+
+  std::vector<WantedFunction>& functions_;
   std::map<uint64_t, std::vector<size_t>>& variables_;
   std::unordered_map<size_t, Dwarf_Die>& found_;
+  uint64_t longest_ = 1;
+  size_t exact_ = 0;
 };
 
 std::string unit_of(Dwarf_Die* cu, const SourceTree& tree) {
@@ -134,7 +186,7 @@ std::string unit_of(Dwarf_Die* cu, const SourceTree& tree) {
 
 void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span<const LocateQuery> queries,
                         const std::vector<size_t>& orphans, std::vector<std::optional<SourceLocation>>& results) {
-  std::map<uint64_t, std::vector<size_t>> functions;
+  std::vector<WantedFunction> functions;
   std::map<uint64_t, std::vector<size_t>> variables;
   for (size_t q : orphans) variables[queries[q].address].push_back(q);
   Dwarf_CU* unit = nullptr;
@@ -160,13 +212,16 @@ void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span
 std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const SourceTree& tree,
                                                   std::span<const LocateQuery> queries) {
   std::vector<std::optional<SourceLocation>> results(queries.size());
+  auto end_of = [&](const LocateQuery& q) { return q.address + std::max<uint64_t>(q.size, 1); };
 
   // Group queries by unit so each unit is walked once.
   std::map<Dwarf_Off, std::vector<size_t>> by_unit;
   std::vector<size_t> orphan_data;
   for (size_t i = 0; i < queries.size(); ++i) {
     Dwarf_Die cu;
-    if (info.unit_at(queries[i].address, cu)) {
+    bool found = queries[i].function ? info.unit_within(queries[i].address, end_of(queries[i]), cu)
+                                     : info.unit_at(queries[i].address, cu);
+    if (found) {
       by_unit[dwarf_dieoffset(&cu)].push_back(i);
     } else if (!queries[i].function) {
       orphan_data.push_back(i);
@@ -182,12 +237,24 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
     info.prepare(cu);
     std::string unit = unit_of(&cu, tree);
 
-    std::map<uint64_t, std::vector<size_t>> functions;
+    std::vector<WantedFunction> functions;
     std::map<uint64_t, std::vector<size_t>> variables;
-    for (size_t q : members) (queries[q].function ? functions : variables)[queries[q].address].push_back(q);
+    for (size_t q : members) {
+      if (queries[q].function) {
+        functions.push_back({queries[q].address, end_of(queries[q]), q, std::nullopt});
+      } else {
+        variables[queries[q].address].push_back(q);
+      }
+    }
+    std::sort(functions.begin(), functions.end(), [](const WantedFunction& a, const WantedFunction& b) {
+      return std::tie(a.begin, a.query) < std::tie(b.begin, b.query);
+    });
     std::unordered_map<size_t, Dwarf_Die> found;
     UnitWalker walker(functions, variables, found);
     walker.walk(&cu, 0);
+    for (const WantedFunction& f : functions) {
+      if (f.die) found.emplace(f.query, *f.die);
+    }
 
     for (size_t q : members) {
       auto it = found.find(q);
@@ -195,10 +262,9 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
         results[q] = decl_location(info, it->second, tree, unit);
         if (results[q]) results[q]->die_offset = dwarf_dieoffset(&it->second);
       }
-      // GNU as 2.40+ describes assembly functions with a subprogram that has
-      // no DW_AT_decl_*; like older assembly, they are located by line table.
+      // Assembly: no subprogram, or (GNU as 2.40+) one without DW_AT_decl_*.
       if (!results[q] && queries[q].function) {
-        results[q] = line_table_location(&cu, queries[q].address, tree, unit);
+        results[q] = line_table_location(&cu, queries[q].address, end_of(queries[q]), tree, unit);
       }
     }
   }

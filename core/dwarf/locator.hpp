@@ -1,14 +1,20 @@
 // Where a symbol is defined: the source location its alias is named after.
 //
 // The location is DW_AT_decl_file/DW_AT_decl_line of the entry that defines
-// the symbol (a subprogram starting at the function's address, or whose
-// ranges start there for a ".cold" part; a variable whose location is that
-// address), following DW_AT_abstract_origin / DW_AT_specification to the
-// entry that carries them. The line-table row at the entry address is not
-// used for C: it lands in inlined helpers and moves with the compiler.
-// Assembly has no such entry: there the row at the symbol's own address is
-// the location. Lookups are batched so each unit's entries are walked once,
-// and only units that hold a queried symbol are read at all.
+// the symbol, following DW_AT_abstract_origin / DW_AT_specification to the
+// entry that carries them. A function is defined by the subprogram (not an
+// inlined instance) whose address ranges intersect the symbol's extent
+// [value, value + size): its DW_AT_low_pc need not be the symbol's value
+// (arm64's patchable function entries and BTI landing pads put the symbol
+// 8-12 bytes before it; a ".cold" part starts one of the ranges). Of several,
+// the one starting closest to the symbol wins. A variable is defined by the
+// entry whose location is the symbol's address. The line-table row at the
+// entry address is not used for C: it lands in inlined helpers and moves
+// with the compiler. Assembly has no defining entry (or one without
+// DW_AT_decl_*): there the first row inside the symbol's own extent is the
+// location, never a row of the code before it. Lookups are batched so each
+// unit's entries are walked once, and only units that hold a queried symbol
+// are read at all.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +42,7 @@ struct SourceLocation {
 struct LocateQuery {
   uint64_t address = 0;   // in DWARF terms (see DebugInfo::section_address)
   bool function = true;   // text symbol; false: data (a variable)
+  uint64_t size = 0;      // st_size; 0 (unknown) counts as one byte
 };
 
 // Locates every query; an element is nullopt when DWARF has no location for

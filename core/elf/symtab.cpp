@@ -1,5 +1,6 @@
 #include "core/elf/symtab.hpp"
 
+#include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 
 namespace kas {
@@ -46,6 +47,7 @@ Result<SymbolTable> read_symbols(const ElfFile& file) {
   }
   size_t count = symtab_shdr.sh_size / symtab_shdr.sh_entsize;
   table.first_global = symtab_shdr.sh_info;
+  const uint16_t machine = file.header().e_machine;
   table.symbols.reserve(count > 0 ? count - 1 : 0);
 
   for (size_t i = 1; i < count; ++i) {
@@ -74,7 +76,9 @@ Result<SymbolTable> read_symbols(const ElfFile& file) {
     out.bind = static_cast<uint8_t>(GELF_ST_BIND(sym.st_info));
     out.type = static_cast<uint8_t>(GELF_ST_TYPE(sym.st_info));
     out.nm_type = nm_type_letter(sym, section_class);
-    out.nm_visible = !nm_hides(sym);
+    // The target's nm (the one kbuild's mksysmap runs) hides its mapping
+    // symbols; a host nm for all targets would list them.
+    out.nm_visible = !nm_hides(sym) && !is_mapping_symbol(out.name, machine);
     table.symbols.push_back(out);
   }
   return table;

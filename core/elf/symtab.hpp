@@ -25,7 +25,7 @@ struct ElfSymbol {
   uint8_t bind = 0;      // STB_*
   uint8_t type = 0;      // STT_*
   char nm_type = '?';    // as binutils nm prints it
-  bool nm_visible = false;  // nm lists it without --debug-syms
+  bool nm_visible = false;  // the target's nm lists it without --debug-syms
 
   [[nodiscard]] bool defined() const { return nm_visible && nm_type != 'U' && nm_type != 'w' && nm_type != 'v'; }
 };

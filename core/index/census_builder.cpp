@@ -9,6 +9,7 @@
 
 #include "core/alias/lto.hpp"
 #include "core/elf/elf_file.hpp"
+#include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/util/parallel.hpp"
@@ -18,7 +19,7 @@ namespace kas {
 bool counts_for_vmlinux(const NmLine& line) {
   // Lines of loaded modules (/proc/kallsyms "[mod]") are not vmlinux's:
   // modules are counted from their files.
-  return !nm_is_undefined(line.type) && line.module.empty();
+  return !nm_is_undefined(line.type) && line.module.empty() && !kallsyms_ignores(line.name);
 }
 
 void add_nm_listing(Census& census, std::span<const NmLine> lines, const CensusOptions& options) {

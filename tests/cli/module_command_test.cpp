@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -53,7 +54,9 @@ std::set<std::string> aliases_in(const std::string& path) {
   return out;
 }
 
-class ModuleCommand : public ::testing::Test {
+// On each architecture the fixture is built for (x86-64, and aarch64 with
+// patchable entries, BTI and mapping symbols).
+class ModuleCommand : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ASSERT_FALSE(k_.root.empty());
@@ -69,13 +72,13 @@ class ModuleCommand : public ::testing::Test {
   std::vector<std::string> build_census() {
     return {"--nm", k_.syms(), "--modules-order", k_.modules_order()};
   }
-  const test::FixtureKernel& k_ = test::fixture_kernel("intree");
+  const test::FixtureKernel& k_ = test::fixture_kernel(GetParam());
   test::TempDir dir_;
   std::string module_;
   std::string original_;
 };
 
-TEST_F(ModuleCommand, AddsExactlyTheExpectedAliasesMirroringTheirSymbols) {
+TEST_P(ModuleCommand, AddsExactlyTheExpectedAliasesMirroringTheirSymbols) {
   auto r = kas_module(build_census());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(test::read_text(module_), original_) << "the input was modified";
@@ -100,11 +103,11 @@ TEST_F(ModuleCommand, AddsExactlyTheExpectedAliasesMirroringTheirSymbols) {
     EXPECT_EQ(a.bind, s.bind) << alias;
   }
   EXPECT_EQ(syms.at(expected_alias("only_here", "modules/hello/hello.c")).bind, "GLOBAL");
-  auto ld = test::run_process({"ld", "-r", "-o", dir_.file("hello.ko"), out});
+  auto ld = test::run_process({test::binutils_for(out, "ld"), "-r", "-o", dir_.file("hello.ko"), out});
   EXPECT_EQ(ld.exit_code, 0) << ld.err;
 }
 
-TEST_F(ModuleCommand, ASourceFileInTwoModulesGetsDistinctAliasesInEach) {
+TEST_P(ModuleCommand, ASourceFileInTwoModulesGetsDistinctAliasesInEach) {
   for (const std::vector<std::string>& census :
        {std::vector<std::string>{"--nm", k_.syms(), "--modules-order", k_.modules_order()},
         std::vector<std::string>{"--census", dir_.file("symbfreq")}}) {
@@ -128,7 +131,7 @@ TEST_F(ModuleCommand, ASourceFileInTwoModulesGetsDistinctAliasesInEach) {
   }
 }
 
-TEST_F(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
+TEST_P(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
   auto r = kas_module(
       {"--nm", k_.syms(), "--modules-order", k_.modules_order(), "--data", "-o", dir_.file("out.o")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -144,7 +147,7 @@ TEST_F(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
   EXPECT_EQ(syms.at(expected_alias("hello_names", "modules/hello/hello.c")).value, "0000000000000000");
 }
 
-TEST_F(ModuleCommand, CensusFileOfTheSameBuildDoesNotCountTheModuleTwice) {
+TEST_P(ModuleCommand, CensusFileOfTheSameBuildDoesNotCountTheModuleTwice) {
   auto census = test::run_process({test::kas_binary(), "census", "--nm", k_.syms(), "--modules-order",
                                    k_.modules_order(), "--units", "-o", dir_.file("symbfreq")});
   ASSERT_EQ(census.exit_code, 0) << census.err;
@@ -157,7 +160,7 @@ TEST_F(ModuleCommand, CensusFileOfTheSameBuildDoesNotCountTheModuleTwice) {
   EXPECT_FALSE(aliases_in(dir_.file("a.o")).empty());
 }
 
-TEST_F(ModuleCommand, ReportsNamesItMakesNewlyDuplicate) {
+TEST_P(ModuleCommand, ReportsNamesItMakesNewlyDuplicate) {
   // A census without this module: vmlinux + the other module only.
   test::write_text(dir_.file("modules.order"), "other.ko\n");
   std::filesystem::copy_file(k_.module("other"), dir_.file("other.ko"));
@@ -170,14 +173,14 @@ TEST_F(ModuleCommand, ReportsNamesItMakesNewlyDuplicate) {
   EXPECT_EQ(r.err.find("'name_show'"), std::string::npos) << r.err;
 }
 
-TEST_F(ModuleCommand, NothingToAliasWritesAnIdenticalCopy) {
+TEST_P(ModuleCommand, NothingToAliasWritesAnIdenticalCopy) {
   test::write_text(dir_.file("empty.symbfreq"), "unrelated:1\n");
   auto r = kas_module({"--census", dir_.file("empty.symbfreq"), "-o", dir_.file("copy.o")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(test::read_text(dir_.file("copy.o")), original_);
 }
 
-TEST_F(ModuleCommand, InPlaceReplacesAtomicallyAndIsIdempotent) {
+TEST_P(ModuleCommand, InPlaceReplacesAtomicallyAndIsIdempotent) {
   auto r = kas_module({"--nm", k_.syms(), "--modules-order", k_.modules_order(), "--in-place"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto once = aliases_in(module_);
@@ -188,7 +191,7 @@ TEST_F(ModuleCommand, InPlaceReplacesAtomicallyAndIsIdempotent) {
   EXPECT_EQ(test::count_entries(dir_.path()), 1u);  // no temporaries left
 }
 
-TEST_F(ModuleCommand, InstalledKernelCensus) {
+TEST_P(ModuleCommand, InstalledKernelCensus) {
   // An unpacked "kernel package": boot/System.map-R and lib/modules/R/...
   std::string release = "6.1.0-test";
   std::string moddir = dir_.file("root/lib/modules/" + release);
@@ -209,7 +212,7 @@ TEST_F(ModuleCommand, InstalledKernelCensus) {
   EXPECT_NE(missing.err.find("nowhere/lib/modules/9.9"), std::string::npos) << missing.err;
 }
 
-TEST_F(ModuleCommand, Errors) {
+TEST_P(ModuleCommand, Errors) {
   // an executable is not a module object
   auto exe = test::run_process({test::kas_binary(), "module", k_.vmlinux(), "--census", k_.syms()});
   EXPECT_EQ(exe.exit_code, 1);
@@ -228,6 +231,8 @@ TEST_F(ModuleCommand, Errors) {
   EXPECT_EQ(test::run_process({test::kas_binary(), "module", "--help"}).exit_code, 0);
   EXPECT_EQ(test::read_text(module_), original_);
 }
+
+INSTANTIATE_TEST_SUITE_P(Arches, ModuleCommand, ::testing::Values("intree", "arm64"));
 
 }  // namespace
 }  // namespace kas

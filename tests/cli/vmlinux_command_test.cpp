@@ -113,7 +113,7 @@ TEST_P(VmlinuxCommand, KeepsEveryInputLineInOrderWithAliasesRightAfter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BuildLayouts, VmlinuxCommand,
-                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped"));
+                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped", "arm64"));
 
 TEST(VmlinuxCommandOptions, DataAliasesSkipCompilerGeneratedNames) {
   const auto& k = test::fixture_kernel("intree");

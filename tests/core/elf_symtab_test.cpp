@@ -49,6 +49,24 @@ TEST(ElfSymtab, MatchesNmOnExecutableAndObjects) {
   }
 }
 
+// aarch64 objects hold mapping symbols ($x, $d) that aarch64-linux-gnu-nm
+// (what kbuild's mksysmap runs) does not list but a host nm for all targets
+// does: read_symbols lists what the target's nm does.
+TEST(ElfSymtab, MatchesTheTargetNmOnAarch64) {
+  const auto& k = test::fixture_kernel("arm64");
+  ASSERT_FALSE(k.root.empty());
+  for (const std::string& path : {k.vmlinux(), k.module("hello"), k.module_part("hello", "hello"),
+                                  k.vmlinux_object()}) {
+    auto expected = theirs(path);
+    ASSERT_FALSE(expected.empty()) << path;
+    EXPECT_EQ(ours(path), expected) << path;
+    auto host = test::run_process({"nm", path});
+    ASSERT_EQ(host.exit_code, 0) << host.err;
+    EXPECT_NE(host.out.find(" $x"), std::string::npos) << "the fixture must hold mapping symbols: " << path;
+    for (const Row& row : ours(path)) EXPECT_NE(std::get<0>(row)[0], '$') << path;
+  }
+}
+
 TEST(ElfSymtab, MatchesNmOnUnusualSymbolKinds) {
   // weak, common, absolute, TLS, ifunc, unique, read-only and small sections
   test::TempDir dir;

@@ -11,6 +11,7 @@
 #include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -31,10 +32,10 @@ std::vector<Located> locate_functions(const test::FixtureKernel& k, const std::s
   tree.infer_from((*info)->unit_paths());
   std::vector<Located> out;
   std::vector<LocateQuery> queries;
-  for (const test::NmSymbol& s : test::nm_symbols(k.vmlinux())) {
+  for (const test::SizedSymbol& s : test::nm_sized(k.vmlinux())) {
     if ((s.type == 't' || s.type == 'T') && names.count(s.name)) {
       out.push_back({s.name, s.value, std::nullopt});
-      queries.push_back({s.value, true});
+      queries.push_back({s.value, true, s.size});
     }
   }
   auto locations = locate(**info, tree, queries);
@@ -87,7 +88,7 @@ TEST_P(LocatorModes, UnitsDistinguishIncludedCopies) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BuildLayouts, LocatorModes,
-                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped"));
+                         ::testing::Values("intree", "objtree", "objtree-nolink", "mapped", "arm64"));
 
 TEST(Locator, AssemblyUsesTheLineTableRow) {
   const auto& k = test::fixture_kernel("intree");
@@ -115,10 +116,12 @@ TEST(Locator, AgreesWithLlvmSymbolizerFunctionStartLine) {
   }
 }
 
-TEST(Locator, RelocatableObjectsAreLocatedBySectionAndOffset) {
+class RelocatableObjects : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RelocatableObjects, AreLocatedBySectionAndOffset) {
   // hello_show (.text), hello_fail (.text.unlikely), hello_init (.init.text)
   // and hello_exit (.exit.text) all sit at offset 0 of their own section.
-  const auto& k = test::fixture_kernel("intree");
+  const auto& k = test::fixture_kernel(GetParam());
   std::string path = k.module("hello");
   auto file = ElfFile::open(path);
   ASSERT_TRUE(file);
@@ -139,7 +142,7 @@ TEST(Locator, RelocatableObjectsAreLocatedBySectionAndOffset) {
     ASSERT_TRUE(base) << s.name;
     names.emplace_back(s.name);
     section_of[std::string(s.name)] = std::string(file->section_name(s.section));
-    queries.push_back({*base + s.value, true});
+    queries.push_back({*base + s.value, true, s.size});
     offsets.insert(s.value);
   }
   EXPECT_TRUE(offsets.count(0));
@@ -163,6 +166,8 @@ TEST(Locator, RelocatableObjectsAreLocatedBySectionAndOffset) {
   EXPECT_TRUE(seen.count("hello_fail") && seen.count("hello_init") && seen.count("hello_exit") &&
               seen.count("name_show") && seen.count("hello_extra_fn"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Arches, RelocatableObjects, ::testing::Values("intree", "arm64"));
 
 // kas relocates x86-64 modules' DWARF itself, one unit at a time; libdwfl
 // relocating everything is the reference. Every symbol with a section, text
@@ -216,6 +221,82 @@ TEST(Locator, SelfRelocatedModulesAgreeWithLibdwfl) {
   }
   EXPECT_GT(compared, 30u);
   EXPECT_GT(located, 20u);
+}
+
+// A symbol that no subprogram covers is located by the line table, but only
+// by a row inside its own extent: toplevel asm after a C function has no row
+// of its own, and the row before it is the C function's.
+TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
+  test::TempDir dir;
+  test::write_text(dir.file("mixed.c"),
+                   "int first(int x) /* LOC first */\n"
+                   "{\n"
+                   "\treturn x * 3 + 1;\n"
+                   "}\n"
+                   "asm(\".text\\n.globl second\\n.type second, @function\\nsecond:\\n\\tnop\\n\\tret\\n"
+                   ".size second, .-second\\n\");\n");
+  auto r = test::run_process({"gcc", "-O2", "-g", "-c", "-o", dir.file("mixed.o"), dir.file("mixed.c")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto file = ElfFile::open(dir.file("mixed.o"));
+  ASSERT_TRUE(file);
+  auto table = read_symbols(*file);
+  ASSERT_TRUE(table);
+  auto info = DebugInfo::open(*file);
+  ASSERT_TRUE(info) << info.error().message;
+  SourceTree tree(dir.path());
+  std::vector<LocateQuery> queries;
+  std::vector<std::string> names;
+  std::vector<uint64_t> offsets;
+  for (const ElfSymbol& s : table->symbols) {
+    if (s.name != "first" && s.name != "second") continue;
+    auto base = (*info)->section_address(s.section);
+    ASSERT_TRUE(base);
+    queries.push_back({*base + s.value, true, s.size});
+    names.emplace_back(s.name);
+    offsets.push_back(s.value);
+  }
+  ASSERT_EQ(names.size(), 2u);
+  auto located = locate(**info, tree, queries);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "first") {
+      ASSERT_TRUE(located[i]);
+      EXPECT_EQ(located[i]->file, "mixed.c");
+      EXPECT_EQ(located[i]->line, 1u);
+    } else {
+      // The premise: the nearest row at or before `second` is first's.
+      auto rows = test::eu_addr2line(dir.file("mixed.o"), offsets[i], ".text");
+      ASSERT_FALSE(rows.empty());
+      EXPECT_TRUE(rows.back().file.ends_with("mixed.c") && rows.back().line >= 1 && rows.back().line <= 4)
+          << rows.back().file << ":" << rows.back().line;
+      EXPECT_FALSE(located[i]) << "second located at " << located[i]->file << ":" << located[i]->line;
+    }
+  }
+}
+
+// The premise of the arm64 fixture, checked with llvm-dwarfdump: functions'
+// symbols start before their subprogram's DW_AT_low_pc (patchable entry NOPs
+// and BTI landing pads), yet every copy is located at its definition.
+TEST(Locator, Arm64SymbolsStartBeforeTheirSubprogram) {
+  const auto& k = test::fixture_kernel("arm64");
+  ASSERT_FALSE(k.root.empty());
+  auto dump = test::run_process({"llvm-dwarfdump", "--name=name_show", k.vmlinux()});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  std::set<uint64_t> low_pcs;
+  for (const std::string& line : test::split_lines(dump.out)) {
+    auto at = line.find("DW_AT_low_pc");
+    if (at != std::string::npos) low_pcs.insert(std::stoull(line.substr(line.find("0x", at)), nullptr, 16));
+  }
+  ASSERT_EQ(low_pcs.size(), 2u) << dump.out;
+  auto located = locate_functions(k, {"name_show"});
+  ASSERT_EQ(located.size(), 2u);
+  for (const Located& l : located) {
+    EXPECT_EQ(low_pcs.count(l.address), 0u) << "symbol at its low_pc: the fixture lost its patchable entries";
+    bool entry_within = false;
+    for (uint64_t low : low_pcs) entry_within |= low > l.address && low <= l.address + 12;
+    EXPECT_TRUE(entry_within) << std::hex << l.address;
+    ASSERT_TRUE(l.location);
+    EXPECT_FALSE(l.location->from_line_table);
+  }
 }
 
 TEST(Locator, FileWithoutDebugInfoIsAnError) {

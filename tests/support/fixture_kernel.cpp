@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -79,7 +80,7 @@ std::vector<Marker> markers_for(const std::string& name) {
 }
 
 std::vector<NmSymbol> nm_symbols(const std::string& path) {
-  ProcessResult r = run_process({"nm", path});
+  ProcessResult r = run_process({binutils_for(path, "nm"), path});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<NmSymbol> out;
   for (const std::string& line : split_lines(r.out)) {

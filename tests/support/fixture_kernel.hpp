@@ -35,7 +35,8 @@ struct FixtureKernel {
   }
 };
 
-// Modes of build-kernel.sh: "intree", "objtree", "objtree-nolink", "mapped".
+// Modes of build-kernel.sh: "intree", "objtree", "objtree-nolink", "mapped",
+// "arm64".
 // Fails the calling test (ADD_FAILURE) and returns an empty root on error.
 [[nodiscard]] const FixtureKernel& fixture_kernel(const std::string& mode);
 
@@ -50,7 +51,8 @@ struct Marker {
 // Markers of `name` (several for duplicated names).
 [[nodiscard]] std::vector<Marker> markers_for(const std::string& name);
 
-// What binutils nm prints for `path` (without -a): value, letter, name.
+// What binutils nm of `path`'s machine prints (without -a): value, letter,
+// name.
 struct NmSymbol {
   uint64_t value = 0;
   char type = '?';

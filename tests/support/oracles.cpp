@@ -9,8 +9,21 @@
 
 namespace kas::test {
 
+std::string binutils_for(const std::string& path, const std::string& tool) {
+  unsigned char header[20] = {};
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    size_t got = std::fread(header, 1, sizeof header, f);
+    std::fclose(f);
+    // e_machine, little-endian (aarch64 objects are): EM_AARCH64 = 183.
+    if (got == sizeof header && header[5] == 1 && (header[18] | header[19] << 8) == 183) {
+      return "aarch64-linux-gnu-" + tool;
+    }
+  }
+  return tool;
+}
+
 std::vector<SizedSymbol> nm_sized(const std::string& path) {
-  auto r = run_process({"nm", "-S", "--defined-only", path});
+  auto r = run_process({binutils_for(path, "nm"), "-S", "--defined-only", path});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<SizedSymbol> out;
   std::regex row(R"(^([0-9a-f]+) ([0-9a-f]+) (\S) (\S+)$)");

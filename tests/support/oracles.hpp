@@ -10,6 +10,11 @@
 
 namespace kas::test {
 
+// The binutils tool of `path`'s machine ("nm" -> "aarch64-linux-gnu-nm" for
+// an aarch64 file), as kbuild runs ${CROSS_COMPILE}nm: a host nm for every
+// target would also list ARM mapping symbols, which the target's hides.
+[[nodiscard]] std::string binutils_for(const std::string& path, const std::string& tool);
+
 struct SizedSymbol {
   uint64_t value = 0;
   uint64_t size = 0;
