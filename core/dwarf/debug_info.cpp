@@ -145,7 +145,7 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
                 path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
   }
 
-  if (relocation == Relocation::kAuto && file.is_relocatable() && file.header().e_machine == EM_X86_64) {
+  if (relocation == Relocation::kAuto && file.is_relocatable() && relocates_machine(file.header().e_machine)) {
     if (auto own = open_self_relocated(file)) return own;
   }
 

@@ -5,8 +5,9 @@
 // their sections need distinct addresses: .text, .text.unlikely and
 // .init.text all start at 0 in the file, so a symbol is located by (its
 // section, its offset) mapped to a layout, never by a bare offset. On x86-64
-// kas applies the few relocations lookups need itself (debug_relocation);
-// elsewhere, and for executables, libdwfl's offline mode does it all.
+// and arm64 kas applies the few relocations lookups need itself
+// (debug_relocation); elsewhere, and for executables, libdwfl's offline mode
+// does it all.
 // Nothing is read until first used; units are found through .debug_aranges
 // and, failing that, a table of unit ranges built once on demand.
 #pragma once
@@ -33,7 +34,7 @@ namespace kas {
 class DebugInfo {
  public:
   // Who applies a relocatable object's debug relocations: kas where it can
-  // (x86-64), else libdwfl; or libdwfl always (the tests' reference).
+  // (x86-64, arm64), else libdwfl; or libdwfl always (the tests' reference).
   enum class Relocation { kAuto, kLibdwfl };
 
   // Opens `path`. Errors: kNotFound/kIo, kBadElf, kNoDebugInfo (no DWARF:

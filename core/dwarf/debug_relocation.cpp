@@ -22,23 +22,55 @@ bool read_by_lookups(std::string_view name) {
   return false;
 }
 
-struct Width {
-  size_t bytes = 0;
-  bool pc_relative = false;
+// The relocation types of each machine that its DWARF may hold, most
+// frequent first (each of millions of entries scans its machine's list).
+// Debian's 6.1 arm64 modules (all 3,685 of 6.1.0-56) have only ABS32
+// (83M entries) and ABS64 (8M) in .rela.debug_*.
+// The PC-relative and 16-bit ones are the ABI's other data relocations,
+// for hand-written DWARF. libdwfl (elfutils 0.188) applies only ABS16/32/64
+// on arm64: on a file with PREL* in the sections read, the two paths would
+// differ, kas's giving the ABI's value.
+constexpr RelocationKind kX86_64Kinds[] = {
+    {R_X86_64_32, 4, false},       {R_X86_64_64, 8, false},       {R_X86_64_32S, 4, false},
+    {R_X86_64_PC32, 4, true},      {R_X86_64_PC64, 8, true},      {R_X86_64_DTPOFF32, 4, false},
+    {R_X86_64_DTPOFF64, 8, false}, {R_X86_64_NONE, 0, false},
+};
+constexpr RelocationKind kAarch64Kinds[] = {
+    {R_AARCH64_ABS32, 4, false},  {R_AARCH64_ABS64, 8, false},  {R_AARCH64_PREL32, 4, true},
+    {R_AARCH64_PREL64, 8, true},  {R_AARCH64_ABS16, 2, false},  {R_AARCH64_PREL16, 2, true},
+    {R_AARCH64_NONE, 0, false},
 };
 
-// x86-64 relocation types that occur in DWARF; 0 bytes: unsupported.
-Width x86_64_width(uint32_t type) {
-  switch (type) {
-    case R_X86_64_64: return {8, false};
-    case R_X86_64_32:
-    case R_X86_64_32S: return {4, false};
-    case R_X86_64_PC32: return {4, true};
-    case R_X86_64_PC64: return {8, true};
-    case R_X86_64_DTPOFF32: return {4, false};
-    case R_X86_64_DTPOFF64: return {8, false};
-    default: return {};
+struct MachineRelocations {
+  uint16_t machine;
+  std::span<const RelocationKind> kinds;
+};
+constexpr MachineRelocations kMachines[] = {
+    {EM_X86_64, kX86_64Kinds},
+    {EM_AARCH64, kAarch64Kinds},
+};
+
+const MachineRelocations* relocations_of(unsigned machine) {
+  for (const MachineRelocations& m : kMachines) {
+    if (m.machine == machine) return &m;
   }
+  return nullptr;
+}
+
+// The kind of entry `r` if it can be applied to a section of `target_size`
+// bytes with `symbols` symbols; nullptr for a type `kinds` lacks, a symbol
+// or offset out of bounds.
+const RelocationKind* applicable_kind(std::span<const RelocationKind> kinds, const Elf64_Rela& r,
+                                      uint64_t target_size, size_t symbols) {
+  const auto type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
+  for (const RelocationKind& kind : kinds) {
+    if (kind.type != type) continue;
+    if (kind.bytes == 0) return &kind;
+    bool fits = ELF64_R_SYM(r.r_info) < symbols && r.r_offset <= target_size &&
+                target_size - r.r_offset >= kind.bytes;
+    return fits ? &kind : nullptr;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -87,27 +119,30 @@ void SectionRelocations::apply_entries(size_t first, size_t last) const {
   for (size_t k = first; k < last; ++k) {
     Elf64_Rela r;
     std::memcpy(&r, relas_ + k * sizeof r, sizeof r);  // file order is host order (checked)
-    const auto type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
-    if (type == R_X86_64_NONE) continue;
-    Width width = x86_64_width(type);
-    if (width.bytes == 0 || ELF64_R_SYM(r.r_info) >= symbols_ || r.r_offset > target_size_ ||
-        target_size_ - r.r_offset < width.bytes) {
+    const RelocationKind* kind = applicable_kind(kinds_, r, target_size_, symbols_);
+    if (kind == nullptr) {
       ++skipped_;
       continue;
     }
+    if (kind->bytes == 0) continue;
     uint64_t value = symbol_value_[ELF64_R_SYM(r.r_info)] + static_cast<uint64_t>(r.r_addend);
-    if (width.pc_relative) value -= target_base_ + r.r_offset;
-    std::memcpy(target_ + r.r_offset, &value, width.bytes);
+    if (kind->pc_relative) value -= target_base_ + r.r_offset;
+    // The low bytes of a little-endian value (host and file order, checked).
+    std::memcpy(target_ + r.r_offset, &value, kind->bytes);
   }
 }
+
+bool relocates_machine(unsigned machine) { return relocations_of(machine) != nullptr; }
 
 std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
   GElf_Ehdr ehdr;
   if (gelf_getehdr(elf, &ehdr) == nullptr) {
     return std::nullopt;
   }
-  // Entries are read and written in host order: an x86-64 host and file.
-  if (std::endian::native != std::endian::little || ehdr.e_type != ET_REL || ehdr.e_machine != EM_X86_64 ||
+  // Entries are read and written in host order: a little-endian host and
+  // file (x86-64, and arm64 as Debian builds it).
+  const MachineRelocations* machine = relocations_of(ehdr.e_machine);
+  if (std::endian::native != std::endian::little || ehdr.e_type != ET_REL || machine == nullptr ||
       ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_ident[EI_DATA] != ELFDATA2LSB) {
     return std::nullopt;
   }
@@ -195,7 +230,7 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
     }
     const auto* raw = static_cast<const unsigned char*>(relas->d_buf);
     const size_t n = relas->d_size / sizeof(Elf64_Rela);
-    SectionRelocations section(static_cast<unsigned char*>(target->d_buf),
+    SectionRelocations section(machine->kinds, static_cast<unsigned char*>(target->d_buf),
                                layout.section_address[rs.sh_info].value_or(0), target->d_size, raw, n,
                                layout.symbol_value.data(), nsyms);
     if (std::string_view(target_name) == ".debug_info" && !layout.debug_info) {
@@ -207,13 +242,7 @@ std::optional<DebugRelocation> relocate_debug_sections(Elf* elf) {
     for (size_t k = 0; k < n; ++k) {
       Elf64_Rela r;
       std::memcpy(&r, raw + k * sizeof r, sizeof r);  // file order is host order (checked above)
-      uint32_t type = static_cast<uint32_t>(ELF64_R_TYPE(r.r_info));
-      Width width = x86_64_width(type);
-      if (type != R_X86_64_NONE &&
-          (width.bytes == 0 || ELF64_R_SYM(r.r_info) >= nsyms || r.r_offset > target->d_size ||
-           target->d_size - r.r_offset < width.bytes)) {
-        return std::nullopt;
-      }
+      if (applicable_kind(machine->kinds, r, target->d_size, nsyms) == nullptr) return std::nullopt;
     }
     section.apply_all();
     layout.eager_bytes += target->d_size;

@@ -4,12 +4,13 @@
 // address in .debug_* is a relocation against a section symbol. libdwfl
 // applies them all, for every debug section, entry by entry through libelf,
 // which for a 100 MB module costs more than everything else kas does. Only
-// the sections a source lookup reads need it, and on x86-64 (the kernel
-// build this is tuned for) the relocations found there are a handful of
-// absolute and PC-relative types: those are applied here directly into the
-// file's private (copy-on-write) mapping. Anything else (another machine,
-// another relocation type, compressed sections) is reported as unsupported
-// and the caller falls back to libdwfl.
+// the sections a source lookup reads need it, and on x86-64 and arm64 (the
+// kernel builds this is tuned for) the relocations found there are a handful
+// of absolute and PC-relative types, listed per machine with their size:
+// those are applied here directly into the file's private (copy-on-write)
+// mapping. Anything else (another machine, big-endian arm64, another
+// relocation type, compressed sections) is reported as unsupported and the
+// caller falls back to libdwfl.
 //
 // .debug_info, most of a module's DWARF, is relocated one unit at a time, on
 // demand (DebugInfo asks before libdw reads a unit): a lookup reads the few
@@ -26,9 +27,18 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace kas {
+
+// What one relocation type writes: `bytes` of S + A (little-endian), minus P
+// when `pc_relative`; nothing when `bytes` is 0 (the machine's *_NONE).
+struct RelocationKind {
+  uint32_t type;
+  size_t bytes;
+  bool pc_relative;
+};
 
 // Relocations of one section. The small sections' entries are checked
 // (types, bounds, symbols, order) before anything is applied; .debug_info's
@@ -38,10 +48,12 @@ namespace kas {
 // whole section be applied at once.
 class SectionRelocations {
  public:
-  SectionRelocations(unsigned char* target, uint64_t target_base, uint64_t target_size, const unsigned char* relas,
-                     size_t count, const uint64_t* symbol_value, size_t symbols)
-      : target_(target), target_base_(target_base), target_size_(target_size), relas_(relas), count_(count),
-        symbol_value_(symbol_value), symbols_(symbols) {}
+  // `kinds`: the types of the file's machine (static tables).
+  SectionRelocations(std::span<const RelocationKind> kinds, unsigned char* target, uint64_t target_base,
+                     uint64_t target_size, const unsigned char* relas, size_t count, const uint64_t* symbol_value,
+                     size_t symbols)
+      : kinds_(kinds), target_(target), target_base_(target_base), target_size_(target_size), relas_(relas),
+        count_(count), symbol_value_(symbol_value), symbols_(symbols) {}
   // Applies the relocations at offsets in [begin, end).
   void apply(uint64_t begin, uint64_t end) const;
   void apply_all() const;
@@ -53,6 +65,7 @@ class SectionRelocations {
   void apply_entries(size_t first, size_t last) const;
   [[nodiscard]] uint64_t offset_of(size_t k) const;
 
+  std::span<const RelocationKind> kinds_;
   unsigned char* target_;
   uint64_t target_base_;
   uint64_t target_size_;
@@ -76,6 +89,10 @@ struct DebugRelocation {
   // there are none.
   std::optional<SectionRelocations> debug_info;
 };
+
+// Whether relocate_debug_sections knows the relocations of ELF machine
+// `machine` (EM_*): x86-64 and arm64.
+[[nodiscard]] bool relocates_machine(unsigned machine);
 
 // Relocates the debug sections of `elf`, which must be opened with
 // ELF_C_READ_MMAP_PRIVATE (or read into memory). nullopt: not handled here

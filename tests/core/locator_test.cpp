@@ -169,59 +169,109 @@ TEST_P(RelocatableObjects, AreLocatedBySectionAndOffset) {
 
 INSTANTIATE_TEST_SUITE_P(Arches, RelocatableObjects, ::testing::Values("intree", "arm64"));
 
-// kas relocates x86-64 modules' DWARF itself, one unit at a time; libdwfl
-// relocating everything is the reference. Every symbol with a section, text
-// and data, in every fixture module and layout, must be located the same.
-TEST(Locator, SelfRelocatedModulesAgreeWithLibdwfl) {
-  size_t compared = 0;
+struct Compared {
+  size_t symbols = 0;
   size_t located = 0;
+};
+
+// Locates every symbol with a section, text and data, of the relocatable
+// object `path` twice: with kas's own relocation of its DWARF (one unit at a
+// time; it must be the path taken) and with libdwfl relocating everything,
+// the reference. The answers must be the same.
+void expect_self_relocation_agrees_with_libdwfl(const std::string& path, Compared& compared) {
+  auto file = ElfFile::open(path);
+  ASSERT_TRUE(file) << path;
+  auto table = read_symbols(*file);
+  ASSERT_TRUE(table);
+  auto own = DebugInfo::open(*file);
+  auto reference = DebugInfo::open(*file, DebugInfo::Relocation::kLibdwfl);
+  ASSERT_TRUE(own && reference) << path;
+  ASSERT_TRUE((*own)->self_relocated()) << path;
+  ASSERT_FALSE((*reference)->self_relocated());
+
+  auto queries_for = [&](const DebugInfo& info) {
+    std::vector<LocateQuery> queries;
+    for (const ElfSymbol& s : table->symbols) {
+      if (!s.defined() || !s.in_section) continue;
+      auto base = info.section_address(s.section);
+      if (base) queries.push_back({*base + s.value, s.nm_type == 't' || s.nm_type == 'T', s.size});
+    }
+    return queries;
+  };
+  SourceTree own_tree;
+  own_tree.infer_from((*own)->unit_paths(true));
+  SourceTree reference_tree;
+  reference_tree.infer_from((*reference)->unit_paths(true));
+  auto own_queries = queries_for(**own);
+  auto reference_queries = queries_for(**reference);
+  ASSERT_EQ(own_queries.size(), reference_queries.size()) << path;
+  auto mine = locate(**own, own_tree, own_queries);
+  auto theirs = locate(**reference, reference_tree, reference_queries);
+  for (size_t i = 0; i < mine.size(); ++i) {
+    ASSERT_EQ(mine[i].has_value(), theirs[i].has_value()) << path << " query " << i;
+    ++compared.symbols;
+    if (!mine[i]) continue;
+    ++compared.located;
+    EXPECT_EQ(mine[i]->file, theirs[i]->file) << path;
+    EXPECT_EQ(mine[i]->line, theirs[i]->line) << path;
+    EXPECT_EQ(mine[i]->unit, theirs[i]->unit) << path;
+  }
+}
+
+TEST(Locator, SelfRelocatedModulesAgreeWithLibdwfl) {
+  Compared compared;
   for (const std::string mode : {"intree", "objtree", "mapped"}) {
     const auto& k = test::fixture_kernel(mode);
     ASSERT_FALSE(k.root.empty());
     for (const std::string name : {"hello", "other", "hello_twin"}) {
-      std::string path = k.module(name);
-      auto file = ElfFile::open(path);
-      ASSERT_TRUE(file) << path;
-      auto table = read_symbols(*file);
-      ASSERT_TRUE(table);
-      auto own = DebugInfo::open(*file);
-      auto reference = DebugInfo::open(*file, DebugInfo::Relocation::kLibdwfl);
-      ASSERT_TRUE(own && reference) << path;
-      ASSERT_TRUE((*own)->self_relocated()) << path;
-      ASSERT_FALSE((*reference)->self_relocated());
-
-      auto queries_for = [&](const DebugInfo& info) {
-        std::vector<LocateQuery> queries;
-        for (const ElfSymbol& s : table->symbols) {
-          if (!s.defined() || !s.in_section) continue;
-          auto base = info.section_address(s.section);
-          if (base) queries.push_back({*base + s.value, s.nm_type == 't' || s.nm_type == 'T'});
-        }
-        return queries;
-      };
-      SourceTree own_tree;
-      own_tree.infer_from((*own)->unit_paths(true));
-      SourceTree reference_tree;
-      reference_tree.infer_from((*reference)->unit_paths(true));
-      auto own_queries = queries_for(**own);
-      auto reference_queries = queries_for(**reference);
-      ASSERT_EQ(own_queries.size(), reference_queries.size()) << path;
-      auto mine = locate(**own, own_tree, own_queries);
-      auto theirs = locate(**reference, reference_tree, reference_queries);
-      for (size_t i = 0; i < mine.size(); ++i) {
-        ASSERT_EQ(mine[i].has_value(), theirs[i].has_value()) << path << " query " << i;
-        ++compared;
-        if (!mine[i]) continue;
-        ++located;
-        EXPECT_EQ(mine[i]->file, theirs[i]->file) << path;
-        EXPECT_EQ(mine[i]->line, theirs[i]->line) << path;
-        EXPECT_EQ(mine[i]->unit, theirs[i]->unit) << path;
-      }
+      expect_self_relocation_agrees_with_libdwfl(k.module(name), compared);
+      if (HasFatalFailure()) return;
     }
   }
-  EXPECT_GT(compared, 30u);
-  EXPECT_GT(located, 20u);
+  EXPECT_GT(compared.symbols, 30u);
+  EXPECT_GT(compared.located, 20u);
 }
+
+// The same for arm64 modules (R_AARCH64_* in .rela.debug_*), built with the
+// code-generation flags of the arm64 kernel: patchable function entries
+// (ftrace) and BTI/PAC landing pads put instructions before a function's
+// body, mapping symbols ($x, $d) sit beside every function and object.
+class Aarch64Relocation : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Aarch64Relocation, SelfRelocatedModulesAgreeWithLibdwfl) {
+  if (std::string why = test::aarch64_toolchain_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto& k = test::aarch64_fixture_modules(GetParam());
+  ASSERT_FALSE(k.root.empty());
+  Compared compared;
+  for (const std::string name : {"hello", "other", "hello_twin"}) {
+    for (const std::string& path : {k.module(name), k.module_object(name)}) {
+      auto file = ElfFile::open(path);
+      ASSERT_TRUE(file) << path;
+      ASSERT_EQ(file->header().e_machine, EM_AARCH64) << path;
+      expect_self_relocation_agrees_with_libdwfl(path, compared);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(compared.symbols, 40u);
+  EXPECT_GT(compared.located, 20u);
+}
+
+// Plain, sections per function, 6.1's ftrace entries and 6.4's (CALL_OPS:
+// two of the four instructions before the symbol).
+const std::string kAarch64Variants[] = {
+    "",
+    "-ffunction-sections",
+    "-fpatchable-function-entry=2 -mbranch-protection=standard",
+    "-fpatchable-function-entry=4,2 -mbranch-protection=standard -ffunction-sections",
+};
+
+std::string aarch64_variant_name(const ::testing::TestParamInfo<std::string>& param) {
+  const char* const names[] = {"Plain", "FunctionSections", "KernelEntries", "CallOpsEntries"};
+  return names[param.index];
+}
+
+INSTANTIATE_TEST_SUITE_P(CodeGeneration, Aarch64Relocation, ::testing::ValuesIn(kAarch64Variants),
+                         aarch64_variant_name);
 
 // A symbol that no subprogram covers is located by the line table, but only
 // by a row inside its own extent: toplevel asm after a C function has no row

@@ -1,5 +1,5 @@
-// The object rewriter checked with binutils and elfutils, for x86-64, i386
-// (ELF32, REL) and big-endian ppc64/ppc32: readelf -sW for the new symbols,
+// The object rewriter checked with binutils and elfutils, for x86-64, arm64,
+// i386 (ELF32, REL) and big-endian ppc64/ppc32: readelf -sW for the new symbols,
 // readelf -rW / objdump -dr / readelf -gW identical to the input but for the
 // added symbols, raw bytes of untouched sections identical, `ld -r` links the
 // output, and eu-elflint --gnu-ld finds nothing new.
@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -171,6 +172,35 @@ TEST(ObjectRewriter, X86_64ModuleWithGroupsAndRelocations) {
                       {"hello_once", true},
                       {"local_helper", false}},
                      Toolchain{}, dir);
+}
+
+// The arm64 build of the same module, with the arm64 kernel's patchable
+// entries and BTI/PAC: mapping symbols ($x, $d) are locals beside every
+// function and object, so adding local aliases renumbers many of the
+// symbols the relocations (and the group signature) refer to.
+TEST(ObjectRewriter, Aarch64ModuleWithMappingSymbols) {
+  if (std::string why = test::aarch64_toolchain_missing(); !why.empty()) GTEST_SKIP() << why;
+  const auto& k = test::aarch64_fixture_modules("-fpatchable-function-entry=2 -mbranch-protection=standard");
+  ASSERT_FALSE(k.root.empty());
+  const std::string prefix = test::kAarch64Prefix;
+  Toolchain tc{prefix + "readelf", prefix + "objdump", prefix + "ld", {}};
+  for (const std::string& input : {k.module_object("hello"), k.module("hello")}) {
+    auto mapping = readelf_symbols(tc.readelf, input);
+    ASSERT_TRUE(std::any_of(mapping.begin(), mapping.end(), [](const ReadelfSym& s) { return s.name == "$x"; }))
+        << input << " has no $x mapping symbol";
+    test::TempDir dir;
+    rewrite_and_verify(input,
+                       {{"name_show", false},
+                        {"hello_fail", false},
+                        {"hello_init", false},
+                        {"hello_exit", false},
+                        {"hello_count", false},
+                        {"hello_names", false},
+                        {"only_here", true},
+                        {"hello_once", true},
+                        {"local_helper", false}},
+                       tc, dir);
+  }
 }
 
 TEST(ObjectRewriter, NothingToAddStillWritesAValidObject) {

@@ -24,25 +24,49 @@ std::string decorate(std::string s) {
   return s;
 }
 
-const FixtureKernel& fixture_kernel(const std::string& mode) {
+namespace {
+
+// Runs build-kernel.sh MODE behind `argv_prefix` (env(1) setting CC and
+// the like for a cross build), once per `key` per test process.
+const FixtureKernel& build_once(const std::string& key, const std::vector<std::string>& argv_prefix,
+                                const std::string& mode) {
   static std::mutex mutex;
   static std::map<std::string, std::pair<std::unique_ptr<TempDir>, FixtureKernel>> built;
   std::lock_guard lock(mutex);
-  auto it = built.find(mode);
+  auto it = built.find(key);
   if (it != built.end()) return it->second.second;
   auto dir = std::make_unique<TempDir>();
   FixtureKernel kernel;
-  ProcessResult r = run_process({fixtures_dir() + "/build-kernel.sh", mode, dir->path()});
+  std::vector<std::string> argv = argv_prefix;
+  argv.insert(argv.end(), {fixtures_dir() + "/build-kernel.sh", mode, dir->path()});
+  ProcessResult r = run_process(argv);
   if (r.exit_code != 0) {
-    ADD_FAILURE() << "build-kernel.sh " << mode << " failed (" << r.exit_code << "):\n" << r.err;
+    ADD_FAILURE() << "build-kernel.sh " << key << " failed (" << r.exit_code << "):\n" << r.err;
   } else {
     kernel.root = dir->path();
     kernel.objtree = split_lines(r.out).back();
   }
-  auto& slot = built[mode];
+  auto& slot = built[key];
   slot.first = std::move(dir);
   slot.second = kernel;
   return slot.second;
+}
+
+}  // namespace
+
+const FixtureKernel& fixture_kernel(const std::string& mode) { return build_once(mode, {}, mode); }
+
+std::string aarch64_toolchain_missing() {
+  std::string gcc = std::string(kAarch64Prefix) + "gcc";
+  if (run_process({gcc, "--version"}).exit_code == 0) return {};
+  return gcc + " cannot be run: install gcc-aarch64-linux-gnu and binutils-aarch64-linux-gnu (.ci/setup)";
+}
+
+const FixtureKernel& aarch64_fixture_modules(const std::string& extra_cflags) {
+  std::string prefix = kAarch64Prefix;
+  return build_once("aarch64 modules " + extra_cflags,
+                    {"env", "CC=" + prefix + "gcc", "LD=" + prefix + "ld", "EXTRA_CFLAGS=" + extra_cflags},
+                    "modules");
 }
 
 const std::vector<Marker>& source_markers() {

@@ -40,6 +40,17 @@ struct FixtureKernel {
 // Fails the calling test (ADD_FAILURE) and returns an empty root on error.
 [[nodiscard]] const FixtureKernel& fixture_kernel(const std::string& mode);
 
+// The arm64 cross toolchain's program prefix (gcc, ld, readelf, objdump).
+inline constexpr const char* kAarch64Prefix = "aarch64-linux-gnu-";
+// Why arm64 fixtures cannot be built ("" when they can): the tests skip
+// without aarch64-linux-gnu-gcc.
+[[nodiscard]] std::string aarch64_toolchain_missing();
+// The fixture modules alone, built for arm64 with the cross toolchain and
+// `extra_cflags` (kbuild's arch flags, e.g. "-fpatchable-function-entry=2
+// -mbranch-protection=standard"), once per flags per test process; module()
+// and module_object() name them. Empty root on failure, as fixture_kernel.
+[[nodiscard]] const FixtureKernel& aarch64_fixture_modules(const std::string& extra_cflags);
+
 // "LOC name" markers in the fixture sources: file relative to the source
 // tree ("drivers/base/core.c", "modules/hello/hello.c"), name, line.
 struct Marker {
