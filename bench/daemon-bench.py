@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernelpkg  # noqa: E402  (the package cache layout, shared with vmlinux-bench.sh)
 
