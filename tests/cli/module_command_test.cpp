@@ -219,7 +219,7 @@ TEST_P(ModuleCommand, Errors) {
   EXPECT_NE(exe.err.find("not a relocatable object"), std::string::npos) << exe.err;
   // aliases needed but no DWARF: fail, and leave no output
   std::string stripped = dir_.file("stripped.o");
-  ASSERT_EQ(test::run_process({"objcopy", "--strip-debug", module_, stripped}).exit_code, 0);
+  ASSERT_EQ(test::run_process({test::binutils_for(module_, "objcopy"), "--strip-debug", module_, stripped}).exit_code, 0);
   auto nodebug = test::run_process({test::kas_binary(), "module", stripped, "--nm", k_.syms(), "--modules-order",
                                     k_.modules_order()});
   EXPECT_EQ(nodebug.exit_code, 1);

@@ -285,7 +285,8 @@ TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
                    "}\n"
                    "asm(\".text\\n.globl second\\n.type second, @function\\nsecond:\\n\\tnop\\n\\tret\\n"
                    ".size second, .-second\\n\");\n");
-  auto r = test::run_process({"gcc", "-O2", "-g", "-c", "-o", dir.file("mixed.o"), dir.file("mixed.c")});
+  auto r = test::run_process(
+      {"gcc", "-O2", "-g", "-fno-toplevel-reorder", "-c", "-o", dir.file("mixed.o"), dir.file("mixed.c")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto file = ElfFile::open(dir.file("mixed.o"));
   ASSERT_TRUE(file);
