@@ -5,10 +5,10 @@ vmlinux:  verify-locations.py VMLINUX KAS_OUTPUT
 modules:  verify-locations.py MODULE.ko... (modules written by `kas module`)
 
 For every alias (vmlinux: each "ADDR TYPE NAME@LOCATION" line of a kas vmlinux
-output, the symbol's size from the target's `nm -S`; module: each symbol whose
-name holds the separator in the .ko's symbol table, `readelf -sW`), finds the
-DWARF entry defining the symbol by address range, in ONE streamed
-`llvm-dwarfdump --debug-info` of the binary:
+output following its symbol's line, the symbol's size from the target's
+`nm -S`; module: each symbol whose name holds the separator in the .ko's
+symbol table, `readelf -sW`), finds the DWARF entry defining the symbol by
+address range, in ONE streamed `llvm-dwarfdump --debug-info` of the binary:
 
   - a text symbol's entry is the DW_TAG_subprogram with code (DW_AT_low_pc /
     DW_AT_high_pc or DW_AT_ranges; inlined instances, DW_TAG_inlined_subroutine,
@@ -28,7 +28,8 @@ decorated (non-alnum -> '_') file path or a suffix of it on a '/' boundary
 (the oracle does not know the source tree; the unit suffix `file:unit` is
 allowed after it). Symbols no subprogram covers (or whose subprogram has no
 DW_AT_decl_file) are assembly: checked against the target's addr2line at the
-symbol's own address. Reports total, agree, disagree (first 30 printed),
+first line-table row inside the symbol's own extent (vmlinux; a module: at the
+symbol's address). Reports total, agree, disagree (first 30 printed),
 no-DIE and asm; exits 0 when at least 99.5% of all aliases agree.
 
 usage: verify-locations.py VMLINUX KAS_OUTPUT [--separator C] [--cross PREFIX] [--show N] [--dump FILE]
@@ -299,29 +300,60 @@ def check(report, dwarf, items, binary, cross, section_of_asm):
             report.add("agree" if line and agrees(location, file, line) else "disagree",
                        alias, f"{section}+0x{value:x}" if section else f"0x{value:x}", expected)
         else:
-            asm.append((alias, location, section, value))
+            asm.append((alias, location, section, value, size))
     by_section = {}
     for a in asm:
         by_section.setdefault(a[2], []).append(a)
     for section, group in by_section.items():
-        rows = addr2line(binary, cross, [a[3] for a in group], section if section_of_asm else None)
-        for (alias, location, _, value), row in zip(group, rows):
+        # vmlinux: the row in effect at the first row address inside the symbol's own
+        # extent (alignment padding at its start belongs to the previous row, of
+        # another symbol); a module: the row at the symbol's address.
+        starts = [first_row_inside(binary, value, size) if not section_of_asm and size else value
+                  for _, _, _, value, size in group]
+        found = [a for a in starts if a is not None]
+        rows = iter(addr2line(binary, cross, found, section if section_of_asm else None))
+        for (alias, location, _, value, _), start in zip(group, starts):
             where = f"{section}+0x{value:x}" if section else f"0x{value:x}"
+            row = next(rows) if start is not None else None
             if row is None:
-                report.add("no-die", alias, where, "no subprogram, no line-table row")
+                report.add("no-die", alias, where, "no subprogram, no line-table row in its extent")
             else:
+                at = f" at +0x{start - value:x}" if start != value else ""
                 report.add("asm agree" if agrees(location, row[0], row[1]) else "asm disagree",
-                           alias, where, f"{row[0]}:{row[1]} (line table)")
+                           alias, where, f"{row[0]}:{row[1]} (line table{at})")
+
+
+LINE_TABLES = {}
+
+
+def first_row_inside(binary, lo, size):
+    """The lowest line-table row address in [lo, lo+size), from the unit holding lo."""
+    out = subprocess.run([DUMP, f"--lookup=0x{lo:x}", binary], capture_output=True, text=True).stdout
+    m = re.search(r"DW_AT_stmt_list\s+\((0x[0-9a-f]+)\)", out)
+    if not m:
+        return None
+    if m.group(1) not in LINE_TABLES:
+        table = subprocess.run([DUMP, f"--debug-line={m.group(1)}", binary], capture_output=True,
+                               text=True).stdout
+        LINE_TABLES[m.group(1)] = [int(r.group(1), 16) for r in
+                                   re.finditer(r"^0x([0-9a-f]+)\s+\d+\s+\d+\s+\d+\s.*$", table, re.M)
+                                   if "end_sequence" not in r.group(0)]
+    inside = [a for a in LINE_TABLES[m.group(1)] if lo <= a < lo + size]
+    return min(inside) if inside else None
 
 
 def verify_vmlinux(vmlinux, kas_output, sep, cross, report, saved=None):
     items = []
+    prev = None   # the last symbol line: an alias line follows it, same address and type, NAME<sep>...
     with open(kas_output) as f:
         for line in f:
             fields = line.split()
-            if len(fields) >= 3 and sep in fields[2]:
-                name, location = fields[2].rsplit(sep, 1)
-                items.append([fields[2], location, name, int(fields[0], 16), fields[1]])
+            if len(fields) < 3:
+                continue
+            if prev and fields[:2] == prev[:2] and fields[2].startswith(prev[2] + sep):
+                items.append([fields[2], fields[2][len(prev[2]) + 1:], prev[2], int(fields[0], 16), fields[1]])
+            else:
+                prev = fields
     sizes = {}
     nm = subprocess.run([tool(vmlinux, "nm", cross), "-S", vmlinux], capture_output=True, text=True,
                         check=True).stdout
