@@ -163,8 +163,10 @@ class Dwarf:
                 a = ADDR_RE.match(value)
                 die.addr = (a.group(2) or "", int(a.group(1), 16))
             elif name == "high_pc":
-                a = ADDR_RE.match(value)
-                hi = int(a.group(1), 16)
+                a = re.match(r"0x[0-9a-f]+|\d+", value)   # -v prints DW_FORM_udata in decimal
+                if not a:
+                    continue
+                hi = int(a.group(0), 16 if a.group(0).startswith("0x") else 10)
                 if form and form != "addr":   # -v prints the raw value: an offset from low_pc
                     hi += die.addr[1] if die.addr else 0
                 if die.addr and hi > die.addr[1]:
