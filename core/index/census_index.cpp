@@ -47,12 +47,12 @@ struct ModuleContents {
   std::vector<std::string> units;
 };
 
-Result<ModuleContents> module_contents(const std::string& path, const std::string& tree_dir, bool lto) {
+Result<ModuleContents> module_contents(const std::string& path, bool lto) {
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
   auto table = read_symbols(*file);
   if (!table) return std::unexpected(table.error());
-  return ModuleContents{defined_names(*table, lto), module_unit_keys(*table, tree_dir)};
+  return ModuleContents{defined_names(*table, lto), module_unit_keys(*table)};
 }
 
 size_t bytes_of(const std::vector<std::string>& names) {
@@ -102,10 +102,9 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
     if (progress) progress("reading module symbol tables", ++read, files->size());
     auto m = std::make_shared<Module>();
     m->path = (*files)[i].path;
-    m->tree_dir = (*files)[i].tree_dir;
     m->name = module_name_from_path(m->path);
     m->stamp = stamp_of(m->path);  // its build-id is read by locate_duplicates
-    m->units = module_unit_keys(table, m->tree_dir);
+    m->units = module_unit_keys(table);
     m->names = defined_names(table, lto);
     modules[i] = std::move(m);
   });
@@ -160,7 +159,7 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::with_module_reread(const
   auto units = std::make_shared<Census>(*units_);
   for (auto& slot : copy->modules_) {
     if (slot->path != module_path) continue;
-    auto contents = module_contents(slot->path, slot->tree_dir, lto_);
+    auto contents = module_contents(slot->path, lto_);
     if (!contents) return std::unexpected(contents.error());
     for (const std::string& name : slot->names) copy->total_.remove(name);
     for (const std::string& unit : slot->units) units->remove(unit);

@@ -74,7 +74,6 @@ class CensusIndex {
     std::string name;                // module name (uio, fpga_mgr)
     FileStamp stamp;
     std::vector<std::string> names;  // census keys of its defined symbols
-    std::string tree_dir;
     std::vector<std::string> units;  // module_unit_keys
     // Its text symbols that the census makes duplicated, located; null when
     // its DWARF could not be read (a request then reports why).

@@ -17,37 +17,17 @@
 
 namespace kas {
 
-namespace {
-
-std::string tree_dir_of(const std::string& module_path, const std::string& root) {
-  std::string rel;
-  std::string dir = module_path.substr(0, module_path.rfind('/') == std::string::npos ? 0 : module_path.rfind('/'));
-  if (!path::strip_prefix(path::normalize(dir), path::normalize(root), rel)) return {};
-  if (rel == "kernel") return {};
-  if (rel.starts_with("kernel/")) rel = rel.substr(7);  // /lib/modules/R/kernel/drivers/...
-  return rel;
-}
-
-std::string dir_of(const std::string& file) {
-  std::string n = path::normalize(file);
-  size_t slash = n.rfind('/');
-  return slash == std::string::npos ? std::string() : n.substr(0, slash);
-}
-
-}  // namespace
-
 Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources) {
   std::vector<ModuleFile> files;
   for (const std::string& order : sources.modules_orders) {
     auto listed = read_modules_order(order);
     if (!listed) return std::unexpected(listed.error());
-    std::string root = dir_of(order);
-    for (std::string& p : *listed) files.push_back({p, tree_dir_of(p, root)});
+    for (std::string& p : *listed) files.push_back({std::move(p)});
   }
   for (const std::string& dir : sources.module_dirs) {
     auto found = find_modules(dir);
     if (!found) return std::unexpected(found.error());
-    for (std::string& p : *found) files.push_back({p, tree_dir_of(p, dir)});
+    for (std::string& p : *found) files.push_back({std::move(p)});
   }
   return files;
 }
@@ -59,11 +39,15 @@ std::vector<std::string> module_paths(const std::vector<ModuleFile>& files) {
   return paths;
 }
 
-std::vector<std::string> module_unit_keys(const SymbolTable& table, const std::string& tree_dir) {
+std::string unit_key(std::string_view source_file) {
+  return "*/" + std::string(path::basename(source_file));
+}
+
+std::vector<std::string> module_unit_keys(const SymbolTable& table) {
   std::vector<std::string> keys;
   for (const ElfSymbol& sym : table.symbols) {
     if (sym.type != STT_FILE || sym.name.empty()) continue;
-    std::string key = path::join(tree_dir, sym.name);
+    std::string key = unit_key(sym.name);
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
   }
   return keys;
@@ -110,12 +94,12 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   if (!files) return std::unexpected(files.error());
   // One pass over the modules: names, and their source files when asked.
   std::vector<Census> partial(std::max(1u, jobs));
-  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
     for (const ElfSymbol& sym : table.symbols) {
       if (sym.defined()) partial[worker].add(census_name(sym.name, lto));
     }
     if (units) {
-      for (const std::string& unit : module_unit_keys(table, (*files)[i].tree_dir)) partial[worker].add(unit);
+      for (const std::string& unit : module_unit_keys(table)) partial[worker].add(unit);
     }
   });
   if (!ok) return std::unexpected(ok.error());
@@ -169,12 +153,12 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   }
   std::vector<Census> partial(std::max(1u, jobs));
   std::vector<Census> partial_units(std::max(1u, jobs));
-  auto ok = for_each_symbol_table(module_paths(read), jobs, [&](unsigned worker, size_t i, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(module_paths(read), jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
     for (const ElfSymbol& sym : table.symbols) {
       if (!sym.defined()) continue;
       if (auto key = want(sym.name)) partial[worker].add(*key);
     }
-    for (const std::string& unit : module_unit_keys(table, read[i].tree_dir)) partial_units[worker].add(unit);
+    for (const std::string& unit : module_unit_keys(table)) partial_units[worker].add(unit);
   });
   if (!ok) return std::unexpected(ok.error());
   for (const Census& c : partial) result.counts.merge(c);

@@ -23,13 +23,9 @@ struct CensusSources {
   std::string census_path;                  // a complete census (symbfreq); excludes module sources
 };
 
-// A module object and the directory it sits in relative to its tree (the
-// modules.order directory, or the scanned directory minus a leading
-// "kernel/"): "drivers/uio". With the object's STT_FILE names this gives the
-// tree paths of its sources ("drivers/uio/uio.c") without reading DWARF.
+// A module object of the census sources.
 struct ModuleFile {
   std::string path;
-  std::string tree_dir;
 };
 
 // Module objects named by `sources` (modules.order entries, then directory
@@ -40,9 +36,17 @@ struct ModuleFile {
 // Error kInvalidArgument when a census file is combined with module sources.
 [[nodiscard]] Result<void> check_census_sources(const CensusSources& sources);
 
-// "tree_dir/name" for each STT_FILE symbol of a module (its source files).
+// The census key of a module's source file: "*/" + its base name (the '/'
+// keeps keys apart from symbol names). A module's symbol table names its
+// sources by base name only (STT_FILE), and kbuild may compile one file
+// into modules of other directories (hns3's hns3_common/hclge_comm_cmd.c
+// into hns3pf/hclge.ko and hns3vf/hclgevf.ko), so the base name is all two
+// modules can be compared by without reading DWARF. A file name shared by
+// chance only makes an alias longer (module-qualified), never wrong.
+[[nodiscard]] std::string unit_key(std::string_view source_file);
+// unit_key of each STT_FILE symbol of a module (its source files).
 struct SymbolTable;
-[[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table, const std::string& tree_dir);
+[[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table);
 
 // Census over an already parsed vmlinux listing plus the module sources (or
 // the census file). `modules` receives the number of module files read.

@@ -131,6 +131,27 @@ TEST_P(ModuleCommand, ASourceFileInTwoModulesGetsDistinctAliasesInEach) {
   }
 }
 
+// kbuild may compile one file into modules of different directories (arm64's
+// hns3_common/hclge_comm_cmd.c into hns3pf/hclge.ko and hns3vf/hclgevf.ko).
+// Here hello_extra.c, in modules listed from two directories.
+TEST_P(ModuleCommand, ASourceFileInModulesOfTwoDirectoriesGetsDistinctAliases) {
+  std::filesystem::create_directories(dir_.file("tree/pf"));
+  std::filesystem::create_directories(dir_.file("tree/vf"));
+  std::filesystem::copy_file(k_.module("hello"), dir_.file("tree/pf/hello.ko"));
+  std::filesystem::copy_file(k_.module("hello_twin"), dir_.file("tree/vf/hello_twin.ko"));
+  test::write_text(dir_.file("tree/modules.order"), "pf/hello.ko\nvf/hello_twin.ko\n");
+  std::string order = dir_.file("tree/modules.order");
+  for (const auto& [module, name] : {std::pair{dir_.file("tree/vf/hello_twin.ko"), "hello_twin"},
+                                     std::pair{dir_.file("tree/pf/hello.ko"), "hello"}}) {
+    auto r = test::run_process({test::kas_binary(), "module", module, "-o", module + ".out", "--nm", k_.syms(),
+                                "--modules-order", order});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(aliases_in(module + ".out")
+                    .count(module_qualified("hello_extra_fn", "modules/hello/hello_extra.c", name)))
+        << module;
+  }
+}
+
 TEST_P(ModuleCommand, DataAliasesAndNoneInInitOrExit) {
   auto r = kas_module(
       {"--nm", k_.syms(), "--modules-order", k_.modules_order(), "--data", "-o", dir_.file("out.o")});
