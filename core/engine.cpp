@@ -114,7 +114,7 @@ Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std
     } else {
       size = sizes.size_of(line.name, std::nullopt, line.value);
     }
-    queries.push_back({address, nm_is_text(line.type), size});
+    queries.push_back({address, nm_is_text(line.type), size, line.name});
     queried.push_back(k);
   }
   std::vector<std::optional<SourceLocation>> located = locate(**info, tree, queries);

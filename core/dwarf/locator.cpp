@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace kas {
 
@@ -103,6 +104,7 @@ struct WantedFunction {
   uint64_t begin;
   uint64_t end;
   size_t query;
+  std::string_view stem;  // the name without GCC's ".isra.0"-like suffixes
   std::optional<Dwarf_Die> die;
   uint64_t distance = UINT64_MAX;  // |entry start - begin| of `die`
 };
@@ -114,7 +116,17 @@ class UnitWalker {
   UnitWalker(std::vector<WantedFunction>& functions, std::map<uint64_t, std::vector<size_t>>& variables,
              std::unordered_map<size_t, Dwarf_Die>& found)
       : functions_(functions), variables_(variables), found_(found) {
-    for (const WantedFunction& f : functions_) longest_ = std::max(longest_, f.end - f.begin);
+    for (const WantedFunction& f : functions_) {
+      longest_ = std::max(longest_, f.end - f.begin);
+      if (!f.stem.empty()) stems_.insert(f.stem);
+    }
+  }
+
+  // The unit's rangeless definition of `stem`, if the walk met one.
+  [[nodiscard]] std::optional<Dwarf_Die> rangeless(std::string_view stem) const {
+    auto it = rangeless_.find(stem);
+    if (it == rangeless_.end()) return std::nullopt;
+    return it->second;
   }
 
   void walk(Dwarf_Die* parent, int depth) {
@@ -160,7 +172,12 @@ class UnitWalker {
       offer(start, std::max(end, start + 1), die);
     }
     Dwarf_Addr low = 0;
-    if (!any && dwarf_lowpc(die, &low) == 0) offer(low, low + 1, die);  // low_pc without high_pc
+    if (!any && dwarf_lowpc(die, &low) == 0) {
+      offer(low, low + 1, die);  // low_pc without high_pc
+    } else if (!any && !stems_.empty() && !dwarf_hasattr(die, DW_AT_declaration)) {
+      const char* name = dwarf_diename(die);
+      if (name != nullptr && stems_.count(name) != 0) rangeless_.emplace(name, *die);
+    }
   }
 
   void match_variable(Dwarf_Die* die) {
@@ -177,6 +194,8 @@ class UnitWalker {
   std::unordered_map<size_t, Dwarf_Die>& found_;
   uint64_t longest_ = 1;
   size_t exact_ = 0;
+  std::unordered_set<std::string_view> stems_;
+  std::unordered_map<std::string_view, Dwarf_Die> rangeless_;  // first met of each stem
 };
 
 std::string unit_of(Dwarf_Die* cu, const SourceTree& tree) {
@@ -241,7 +260,8 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
     std::map<uint64_t, std::vector<size_t>> variables;
     for (size_t q : members) {
       if (queries[q].function) {
-        functions.push_back({queries[q].address, end_of(queries[q]), q, std::nullopt});
+        std::string_view name = queries[q].name;
+        functions.push_back({queries[q].address, end_of(queries[q]), q, name.substr(0, name.find('.')), std::nullopt});
       } else {
         variables[queries[q].address].push_back(q);
       }
@@ -253,7 +273,11 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
     UnitWalker walker(functions, variables, found);
     walker.walk(&cu, 0);
     for (const WantedFunction& f : functions) {
-      if (f.die) found.emplace(f.query, *f.die);
+      if (f.die) {
+        found.emplace(f.query, *f.die);
+      } else if (auto die = walker.rangeless(f.stem)) {
+        found.emplace(f.query, *die);
+      }
     }
 
     for (size_t q : members) {

@@ -7,7 +7,11 @@
 // [value, value + size): its DW_AT_low_pc need not be the symbol's value
 // (arm64's patchable function entries and BTI landing pads put the symbol
 // 8-12 bytes before it; a ".cold" part starts one of the ranges). Of several,
-// the one starting closest to the symbol wins. A variable is defined by the
+// the one starting closest to the symbol wins. When none does (identical
+// code folding leaves a function's own entry without ranges: radeon's
+// atom_op_nop), the unit's rangeless, non-declaration subprogram of the
+// symbol's name (up to a GCC suffix such as ".isra.0") defines it. A
+// variable is defined by the
 // entry whose location is the symbol's address. The line-table row at the
 // entry address is not used for C: it lands in inlined helpers and moves
 // with the compiler. Assembly has no defining entry (or one without
@@ -21,6 +25,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dwarf/debug_info.hpp"
@@ -43,6 +48,9 @@ struct LocateQuery {
   uint64_t address = 0;   // in DWARF terms (see DebugInfo::section_address)
   bool function = true;   // text symbol; false: data (a variable)
   uint64_t size = 0;      // st_size; 0 (unknown) counts as one byte
+  // The symbol's name, for a function no subprogram's ranges cover (see
+  // above); must outlive the locate() call. Empty: not known.
+  std::string_view name;
 };
 
 // Locates every query; an element is nullopt when DWARF has no location for

@@ -24,7 +24,7 @@ Result<std::vector<SymbolPlace>> locate_object_symbols(const ElfFile& file, std:
     if (!base) continue;
     places[k].placed = true;
     places[k].address = *base + symbols[k]->value;
-    queries.push_back({places[k].address, nm_is_text(symbols[k]->nm_type), symbols[k]->size});
+    queries.push_back({places[k].address, nm_is_text(symbols[k]->nm_type), symbols[k]->size, symbols[k]->name});
     queried.push_back(k);
   }
   auto locations = locate(**info, tree, queries);

@@ -137,7 +137,8 @@ Result<void> locate_vmlinux_text(BinaryPart& part, const QueryTarget& target) {
   std::vector<uint32_t> asked;
   for (size_t i = 0; i < part.entries.size(); ++i) {
     if (!nm_is_text(part.entries[i].nm_type)) continue;
-    queries.push_back({part.entries[i].value, true, part.entries[i].size});
+    const SymbolIndex::Entry& e = part.entries[i];
+    queries.push_back({e.value, true, e.size, view(part, e.name_offset, e.name_length)});
     asked.push_back(static_cast<uint32_t>(i));
   }
   auto located = locate(**info, tree, queries);
@@ -387,7 +388,7 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
             }
             address += *base;
           }
-          queries.push_back({address, nm_is_text(e.nm_type), e.size});
+          queries.push_back({address, nm_is_text(e.nm_type), e.size, name_of(e)});
           asked.push_back(k);
         }
         auto located = locate(info, tree, queries);

@@ -324,6 +324,54 @@ TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
   }
 }
 
+// Identical code folding: GCC keeps second_op's bytes (its address is taken)
+// but describes them by no subprogram; second_op's own entry has no ranges.
+// Its definition is that entry, found by name in the unit, not the line
+// table (which names first_op's body).
+TEST(Locator, FoldedFunctionIsDefinedByItsRangelessEntry) {
+  test::TempDir dir;
+  test::write_text(dir.file("icf.c"),
+                   "static int first_op(int *p, int x) /* LOC first_op */\n"
+                   "{\n"
+                   "\treturn p[x] * 7 + p[x + 1];\n"
+                   "}\n"
+                   "static int second_op(int *p, int x) /* LOC second_op */\n"
+                   "{\n"
+                   "\treturn p[x] * 7 + p[x + 1];\n"
+                   "}\n"
+                   "int (*ops[])(int *, int) = { first_op, second_op };\n");
+  auto r = test::run_process({"gcc", "-O2", "-g", "-c", "-o", dir.file("icf.o"), dir.file("icf.c")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The premise, by llvm-dwarfdump: second_op's entry has no address.
+  auto dump = test::run_process({"llvm-dwarfdump", "--name=second_op", dir.file("icf.o")});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  ASSERT_NE(dump.out.find("second_op"), std::string::npos) << dump.out;
+  ASSERT_EQ(dump.out.find("DW_AT_low_pc"), std::string::npos) << dump.out;
+
+  auto file = ElfFile::open(dir.file("icf.o"));
+  ASSERT_TRUE(file);
+  auto table = read_symbols(*file);
+  ASSERT_TRUE(table);
+  auto info = DebugInfo::open(*file);
+  ASSERT_TRUE(info) << info.error().message;
+  SourceTree tree(dir.path());
+  std::vector<LocateQuery> queries;
+  for (const ElfSymbol& s : table->symbols) {
+    if (s.name != "first_op" && s.name != "second_op") continue;
+    auto base = (*info)->section_address(s.section);
+    ASSERT_TRUE(base);
+    queries.push_back({*base + s.value, true, s.size, s.name});
+  }
+  ASSERT_EQ(queries.size(), 2u);
+  auto located = locate(**info, tree, queries);
+  for (size_t i = 0; i < queries.size(); ++i) {
+    ASSERT_TRUE(located[i]) << queries[i].name;
+    EXPECT_EQ(located[i]->file, "icf.c");
+    EXPECT_EQ(located[i]->line, queries[i].name == "first_op" ? 1u : 5u) << queries[i].name;
+    EXPECT_FALSE(located[i]->from_line_table) << queries[i].name;
+  }
+}
+
 // The premise of the arm64 fixture, checked with llvm-dwarfdump: functions'
 // symbols start before their subprogram's DW_AT_low_pc (patchable entry NOPs
 // and BTI landing pads), yet every copy is located at its definition.
