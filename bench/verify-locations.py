@@ -26,10 +26,20 @@ taken from the first entry having it along DW_AT_abstract_origin /
 DW_AT_specification. LOCATION agrees when it ends in _LINE and starts with the
 decorated (non-alnum -> '_') file path or a suffix of it on a '/' boundary
 (the oracle does not know the source tree; the unit suffix `file:unit` is
-allowed after it). Symbols no subprogram covers (or whose subprogram has no
-DW_AT_decl_file) are assembly: checked against the target's addr2line at the
-first line-table row inside the symbol's own extent (vmlinux; a module: at the
-symbol's address). Reports total, agree, disagree (first 30 printed),
+allowed after it). A text symbol no subprogram covers is located "by name":
+GCC's identical-code folding (-fipa-icf) leaves the folded function's
+DW_TAG_subprogram without code (no DW_AT_low_pc / DW_AT_ranges) while its
+symbol is a copy or thunk of another function (radeon's atom_op_savereg); the
+entry is then the DW_TAG_subprogram of the symbol's unit (the compile unit one
+of whose DW_AT_ranges intersects [value, value+size), closest start; when none
+does, the nearest unit having such an entry) that has no address ranges, no
+DW_AT_declaration, and the DW_AT_name (itself or along DW_AT_abstract_origin /
+DW_AT_specification) of the symbol name up to its first '.' (.isra.N,
+.constprop.N, .part.N, .cold); its decl_file / decl_line as above. Symbols
+with none of those (or whose covering subprogram has no DW_AT_decl_file) are
+assembly: checked against the target's addr2line at the first line-table row
+inside the symbol's own extent (vmlinux; a module: at the symbol's address).
+Reports total, agree, disagree (first 30 printed), by name (no ranges),
 no-DIE and asm; exits 0 when at least 99.5% of all aliases agree.
 
 usage: verify-locations.py VMLINUX KAS_OUTPUT [--separator C] [--cross PREFIX] [--show N] [--dump FILE]
@@ -53,8 +63,10 @@ MACHINE_TRIPLET = {183: "aarch64-linux-gnu", 21: "powerpc64le-linux-gnu", 22: "s
                    40: "arm-linux-gnueabihf", 8: "mips64el-linux-gnuabi64"}
 
 # Only the lines the parser uses (C locale: a UTF-8 grep is several times slower).
-KEEP = (r"DW_TAG_|DW_AT_(low_pc|high_pc|ranges|abstract_origin|specification|decl_file|decl_line)|"
+KEEP = (r"DW_TAG_|DW_AT_(low_pc|high_pc|ranges|abstract_origin|specification|decl_file|decl_line|declaration)|"
         r"DW_AT_location[^(]*\(DW_OP_addr |^ *\[0x[0-9a-f]+, 0x[0-9a-f]+\)")
+# DW_AT_name lines are kept only for the names looked up (a quarter of all lines otherwise).
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 ATTR_RE = re.compile(r"^\s+DW_AT_(\w+)(?: \[DW_FORM_(\w+)\])?\s+\((.*)$")
 RANGE_RE = re.compile(r"^\s*\[0x([0-9a-f]+), 0x([0-9a-f]+)\)(?: \"([^\"]*)\")?")
@@ -79,28 +91,44 @@ def agrees(location, file, line):
 
 
 class Die:
-    __slots__ = ("tag", "file", "line", "origin", "ranges", "addr", "inlined")
+    __slots__ = ("tag", "file", "line", "origin", "ranges", "addr", "inlined", "name", "declaration")
 
     def __init__(self, tag, inlined):
         self.tag, self.inlined = tag, inlined
-        self.file = self.line = self.origin = self.addr = None
+        self.file = self.line = self.origin = self.addr = self.name = None
+        self.declaration = False
         self.ranges = []
 
 
-class Dwarf:
-    """Subprograms and variables with addresses, from one streamed llvm-dwarfdump."""
+def stem(name):
+    """A symbol's source name: GCC's clones suffix it (.isra.0, .constprop.0, .part.0, .cold)."""
+    return name.split(".", 1)[0]
 
-    def __init__(self, binary, verbose, saved=None):
+
+class Dwarf:
+    """Subprograms and variables with addresses, from one streamed llvm-dwarfdump.
+
+    Also each unit's address ranges and, for the names in `wanted`, its
+    subprograms without address ranges that are not declarations (GCC's
+    identical-code folding leaves the folded function's DIE without code)."""
+
+    def __init__(self, binary, verbose, saved=None, wanted=()):
         self.functions = []   # (section, lo, hi, file, line, die offset)
         self.variables = []   # (section, addr, file, line, die offset)
+        self.units = []       # (section, lo, hi, unit offset)
+        self.rangeless = {}   # unit offset -> {name: [(file, line, die offset)]}
+        self.wanted = {w for w in wanted if IDENT.match(w)}
         self.cross_unit_refs = 0
+        keep = ["-e", KEEP]
+        if self.wanted:
+            keep += ["-e", r"DW_AT_name.*\"(" + "|".join(sorted(self.wanted)) + r")\"\)"]
         if saved:
             with open(saved) as f:
                 self._parse(f)
         else:
             dump = subprocess.Popen([DUMP, "--debug-info"] + (["-v"] if verbose else []) + [binary],
                                     stdout=subprocess.PIPE)
-            filt = subprocess.Popen(["grep", "-E", KEEP], stdin=dump.stdout, stdout=subprocess.PIPE,
+            filt = subprocess.Popen(["grep", "-E"] + keep, stdin=dump.stdout, stdout=subprocess.PIPE,
                                     env=dict(os.environ, LC_ALL="C"), text=True, bufsize=1 << 20)
             dump.stdout.close()
             self._parse(filt.stdout)
@@ -109,6 +137,7 @@ class Dwarf:
                 sys.exit(f"verify-locations: {DUMP} failed on {binary}")
         self.functions.sort(key=lambda f: (f[0], f[1]))
         self.variables.sort(key=lambda v: (v[0], v[1]))
+        self.units.sort()
         self.fkeys = [(f[0], f[1]) for f in self.functions]
         self.vkeys = [(v[0], v[1]) for v in self.variables]
         # running maximum of hi per section, to stop scanning left early
@@ -121,6 +150,8 @@ class Dwarf:
 
     def _parse(self, lines):
         unit = {}          # offset -> Die, for the current compile unit
+        unit_die = None    # the current unit's own DIE (its ranges)
+        unit_offset = None
         inlined = []       # indents of the open DW_TAG_inlined_subroutine ancestors
         die = None
         in_ranges = False
@@ -141,9 +172,11 @@ class Dwarf:
                 if tag == "inlined_subroutine":
                     inlined.append(pos)
                 elif tag.endswith("_unit"):
-                    self._close_unit(unit)
+                    self._close_unit(unit, unit_die, unit_offset)
                     unit = {}
                     inlined = []
+                    die = unit_die = Die("unit", False)
+                    unit_offset = int(text[:text.index(":")], 16)
                 continue
             if die is None:
                 continue
@@ -183,29 +216,43 @@ class Dwarf:
                 die.file = value.rsplit(")", 1)[0].strip('"')
             elif name == "decl_line":
                 die.line = int(value.rsplit(")", 1)[0], 0)
+            elif name == "name":
+                q = value.rsplit('")', 1)[0]
+                die.name = q[q.rfind('"', 0, len(q)) + 1:] if '"' in q else None
+            elif name == "declaration":
+                die.declaration = not value.startswith("false")
             elif name == "location" and die.tag == "variable":
                 a = re.search(r"DW_OP_addr 0x([0-9a-f]+)(?: \"([^\"]*)\")?", value)
                 if a:
                     die.addr = (a.group(2) or "", int(a.group(1), 16))
                     die.ranges = [(die.addr[0], die.addr[1], die.addr[1] + 1)]
-        self._close_unit(unit)
+        self._close_unit(unit, unit_die, unit_offset)
 
-    def _decl(self, unit, die):
-        file = line = None
+    def _decl(self, unit, die, want_name=False):
+        file = line = name = None
         for _ in range(16):
             file = file or die.file
             line = line or die.line
-            if (file and line) or die.origin is None:
+            name = name or die.name
+            if (file and line and (name or not want_name)) or die.origin is None:
                 break
             nxt = unit.get(die.origin)
             if nxt is None:
                 self.cross_unit_refs += 1
                 break
             die = nxt
-        return file, line
+        return (file, line, name) if want_name else (file, line)
 
-    def _close_unit(self, unit):
+    def _close_unit(self, unit, unit_die, unit_offset):
+        if unit_die is not None:
+            for section, lo, hi in unit_die.ranges:
+                self.units.append((section, lo, hi, unit_offset))
         for offset, die in unit.items():
+            if die.tag == "subprogram" and not die.ranges and not die.inlined and not die.declaration \
+                    and self.wanted:
+                file, line, name = self._decl(unit, die, want_name=True)
+                if name in self.wanted:
+                    self.rangeless.setdefault(unit_offset, {}).setdefault(name, []).append((file, line, offset))
             if not die.ranges or die.inlined:
                 continue
             file, line = self._decl(unit, die)
@@ -227,6 +274,41 @@ class Dwarf:
                     best = (key, f)
             i -= 1
         return best[1] if best else None
+
+    def unit_at(self, section, lo, hi):
+        """The unit one of whose ranges intersects [lo, hi), the range starting closest to lo."""
+        best = None
+        for s, a, b, unit in self.units[bisect.bisect_left(self.units, (section,)):]:
+            if s != section:
+                break
+            if a < hi and b > lo:
+                key = (abs(a - lo), a < lo)
+                if best is None or key < best[0]:
+                    best = (key, unit)
+        return best[1] if best else None
+
+    def by_name(self, section, lo, hi, name):
+        """The rangeless, non-declaration subprogram named `name` of the unit covering [lo, hi):
+        (file, line, die offset, how); the unit is the nearest one having such a subprogram
+        when no unit's ranges intersect [lo, hi)."""
+        unit = self.unit_at(section, lo, hi)
+        how = "unit covering it"
+        if unit is None:
+            near = []
+            for u, names in self.rangeless.items():
+                if name in names:
+                    d = [min(abs(a - lo), abs(b - lo)) for s, a, b, v in self.units if v == u and s == section]
+                    if d:
+                        near.append((min(d), u))
+            if not near:
+                return None
+            unit, how = min(near)[1], "nearest unit"
+        found = self.rangeless.get(unit, {}).get(name)
+        if not found:
+            return None
+        found = sorted(found, key=lambda f: f[2])
+        decls = {(f, l) for f, l, _ in found}
+        return found[0] + (how + (f", {len(decls)} different decls" if len(decls) > 1 else ""),)
 
     def variable_at(self, section, lo, hi):
         i = bisect.bisect_left(self.vkeys, (section, lo))
@@ -264,21 +346,23 @@ class Report:
     def __init__(self, show):
         self.show = show
         self.counts = {"agree": 0, "disagree": 0, "no-die": 0, "asm agree": 0, "asm disagree": 0,
-                       "not a name": 0}
+                       "name agree": 0, "name disagree": 0, "not a name": 0}
         self.shown = 0
 
     def add(self, status, alias, where, expected):
         self.counts[status] += 1
-        if status not in ("agree", "asm agree") and self.shown < self.show:
+        if status not in ("agree", "asm agree", "name agree") and self.shown < self.show:
             self.shown += 1
             print(f"MISMATCH [{status}] {alias} at {where}  llvm-dwarfdump: {expected}")
 
     def summary(self, what):
         c = self.counts
         total = sum(c.values())
-        ok = c["agree"] + c["asm agree"]
+        ok = c["agree"] + c["asm agree"] + c["name agree"]
         rate = 100.0 * ok / total if total else 100.0
-        print(f"{what}: {total} aliases; agree {c['agree']}, disagree {c['disagree']}, no DIE and no line "
+        print(f"{what}: {total} aliases; agree {c['agree']}, disagree {c['disagree']}, "
+              f"by name (no ranges) {c['name agree'] + c['name disagree']} "
+              f"(agree {c['name agree']}, disagree {c['name disagree']}), no DIE and no line "
               f"{c['no-die']}, asm (line table) {c['asm agree'] + c['asm disagree']} "
               f"(agree {c['asm agree']}, disagree {c['asm disagree']})"
               + (f", ARM mapping symbols aliased {c['not a name']}" if c["not a name"] else ""))
@@ -295,12 +379,21 @@ def check(report, dwarf, items, binary, cross, section_of_asm):
                        "an ARM mapping symbol, never a name")
             continue
         end = value + max(size, 1)
+        where = f"{section}+0x{value:x}" if section else f"0x{value:x}"
         entry = dwarf.function_at(section, value, end) if is_text else dwarf.variable_at(section, value, end)
         if entry is not None and entry[-3]:
             file, line = entry[-3], entry[-2]
             expected = f"{file}:{line} (DIE 0x{entry[-1]:x})"
-            report.add("agree" if line and agrees(location, file, line) else "disagree",
-                       alias, f"{section}+0x{value:x}" if section else f"0x{value:x}", expected)
+            report.add("agree" if line and agrees(location, file, line) else "disagree", alias, where, expected)
+            continue
+        # No subprogram has code there: the unit's subprogram of that name without code (identical-code
+        # folding), before the line table.
+        named = dwarf.by_name(section, value, end, stem(alias[:-len(location) - 1])) \
+            if is_text and entry is None else None
+        if named is not None and named[0] and named[1]:
+            file, line, offset, how = named
+            report.add("name agree" if agrees(location, file, line) else "name disagree", alias, where,
+                       f"{file}:{line} (rangeless DIE 0x{offset:x}, {how})")
         else:
             asm.append((alias, location, section, value, size))
     by_section = {}
@@ -363,7 +456,8 @@ def verify_vmlinux(vmlinux, kas_output, sep, cross, report, saved=None):
         f = line.split()
         if len(f) == 4:
             sizes[(f[3], int(f[0], 16))] = int(f[1], 16)
-    dwarf = Dwarf(vmlinux, verbose=False, saved=saved)
+    dwarf = Dwarf(vmlinux, verbose=False, saved=saved,
+                  wanted={stem(name) for _, _, name, _, t in items if t in "tTwW"})
     print(f"llvm-dwarfdump: {len(dwarf.functions)} subprogram ranges, {len(dwarf.variables)} variables"
           + (f", {dwarf.cross_unit_refs} references out of their unit" if dwarf.cross_unit_refs else ""))
     check(report, dwarf, [(alias, loc, "", value, sizes.get((name, value), 0), t in "tTwW")
@@ -391,7 +485,8 @@ def verify_module(module, sep, cross):
             size = int(f[2], 0) if not f[2].startswith("0x") else int(f[2], 16)
             items.append((f[7], f[7].rsplit(sep, 1)[1], section, int(f[1], 16), size, f[3] == "FUNC"))
     if items:
-        check(report, Dwarf(module, verbose=True), items, module, cross, True)
+        wanted = {stem(alias[:-len(location) - 1]) for alias, location, _, _, _, is_text in items if is_text}
+        check(report, Dwarf(module, verbose=True, wanted=wanted), items, module, cross, True)
     return report.results
 
 
