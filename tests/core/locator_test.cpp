@@ -35,7 +35,7 @@ std::vector<Located> locate_functions(const test::FixtureKernel& k, const std::s
   for (const test::SizedSymbol& s : test::nm_sized(k.vmlinux())) {
     if ((s.type == 't' || s.type == 'T') && names.count(s.name)) {
       out.push_back({s.name, s.value, std::nullopt});
-      queries.push_back({s.value, true, s.size});
+      queries.push_back({s.value, true, s.size, {}});  // by range alone
     }
   }
   auto locations = locate(**info, tree, queries);
@@ -142,7 +142,7 @@ TEST_P(RelocatableObjects, AreLocatedBySectionAndOffset) {
     ASSERT_TRUE(base) << s.name;
     names.emplace_back(s.name);
     section_of[std::string(s.name)] = std::string(file->section_name(s.section));
-    queries.push_back({*base + s.value, true, s.size});
+    queries.push_back({*base + s.value, true, s.size, s.name});
     offsets.insert(s.value);
   }
   EXPECT_TRUE(offsets.count(0));
@@ -194,7 +194,7 @@ void expect_self_relocation_agrees_with_libdwfl(const std::string& path, Compare
     for (const ElfSymbol& s : table->symbols) {
       if (!s.defined() || !s.in_section) continue;
       auto base = info.section_address(s.section);
-      if (base) queries.push_back({*base + s.value, s.nm_type == 't' || s.nm_type == 'T', s.size});
+      if (base) queries.push_back({*base + s.value, s.nm_type == 't' || s.nm_type == 'T', s.size, s.name});
     }
     return queries;
   };
@@ -302,7 +302,7 @@ TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
     if (s.name != "first" && s.name != "second") continue;
     auto base = (*info)->section_address(s.section);
     ASSERT_TRUE(base);
-    queries.push_back({*base + s.value, true, s.size});
+    queries.push_back({*base + s.value, true, s.size, s.name});
     names.emplace_back(s.name);
     offsets.push_back(s.value);
   }
