@@ -273,53 +273,67 @@ std::string aarch64_variant_name(const ::testing::TestParamInfo<std::string>& pa
 INSTANTIATE_TEST_SUITE_P(CodeGeneration, Aarch64Relocation, ::testing::ValuesIn(kAarch64Variants),
                          aarch64_variant_name);
 
+struct ObjectSymbol {
+  std::string name;
+  uint64_t offset = 0;  // in its section
+  std::optional<SourceLocation> location;
+};
+
+// Compiles `source` (written as dir/NAME) with gcc -O2 -g and `flags` into a
+// relocatable object and locates its functions `names` by range and name.
+std::vector<ObjectSymbol> compile_and_locate(const test::TempDir& dir, const std::string& name,
+                                             const std::string& source, std::vector<std::string> flags,
+                                             const std::set<std::string>& names) {
+  test::write_text(dir.file(name), source);
+  std::vector<std::string> argv = {"gcc", "-O2", "-g", "-c", "-o", dir.file(name + ".o"), dir.file(name)};
+  argv.insert(argv.begin() + 3, flags.begin(), flags.end());
+  auto r = test::run_process(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto file = ElfFile::open(dir.file(name + ".o"));
+  auto table = file ? read_symbols(*file) : std::unexpected(file.error());
+  auto info = file ? DebugInfo::open(*file) : std::unexpected(file.error());
+  EXPECT_TRUE(table && info);
+  if (!table || !info) return {};
+  std::vector<ObjectSymbol> out;
+  std::vector<LocateQuery> queries;
+  for (const ElfSymbol& s : table->symbols) {
+    auto base = (*info)->section_address(s.section);
+    if (names.count(std::string(s.name)) == 0 || !base) continue;
+    out.push_back({std::string(s.name), s.value, std::nullopt});
+    queries.push_back({*base + s.value, true, s.size, s.name});
+  }
+  auto located = locate(**info, SourceTree(dir.path()), queries);
+  for (size_t i = 0; i < out.size(); ++i) out[i].location = located[i];
+  EXPECT_EQ(out.size(), names.size());
+  return out;
+}
+
 // A symbol that no subprogram covers is located by the line table, but only
 // by a row inside its own extent: toplevel asm after a C function has no row
 // of its own, and the row before it is the C function's.
 TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
   test::TempDir dir;
-  test::write_text(dir.file("mixed.c"),
-                   "int first(int x) /* LOC first */\n"
-                   "{\n"
-                   "\treturn x * 3 + 1;\n"
-                   "}\n"
-                   "asm(\".text\\n.globl second\\n.type second, @function\\nsecond:\\n\\tnop\\n\\tret\\n"
-                   ".size second, .-second\\n\");\n");
-  auto r = test::run_process(
-      {"gcc", "-O2", "-g", "-fno-toplevel-reorder", "-c", "-o", dir.file("mixed.o"), dir.file("mixed.c")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto file = ElfFile::open(dir.file("mixed.o"));
-  ASSERT_TRUE(file);
-  auto table = read_symbols(*file);
-  ASSERT_TRUE(table);
-  auto info = DebugInfo::open(*file);
-  ASSERT_TRUE(info) << info.error().message;
-  SourceTree tree(dir.path());
-  std::vector<LocateQuery> queries;
-  std::vector<std::string> names;
-  std::vector<uint64_t> offsets;
-  for (const ElfSymbol& s : table->symbols) {
-    if (s.name != "first" && s.name != "second") continue;
-    auto base = (*info)->section_address(s.section);
-    ASSERT_TRUE(base);
-    queries.push_back({*base + s.value, true, s.size, s.name});
-    names.emplace_back(s.name);
-    offsets.push_back(s.value);
-  }
-  ASSERT_EQ(names.size(), 2u);
-  auto located = locate(**info, tree, queries);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "first") {
-      ASSERT_TRUE(located[i]);
-      EXPECT_EQ(located[i]->file, "mixed.c");
-      EXPECT_EQ(located[i]->line, 1u);
+  auto symbols = compile_and_locate(dir, "mixed.c",
+                                    "int first(int x) /* LOC first */\n"
+                                    "{\n"
+                                    "\treturn x * 3 + 1;\n"
+                                    "}\n"
+                                    "asm(\".text\\n.globl second\\n.type second, @function\\nsecond:\\n"
+                                    "\\tnop\\n\\tret\\n.size second, .-second\\n\");\n",
+                                    {"-fno-toplevel-reorder"}, {"first", "second"});
+  ASSERT_EQ(symbols.size(), 2u);
+  for (const ObjectSymbol& s : symbols) {
+    if (s.name == "first") {
+      ASSERT_TRUE(s.location);
+      EXPECT_EQ(s.location->file, "mixed.c");
+      EXPECT_EQ(s.location->line, 1u);
     } else {
       // The premise: the nearest row at or before `second` is first's.
-      auto rows = test::eu_addr2line(dir.file("mixed.o"), offsets[i], ".text");
+      auto rows = test::eu_addr2line(dir.file("mixed.c.o"), s.offset, ".text");
       ASSERT_FALSE(rows.empty());
       EXPECT_TRUE(rows.back().file.ends_with("mixed.c") && rows.back().line >= 1 && rows.back().line <= 4)
           << rows.back().file << ":" << rows.back().line;
-      EXPECT_FALSE(located[i]) << "second located at " << located[i]->file << ":" << located[i]->line;
+      EXPECT_FALSE(s.location) << "second located at " << s.location->file << ":" << s.location->line;
     }
   }
 }
@@ -330,45 +344,28 @@ TEST(Locator, AssemblyNeverTakesTheRowOfTheCodeBefore) {
 // table (which names first_op's body).
 TEST(Locator, FoldedFunctionIsDefinedByItsRangelessEntry) {
   test::TempDir dir;
-  test::write_text(dir.file("icf.c"),
-                   "static int first_op(int *p, int x) /* LOC first_op */\n"
-                   "{\n"
-                   "\treturn p[x] * 7 + p[x + 1];\n"
-                   "}\n"
-                   "static int second_op(int *p, int x) /* LOC second_op */\n"
-                   "{\n"
-                   "\treturn p[x] * 7 + p[x + 1];\n"
-                   "}\n"
-                   "int (*ops[])(int *, int) = { first_op, second_op };\n");
-  auto r = test::run_process({"gcc", "-O2", "-g", "-c", "-o", dir.file("icf.o"), dir.file("icf.c")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto symbols = compile_and_locate(dir, "icf.c",
+                                    "static int first_op(int *p, int x) /* LOC first_op */\n"
+                                    "{\n"
+                                    "\treturn p[x] * 7 + p[x + 1];\n"
+                                    "}\n"
+                                    "static int second_op(int *p, int x) /* LOC second_op */\n"
+                                    "{\n"
+                                    "\treturn p[x] * 7 + p[x + 1];\n"
+                                    "}\n"
+                                    "int (*ops[])(int *, int) = { first_op, second_op };\n",
+                                    {}, {"first_op", "second_op"});
   // The premise, by llvm-dwarfdump: second_op's entry has no address.
-  auto dump = test::run_process({"llvm-dwarfdump", "--name=second_op", dir.file("icf.o")});
+  auto dump = test::run_process({"llvm-dwarfdump", "--name=second_op", dir.file("icf.c.o")});
   ASSERT_EQ(dump.exit_code, 0) << dump.err;
   ASSERT_NE(dump.out.find("second_op"), std::string::npos) << dump.out;
   ASSERT_EQ(dump.out.find("DW_AT_low_pc"), std::string::npos) << dump.out;
-
-  auto file = ElfFile::open(dir.file("icf.o"));
-  ASSERT_TRUE(file);
-  auto table = read_symbols(*file);
-  ASSERT_TRUE(table);
-  auto info = DebugInfo::open(*file);
-  ASSERT_TRUE(info) << info.error().message;
-  SourceTree tree(dir.path());
-  std::vector<LocateQuery> queries;
-  for (const ElfSymbol& s : table->symbols) {
-    if (s.name != "first_op" && s.name != "second_op") continue;
-    auto base = (*info)->section_address(s.section);
-    ASSERT_TRUE(base);
-    queries.push_back({*base + s.value, true, s.size, s.name});
-  }
-  ASSERT_EQ(queries.size(), 2u);
-  auto located = locate(**info, tree, queries);
-  for (size_t i = 0; i < queries.size(); ++i) {
-    ASSERT_TRUE(located[i]) << queries[i].name;
-    EXPECT_EQ(located[i]->file, "icf.c");
-    EXPECT_EQ(located[i]->line, queries[i].name == "first_op" ? 1u : 5u) << queries[i].name;
-    EXPECT_FALSE(located[i]->from_line_table) << queries[i].name;
+  ASSERT_EQ(symbols.size(), 2u);
+  for (const ObjectSymbol& s : symbols) {
+    ASSERT_TRUE(s.location) << s.name;
+    EXPECT_EQ(s.location->file, "icf.c");
+    EXPECT_EQ(s.location->line, s.name == "first_op" ? 1u : 5u) << s.name;
+    EXPECT_FALSE(s.location->from_line_table) << s.name;
   }
 }
 
