@@ -110,7 +110,7 @@ Result<std::vector<std::string>> line_aliases(const VmlinuxRequest& request, std
       auto base = place ? (*info)->section_address(place->section) : std::nullopt;
       if (!base) continue;  // not from the object: no location
       address = *base + place->offset;
-      size = sizes.size_of(line.name, static_cast<uint32_t>(place->section), place->offset);
+      size = sizes.size_of(line.name, place->section, place->offset);
     } else {
       size = sizes.size_of(line.name, std::nullopt, line.value);
     }

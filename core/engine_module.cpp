@@ -131,11 +131,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
       }
       uint32_t holders = counted->other_units.count(unit_key(place.location->unit));
       if (file_counted_self && holders > 0) --holders;  // the file's count includes this module
-      // Assembly cannot be compared: its unit is named after the file of its
-      // first line (arm64's aes-modes.S, included by aes-ce.S and aes-neon.S,
-      // names the unit in both aes-ce-blk and aes-neon-blk) and its STT_FILE
-      // is the object's name, so a module's assembly carries the module.
-      bool shared = holders > 0 || place.location->from_line_table;
+      bool shared = holders > 0;
       candidates.push_back({eligible[k]->name, module, place.address, std::move(*place.location), shared});
       candidate_symbols.push_back(eligible[k]);
     }

@@ -77,8 +77,13 @@ std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidat
     // and vmlinux outline the same definition, and a module is aliased
     // without seeing their DWARF, so only this spelling is unique whatever
     // they hold. Module names are unique, and vmlinux aliases never carry one.
-    // Likewise a definition in a source file compiled into several modules.
-    if (!candidates[i].module.empty() && (!defined_in_own_unit(candidates[i]) || candidates[i].shared_unit)) {
+    // Likewise a definition in a source file compiled into several modules,
+    // and a module's assembly, which cannot be compared: its unit is named
+    // after the file of its first line (arm64's aes-modes.S, included by
+    // aes-ce.S and aes-neon.S, names the unit in both aes-ce-blk and
+    // aes-neon-blk) and its STT_FILE is the object's name.
+    const AliasCandidate& c = candidates[i];
+    if (!c.module.empty() && (!defined_in_own_unit(c) || c.shared_unit || c.location.from_line_table)) {
       level[i] = kModule;
     }
     alias[i] = spell(candidates[i], level[i], options.separator);

@@ -42,6 +42,7 @@ struct AliasCandidate {
   SourceLocation location;
   // The unit's source file is also compiled into another module (kbuild
   // lets one .c be linked into several modules): same names, same lines.
+  // (A module's assembly is treated so without it: see assign_aliases.)
   bool shared_unit = false;
 };
 

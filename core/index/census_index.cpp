@@ -98,10 +98,10 @@ Result<std::shared_ptr<const CensusIndex>> CensusIndex::build(const CensusSource
   if (!files) return std::unexpected(files.error());
   std::vector<std::shared_ptr<Module>> modules(files->size());
   std::atomic<size_t> read{0};
-  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned, size_t i, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(*files, jobs, [&](unsigned, size_t i, const SymbolTable& table) {
     if (progress) progress("reading module symbol tables", ++read, files->size());
     auto m = std::make_shared<Module>();
-    m->path = (*files)[i].path;
+    m->path = (*files)[i];
     m->name = module_name_from_path(m->path);
     m->stamp = stamp_of(m->path);  // its build-id is read by locate_duplicates
     m->units = module_unit_keys(table);

@@ -17,26 +17,19 @@
 
 namespace kas {
 
-Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources) {
-  std::vector<ModuleFile> files;
+Result<std::vector<std::string>> collect_module_files(const CensusSources& sources) {
+  std::vector<std::string> files;
   for (const std::string& order : sources.modules_orders) {
     auto listed = read_modules_order(order);
     if (!listed) return std::unexpected(listed.error());
-    for (std::string& p : *listed) files.push_back({std::move(p)});
+    files.insert(files.end(), std::make_move_iterator(listed->begin()), std::make_move_iterator(listed->end()));
   }
   for (const std::string& dir : sources.module_dirs) {
     auto found = find_modules(dir);
     if (!found) return std::unexpected(found.error());
-    for (std::string& p : *found) files.push_back({std::move(p)});
+    files.insert(files.end(), std::make_move_iterator(found->begin()), std::make_move_iterator(found->end()));
   }
   return files;
-}
-
-std::vector<std::string> module_paths(const std::vector<ModuleFile>& files) {
-  std::vector<std::string> paths;
-  paths.reserve(files.size());
-  for (const ModuleFile& f : files) paths.push_back(f.path);
-  return paths;
 }
 
 std::string unit_key(std::string_view source_file) {
@@ -94,7 +87,7 @@ Result<Census> census_for_build(const CensusSources& sources, std::span<const Nm
   if (!files) return std::unexpected(files.error());
   // One pass over the modules: names, and their source files when asked.
   std::vector<Census> partial(std::max(1u, jobs));
-  auto ok = for_each_symbol_table(module_paths(*files), jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(*files, jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
     for (const ElfSymbol& sym : table.symbols) {
       if (sym.defined()) partial[worker].add(census_name(sym.name, lto));
     }
@@ -143,9 +136,9 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
 
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
-  std::vector<ModuleFile> read;
-  for (ModuleFile& f : *files) {
-    if (!skip_module.empty() && module_name_from_path(f.path) == skip_module) {
+  std::vector<std::string> read;
+  for (std::string& f : *files) {
+    if (!skip_module.empty() && module_name_from_path(f) == skip_module) {
       result.included = true;
     } else {
       read.push_back(std::move(f));
@@ -153,7 +146,7 @@ Result<RestrictedCensus> census_for_names(const CensusSources& sources, const Na
   }
   std::vector<Census> partial(std::max(1u, jobs));
   std::vector<Census> partial_units(std::max(1u, jobs));
-  auto ok = for_each_symbol_table(module_paths(read), jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
+  auto ok = for_each_symbol_table(read, jobs, [&](unsigned worker, size_t, const SymbolTable& table) {
     for (const ElfSymbol& sym : table.symbols) {
       if (!sym.defined()) continue;
       if (auto key = want(sym.name)) partial[worker].add(*key);

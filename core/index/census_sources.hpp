@@ -23,15 +23,9 @@ struct CensusSources {
   std::string census_path;                  // a complete census (symbfreq); excludes module sources
 };
 
-// A module object of the census sources.
-struct ModuleFile {
-  std::string path;
-};
-
-// Module objects named by `sources` (modules.order entries, then directory
-// scans), in that order.
-[[nodiscard]] Result<std::vector<ModuleFile>> collect_module_files(const CensusSources& sources);
-[[nodiscard]] std::vector<std::string> module_paths(const std::vector<ModuleFile>& files);
+// Paths of the module objects named by `sources` (modules.order entries,
+// then directory scans), in that order.
+[[nodiscard]] Result<std::vector<std::string>> collect_module_files(const CensusSources& sources);
 
 // Error kInvalidArgument when a census file is combined with module sources.
 [[nodiscard]] Result<void> check_census_sources(const CensusSources& sources);

@@ -217,7 +217,7 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   std::vector<Result<BinaryPart>> parts(files->size() + 1, fail(ErrorCode::kInternal, "not read"));
   std::atomic<size_t> done{0};
   parallel_for(parts.size(), jobs, [&](size_t i, unsigned) {
-    const std::string& path = i == 0 ? target.vmlinux : (*files)[i - 1].path;
+    const std::string& path = i == 0 ? target.vmlinux : (*files)[i - 1];
     std::string name = i == 0 ? std::string("vmlinux") : module_name_from_path(path);
     auto part = read_binary(path, std::move(name), (*census)->census(), target.alias.lto);
     if (part) {
