@@ -10,7 +10,7 @@
 #include "client/command_support.hpp"
 #include "client/options.hpp"
 #include "client/remote.hpp"
-#include "core/engine.hpp"
+#include "core/engine/engine.hpp"
 #include "core/util/file.hpp"
 #include "core/util/parallel.hpp"
 

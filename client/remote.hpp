@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "client/connection.hpp"
-#include "core/engine.hpp"
+#include "core/engine/engine.hpp"
 #include "core/query/answers.hpp"
 #include "core/query/query_target.hpp"
 

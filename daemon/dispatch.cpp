@@ -18,7 +18,7 @@ wire::Response error_response(const Error& error) {
 }
 
 Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget)
-    : build_id_(std::move(build_id)), jobs_(jobs), trees_(memory_budget, jobs), queries_(memory_budget, jobs) {
+    : build_id_(std::move(build_id)), jobs_(jobs), kernels_(memory_budget, jobs) {
   if (const char* delay = std::getenv("KASD_TEST_REQUEST_DELAY_MS"); delay != nullptr) test_delay_ms_ = std::atoi(delay);
 }
 
@@ -58,8 +58,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
       case wire::Request::kResolve: return resolve(request.resolve());
       case wire::Request::kProgress: return progress(request.progress());
       case wire::Request::kReload: {
-        trees_.clear();
-        queries_.clear();
+        kernels_.clear();
         wire::Response r;
         r.mutable_reload();
         return r;
@@ -86,9 +85,9 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
 wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in) {
   auto request = wire::from_wire(in, jobs_);
   if (!request) return error_response(request.error());
-  auto index = trees_.get(request->census, request->alias.lto);
-  if (!index) return error_response(index.error());
-  auto result = alias_vmlinux(*request, (*index)->census(), (*index)->module_count());
+  auto snapshot = kernels_.snapshot(request->census, request->alias.lto);
+  if (!snapshot) return error_response(snapshot.error());
+  auto result = alias_vmlinux(*request, **snapshot);
   if (!result) return error_response(result.error());
   wire::Response response;
   wire::to_wire(*result, *response.mutable_vmlinux());
@@ -105,9 +104,9 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   // module may be one of the tree's (a kbuild rebuild): its stamp is checked,
   // and only it is re-read when it changed.
   auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
-    auto index = trees_.get(*sources, request->alias.lto, request->input);
-    if (!index) return std::unexpected(index.error());
-    return (*index)->restricted(wanted, skip, request->input);
+    auto snapshot = kernels_.snapshot(*sources, request->alias.lto, request->input);
+    if (!snapshot) return std::unexpected(snapshot.error());
+    return (*snapshot)->restricted(wanted, skip, request->input);
   });
   if (!result) return error_response(result.error());
   wire::Response response;
@@ -117,21 +116,24 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
 
 wire::Response Dispatcher::census(const wire::CensusRequest& in) {
   kas::CensusSources sources = wire::from_wire(in.census());
-  auto index = trees_.get(sources, in.lto());
-  if (!index) return error_response(index.error());
+  auto snapshot = kernels_.snapshot(sources, in.lto());
+  if (!snapshot) return error_response(snapshot.error());
+  const CensusResult census = census_of(**snapshot, in.units());
   wire::Response response;
-  response.mutable_census()->set_symbfreq(in.units() ? (*index)->census_with_units().to_symbfreq()
-                                                    : (*index)->census().to_symbfreq());
-  response.mutable_census()->set_modules((*index)->module_count());
+  response.mutable_census()->set_symbfreq(census.census.to_symbfreq());
+  response.mutable_census()->set_modules(census.modules);
   return response;
 }
 
 wire::Response Dispatcher::stats() {
   wire::Response response;
   wire::StatsReply* s = response.mutable_stats();
-  s->set_trees(trees_.trees() + queries_.targets());
-  s->set_files(trees_.files());
-  s->set_memory_bytes(trees_.memory_bytes() + queries_.memory_bytes());
+  s->set_trees(kernels_.kernels());
+  s->set_files(kernels_.files());
+  s->set_memory_bytes(kernels_.memory_bytes());
+  s->set_records_read(kernels_.records_read());
+  s->set_records_reused(kernels_.records_reused());
+  s->set_indexes_built(kernels_.indexes_built());
   s->set_requests(stats_.requests.load());
   s->set_uptime_seconds(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));

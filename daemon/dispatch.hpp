@@ -7,8 +7,7 @@
 #include <chrono>
 #include <string>
 
-#include "daemon/query_cache.hpp"
-#include "daemon/tree_cache.hpp"
+#include "daemon/kernel_cache.hpp"
 #include "kas.pb.h"
 
 namespace kas::daemon {
@@ -41,8 +40,7 @@ class Dispatcher {
 
   std::string build_id_;
   unsigned jobs_;
-  TreeCache trees_;
-  QueryCache queries_;
+  KernelCache kernels_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int test_delay_ms_ = 0;

@@ -10,13 +10,13 @@ namespace {
 
 // Runs `answer(index)` against a current index of `target`.
 template <typename Fn>
-Result<wire::Response> with_index(QueryCache& cache, const QueryTarget& target, Fn answer) {
+Result<wire::Response> with_index(KernelCache& cache, const QueryTarget& target, Fn answer) {
   for (int attempt = 0;; ++attempt) {
-    auto index = cache.get(target);
+    auto index = cache.index(target);
     if (!index) return std::unexpected(index.error());
     wire::Response response = answer(**index);
     if (!(*index)->changed() || attempt == 1) return response;
-    cache.invalidate(*index);
+    cache.invalidate(target, *index);
   }
 }
 
@@ -25,7 +25,7 @@ Result<wire::Response> with_index(QueryCache& cache, const QueryTarget& target, 
 wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
-  auto response = with_index(queries_, *target, [&](const SymbolIndex& index) {
+  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::LookupReply* reply = r.mutable_lookup();
     for (const std::string& pattern : in.patterns()) {
@@ -42,7 +42,7 @@ wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
   std::vector<FrameQuery> queries;
   queries.reserve(static_cast<size_t>(in.queries_size()));
   for (const wire::FrameQuery& q : in.queries()) queries.push_back(wire::from_wire(q));
-  auto response = with_index(queries_, *target, [&](const SymbolIndex& index) {
+  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::ResolveReply* reply = r.mutable_resolve();
     for (const ResolveAnswer& a : index.resolve(queries)) wire::to_wire(a, *reply->add_answers());
@@ -56,7 +56,7 @@ wire::Response Dispatcher::progress(const wire::ProgressRequest& in) {
   if (!target) return error_response(target.error());
   wire::Response r;
   wire::ProgressReply* reply = r.mutable_progress();
-  if (auto p = queries_.progress(*target)) {
+  if (auto p = kernels_.progress(*target)) {
     reply->set_indexing(true);
     reply->set_stage(p->stage);
     reply->set_done(p->done);

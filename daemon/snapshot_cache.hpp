@@ -1,6 +1,5 @@
-// Immutable indexes (snapshots) built once per key and shared by every
-// request: the daemon's census indexes (TreeCache) and symbol indexes
-// (QueryCache).
+// Immutable values (the daemon's kernels) built once per key and shared by
+// every request.
 //
 // Identical concurrent requests trigger one build: the first caller
 // creates a shared future and builds outside the lock; the others wait on
@@ -73,6 +72,14 @@ class SnapshotCache {
     if (it == entries_.end() || !is_ready(it->second.future)) return;
     const Built& cached = it->second.future.get();
     if (cached && *cached == index) entries_.erase(it);
+  }
+
+  // The value cached for `key` if it is built; null otherwise.
+  [[nodiscard]] Ptr peek(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || !is_ready(it->second.future) || !it->second.future.get()) return nullptr;
+    return *it->second.future.get();
   }
 
   void clear() {

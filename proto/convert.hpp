@@ -1,7 +1,7 @@
 // Core types <-> wire messages: the only code that sees both.
 #pragma once
 
-#include "core/engine.hpp"
+#include "core/engine/engine.hpp"
 #include "kas.pb.h"
 
 namespace kas::wire {

@@ -55,12 +55,12 @@ bool alias_eligible(std::string_view name, char nm_type, std::string_view sectio
   return true;
 }
 
-std::vector<const ElfSymbol*> module_alias_symbols(const ElfFile& file, const SymbolTable& table,
+std::vector<const ElfSymbol*> module_alias_symbols(const SectionNames& section_name, const SymbolTable& table,
                                                    const Census& census, const AliasOptions& options) {
   std::vector<const ElfSymbol*> eligible;
   for (const ElfSymbol& sym : table.symbols) {
     if (!sym.defined() || !sym.in_section) continue;
-    if (alias_eligible(sym.name, sym.nm_type, file.section_name(sym.section), true, census, options)) {
+    if (alias_eligible(sym.name, sym.nm_type, section_name(sym.section), true, census, options)) {
       eligible.push_back(&sym);
     }
   }

@@ -2,15 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/dwarf/locator.hpp"
-#include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/index/census.hpp"
+#include "core/census/census.hpp"
 
 namespace kas {
 
@@ -31,8 +31,10 @@ struct AliasOptions {
 // defined symbol in a section that alias_eligible() accepts with its
 // section's name, in .symtab order. The module engine and the daemon's
 // index both select with this, so the index covers what a request needs.
-[[nodiscard]] std::vector<const ElfSymbol*> module_alias_symbols(const ElfFile& file, const SymbolTable& table,
-                                                                 const Census& census, const AliasOptions& options);
+using SectionNames = std::function<std::string_view(uint32_t section)>;
+[[nodiscard]] std::vector<const ElfSymbol*> module_alias_symbols(const SectionNames& section_name,
+                                                                 const SymbolTable& table, const Census& census,
+                                                                 const AliasOptions& options);
 
 // A symbol that will get an alias, with what the uniqueness rule may use.
 struct AliasCandidate {

@@ -75,6 +75,21 @@ void DwarfSlots::store(size_t i, uint32_t id, std::optional<SourceLocation> loca
   slot.locations.emplace(id, std::move(location));
 }
 
+void DwarfSlots::adopt(size_t i, std::unique_ptr<DebugInfo> info, SourceTree tree) {
+  if (info == nullptr) return;
+  Slot& slot = slots_[i];
+  {
+    std::lock_guard lock(slot.mutex);
+    if (!slot.tree) slot.tree.emplace(std::move(tree));
+    const uint64_t bytes = info->approximate_bytes();
+    slot.bytes += bytes;
+    idle_bytes_ += bytes;
+    ++slot.open;
+    slot.idle.push_back(std::move(info));
+  }
+  if (idle_bytes_ > budget_) close_idle_beyond_budget(i);
+}
+
 void DwarfSlots::seed(size_t i, LocationCache locations) {
   Slot& slot = slots_[i];
   std::lock_guard lock(slot.mutex);

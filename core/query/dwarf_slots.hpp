@@ -48,6 +48,9 @@ class DwarfSlots {
   [[nodiscard]] std::optional<std::optional<SourceLocation>> cached(size_t i, uint32_t id) const;
   void store(size_t i, uint32_t id, std::optional<SourceLocation> location) const;
   void seed(size_t i, LocationCache locations);
+  // Gives binary i a handle opened elsewhere (the index build's), with the
+  // source tree inferred from it; null: nothing to give.
+  void adopt(size_t i, std::unique_ptr<DebugInfo> info, SourceTree tree);
 
  private:
   struct Slot {

@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "core/elf/build_id.hpp"
-#include "core/index/nm_listing.hpp"
+#include "core/elf/nm_listing.hpp"
 #include "core/util/file.hpp"
 #include "core/util/text.hpp"
 

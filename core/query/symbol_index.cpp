@@ -10,13 +10,12 @@
 
 #include "core/alias/lto.hpp"
 #include "core/dwarf/address_source.hpp"
-#include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/engine.hpp"
-#include "core/index/module_list.hpp"
-#include "core/index/vmlinux_listing.hpp"
+#include "core/alias/module_aliases.hpp"
+#include "core/alias/vmlinux_aliases.hpp"
+#include "core/dwarf/locator.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
@@ -41,20 +40,14 @@ uint32_t add_string(std::string& strings, std::string_view s) {
 }
 
 // Symbols of one binary, with the census count of each name.
-Result<BinaryPart> read_binary(const std::string& path, std::string name, const Census& census, bool lto) {
-  auto file = ElfFile::open(path);
-  if (!file) return std::unexpected(file.error());
-  auto table = read_symbols(*file);
-  if (!table) return std::unexpected(table.error());
+BinaryPart part_of(const BinaryRecord& record, const Census& census, bool lto) {
   BinaryPart part;
-  part.binary.name = std::move(name);
-  part.binary.path = path;
-  part.binary.relocatable = file->is_relocatable();
-  part.binary.stamp = stamp_of(path);
-  part.binary.stamp.build_id = build_id_of(*file);  // from this open, as elf_stamp_of would reopen
-  part.binary.sections.reserve(file->section_count());
-  for (size_t i = 0; i < file->section_count(); ++i) part.binary.sections.emplace_back(file->section_name(i));
-  for (const ElfSymbol& sym : table->symbols) {
+  part.binary.name = record.name();
+  part.binary.path = record.path();
+  part.binary.relocatable = record.relocatable();
+  part.binary.stamp = record.stamp();
+  part.binary.sections = record.sections();
+  for (const ElfSymbol& sym : record.table().symbols) {
     if (!sym.defined() || sym.nm_type == 'N' || sym.nm_type == 'n') continue;
     SymbolIndex::Entry e;
     e.value = sym.value;
@@ -74,33 +67,27 @@ std::string_view view(const BinaryPart& part, uint32_t offset, uint32_t length) 
   return std::string_view(part.binary.strings).substr(offset, length);
 }
 
-// Sets the alias of the entry named `name` at (`section`, `value`); false
-// when there is none such.
-bool set_alias(BinaryPart& part, std::string_view name, std::string_view section, uint64_t value,
-               std::string_view alias) {
-  for (SymbolIndex::Entry& e : part.entries) {
-    if (e.value != value || view(part, e.name_offset, e.name_length) != name) continue;
-    if (!section.empty() && part.binary.sections[e.section] != section) continue;
-    e.alias_offset = add_string(part.binary.strings, alias);
-    e.alias_length = static_cast<uint32_t>(alias.size());
-    return true;
-  }
-  return false;
+void set_alias(BinaryPart& part, size_t entry, std::string_view alias) {
+  part.entries[entry].alias_offset = add_string(part.binary.strings, alias);
+  part.entries[entry].alias_length = static_cast<uint32_t>(alias.size());
 }
 
 bool wants_alias(const SymbolIndex::Entry& e, const AliasOptions& alias) {
   return e.count > 1 && (alias.data || nm_is_text(e.nm_type));
 }
 
-Result<void> add_vmlinux_aliases(BinaryPart& part, const QueryTarget& target, const Census& census) {
-  auto listing = VmlinuxListing::open(target.vmlinux);
-  if (!listing) return std::unexpected(listing.error());
-  VmlinuxRequest request;
-  request.elf_path = target.vmlinux;
-  request.srctree = target.srctree;
-  request.alias = target.alias;
-  auto aliases = vmlinux_aliases(request, listing->lines(), census);
-  if (!aliases) return std::unexpected(aliases.error());
+// vmlinux's aliases as `kas vmlinux` decides them from its listing, and
+// every text symbol located now (~2 s on one core for a distribution
+// kernel): lookups of vmlinux names, most of them, then read no DWARF. The
+// DWARF opened for this is handed on to answer later questions.
+Result<std::unique_ptr<DebugInfo>> add_vmlinux_aliases(BinaryPart& part, const QueryTarget& target,
+                                                       const KernelSnapshot& snapshot, SourceTree& tree_out) {
+  const BinaryRecord& record = *snapshot.vmlinux_record();
+  auto debug = VmlinuxDebug::open(record.path(), target.srctree, &record.table());
+  if (!debug) return std::unexpected(debug.error());
+  std::span<const NmLine> lines = snapshot.vmlinux_listing()->lines();
+  auto decided = decide_vmlinux_aliases(lines, snapshot.census(), target.alias, *debug);
+  if (!decided) return std::unexpected(decided.error());
   // Duplicated names only: a map of those entries, not of all 150,000.
   std::unordered_map<std::string_view, std::vector<size_t>> duplicated;
   for (size_t i = 0; i < part.entries.size(); ++i) {
@@ -108,31 +95,19 @@ Result<void> add_vmlinux_aliases(BinaryPart& part, const QueryTarget& target, co
     if (e.count > 1) duplicated[view(part, e.name_offset, e.name_length)].push_back(i);
   }
   std::vector<std::pair<size_t, std::string>> found;
-  for (VmlinuxAlias& a : *aliases) {
-    auto it = duplicated.find(a.name);
+  for (size_t l = 0; l < lines.size(); ++l) {
+    if (decided->alias_of_line[l].empty()) continue;
+    auto it = duplicated.find(lines[l].name);
     if (it == duplicated.end()) continue;
     for (size_t i : it->second) {
-      if (part.entries[i].value == a.address) {
-        found.emplace_back(i, std::move(a.alias));
+      if (part.entries[i].value == lines[l].value) {
+        found.emplace_back(i, std::move(decided->alias_of_line[l]));
         break;
       }
     }
   }
-  for (auto& [i, alias] : found) {
-    part.entries[i].alias_offset = add_string(part.binary.strings, alias);
-    part.entries[i].alias_length = static_cast<uint32_t>(alias.size());
-  }
-  return {};
-}
+  for (auto& [i, alias] : found) set_alias(part, i, alias);
 
-// Every text symbol of vmlinux located now (~2 s on one core for a
-// distribution kernel, beside the module reading): lookups of vmlinux
-// names, most of them, then read no DWARF.
-Result<void> locate_vmlinux_text(BinaryPart& part, const QueryTarget& target) {
-  auto info = DebugInfo::open(target.vmlinux);
-  if (!info) return std::unexpected(info.error());
-  SourceTree tree(target.srctree);
-  tree.infer_from((*info)->unit_paths());
   std::vector<LocateQuery> queries;
   std::vector<uint32_t> asked;
   for (size_t i = 0; i < part.entries.size(); ++i) {
@@ -141,48 +116,72 @@ Result<void> locate_vmlinux_text(BinaryPart& part, const QueryTarget& target) {
     queries.push_back({e.value, true, e.size, view(part, e.name_offset, e.name_length)});
     asked.push_back(static_cast<uint32_t>(i));
   }
-  auto located = locate(**info, tree, queries);
+  auto located = locate(*debug->info, debug->tree, queries);
   for (size_t q = 0; q < asked.size(); ++q) part.locations.emplace(asked[q], std::move(located[q]));
-  return {};
+  tree_out = std::move(debug->tree);
+  return std::move(debug->info);
 }
 
-// The module's duplicated text symbols the census index located (with the
-// same engine call, when the source tree is inferred as here): lookups of
-// duplicated names, the tool's main question, then open no module DWARF.
-void seed_module_locations(BinaryPart& part, const PlacedSymbols* placed) {
-  if (placed == nullptr) return;
-  std::unordered_map<uint32_t, size_t> by_symtab;
-  for (size_t i = 0; i < part.entries.size(); ++i) by_symtab.emplace(part.entries[i].symtab_index, i);
-  for (const SymbolPlace& place : placed->places()) {
-    auto it = by_symtab.find(place.symbol_index);
-    if (it != by_symtab.end() && place.placed) part.locations.emplace(static_cast<uint32_t>(it->second), place.location);
-  }
-}
-
-Result<void> add_module_aliases(BinaryPart& part, const QueryTarget& target, const CensusIndex& census) {
+// A module's aliases as `kas module` decides them over the same census.
+// Its candidates' locations (found once per file, shared with kbuild
+// requests for the same files) also seed the index: lookups of duplicated
+// names, the tool's main question, then open no module DWARF.
+Result<void> add_module_aliases(BinaryPart& part, const BinaryRecord& record, const QueryTarget& target,
+                                const KernelSnapshot& snapshot) {
   if (std::none_of(part.entries.begin(), part.entries.end(),
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
     return {};
   }
-  ModuleRequest request;
-  request.input = part.binary.path;
-  request.srctree = target.srctree;
-  request.alias = target.alias;
-  request.dry_run = true;
-  auto result = alias_module(request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
-    return census.restricted(wanted, skip, part.binary.path);
-  });
-  if (!result) return std::unexpected(result.error());
+  Census self;
+  count_module(self, record.table(), target.alias.lto);
+  NameSet wanted;
+  for (const auto& [name, n] : self.sorted()) wanted.emplace(name);
+  const RestrictedCensus counted = snapshot.restricted(wanted, record.name());
+  AliasOptions locate_options;
+  locate_options.lto = target.alias.lto;
+  // Located with an inferred source tree: only then are they what this
+  // index would find.
+  std::shared_ptr<const PlacedSymbols> located =
+      target.srctree.empty() ? record.located(snapshot.census(), locate_options) : nullptr;
+  const ModuleBinary binary{record.table(), [&](uint32_t s) { return record.section_name(s); }, record.name()};
+  auto decided = decide_module_aliases(binary, counted, target.alias, located.get(),
+                                       [&](std::span<const ElfSymbol* const> symbols) -> Result<std::vector<SymbolPlace>> {
+                                         auto file = ElfFile::open(record.path());
+                                         if (!file) return std::unexpected(file.error());
+                                         return locate_object_symbols(*file, symbols, target.srctree);
+                                       });
+  if (!decided) return std::unexpected(decided.error());
+  std::unordered_map<uint32_t, size_t> by_symtab;
+  for (size_t i = 0; i < part.entries.size(); ++i) by_symtab.emplace(part.entries[i].symtab_index, i);
   NameSet alias_names;
-  for (const ModuleAlias& a : result->aliases) {
-    set_alias(part, a.symbol, a.section, a.value, a.alias);
+  for (const DecidedAlias& a : decided->aliases) {
+    auto it = by_symtab.find(a.symbol->index);
+    if (it != by_symtab.end()) set_alias(part, it->second, a.alias);
     alias_names.insert(a.alias);
+  }
+  if (located != nullptr) {
+    for (const SymbolPlace& place : located->places()) {
+      auto it = by_symtab.find(place.symbol_index);
+      if (it != by_symtab.end() && place.placed) part.locations.emplace(static_cast<uint32_t>(it->second), place.location);
+    }
   }
   // A module linked by a kbuild with aliases already holds them as symbols:
   // they are shown as the alias of their symbol, not as symbols of their own.
-  std::erase_if(part.entries, [&](const SymbolIndex::Entry& e) {
-    return alias_names.find(view(part, e.name_offset, e.name_length)) != alias_names.end();
-  });
+  if (!alias_names.empty()) {
+    std::vector<SymbolIndex::Entry> kept;
+    std::unordered_map<uint32_t, std::optional<SourceLocation>> locations;
+    for (size_t i = 0; i < part.entries.size(); ++i) {
+      if (alias_names.find(view(part, part.entries[i].name_offset, part.entries[i].name_length)) != alias_names.end()) {
+        continue;
+      }
+      if (auto l = part.locations.find(static_cast<uint32_t>(i)); l != part.locations.end()) {
+        locations.emplace(static_cast<uint32_t>(kept.size()), std::move(l->second));
+      }
+      kept.push_back(part.entries[i]);
+    }
+    part.entries = std::move(kept);
+    part.locations = std::move(locations);
+  }
   return {};
 }
 
@@ -198,39 +197,44 @@ std::string normalized_module(std::string_view name) {
 
 Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target, unsigned jobs,
                                                               const ProgressFn& progress) {
+  auto snapshot = KernelSnapshot::build(census_sources_of(target),
+                                        {.jobs = jobs, .lto = target.alias.lto, .progress = progress});
+  if (!snapshot) return std::unexpected(snapshot.error());
+  return build(target, *snapshot, jobs, progress);
+}
+
+Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target,
+                                                              std::shared_ptr<const KernelSnapshot> snapshot,
+                                                              unsigned jobs, const ProgressFn& progress) {
   auto index = std::make_shared<SymbolIndex>();
   index->target_ = target;
   index->input_stamps_.emplace_back(target.vmlinux, stamp_of(target.vmlinux));
   for (const std::string& p : target.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
-
-  const CensusSources sources = census_sources_of(target);
-  auto census = CensusIndex::build(sources, jobs, target.alias.lto, progress);
-  if (!census) return std::unexpected(census.error());
-  auto files = collect_module_files(sources);
-  if (!files) return std::unexpected(files.error());
+  if (snapshot->vmlinux_record() == nullptr) {
+    return fail(ErrorCode::kBadElf, target.vmlinux + ": not an ELF file (kas lookup needs vmlinux with DWARF)");
+  }
 
   // Slot 0 is vmlinux, then the modules in list order.
-  // Located with an inferred source tree: only then are they what this
-  // index would find.
-  const auto located = target.srctree.empty() ? (*census)->located_by_path()
-                                              : std::unordered_map<std::string, std::shared_ptr<const PlacedSymbols>>();
-  std::vector<Result<BinaryPart>> parts(files->size() + 1, fail(ErrorCode::kInternal, "not read"));
+  const auto modules = snapshot->modules();
+  std::vector<Result<BinaryPart>> parts(modules.size() + 1, fail(ErrorCode::kInternal, "not read"));
+  std::unique_ptr<DebugInfo> vmlinux_debug;
+  SourceTree vmlinux_tree;
   std::atomic<size_t> done{0};
   parallel_for(parts.size(), jobs, [&](size_t i, unsigned) {
-    const std::string& path = i == 0 ? target.vmlinux : (*files)[i - 1];
-    std::string name = i == 0 ? std::string("vmlinux") : module_name_from_path(path);
-    auto part = read_binary(path, std::move(name), (*census)->census(), target.alias.lto);
-    if (part) {
-      auto aliased = i == 0 ? add_vmlinux_aliases(*part, target, (*census)->census())
-                            : add_module_aliases(*part, target, **census);
-      if (aliased && i == 0) aliased = locate_vmlinux_text(*part, target);
-      if (aliased && i > 0) {
-        auto it = located.find(path);
-        seed_module_locations(*part, it == located.end() ? nullptr : it->second.get());
+    const BinaryRecord& record = i == 0 ? *snapshot->vmlinux_record() : *modules[i - 1];
+    BinaryPart part = part_of(record, snapshot->census(), target.alias.lto);
+    if (i == 0) {
+      auto debug = add_vmlinux_aliases(part, target, *snapshot, vmlinux_tree);
+      if (debug) {
+        vmlinux_debug = std::move(*debug);
+        parts[i] = std::move(part);
+      } else {
+        parts[i] = std::unexpected(debug.error());
       }
-      if (!aliased) part = std::unexpected(aliased.error());
+    } else {
+      auto aliased = add_module_aliases(part, record, target, *snapshot);
+      parts[i] = aliased ? Result<BinaryPart>(std::move(part)) : std::unexpected(aliased.error());
     }
-    parts[i] = std::move(part);
     if (progress) progress("reading symbols and aliases", ++done, parts.size());
   });
 
@@ -272,6 +276,7 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   for (const Binary& b : index->binaries_) paths.push_back(b.path);
   index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kDebugInfoBudget,
                                                std::max(2u, jobs));
+  index->dwarf_->adopt(0, std::move(vmlinux_debug), std::move(vmlinux_tree));
   for (size_t b = 0; b < seeds.size(); ++b) {
     if (!seeds[b].empty()) index->dwarf_->seed(b, std::move(seeds[b]));
   }

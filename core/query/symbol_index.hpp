@@ -20,7 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/index/census_index.hpp"
+#include "core/index/kernel_snapshot.hpp"
+#include "core/util/file_stamp.hpp"
 #include "core/query/answers.hpp"
 #include "core/query/dwarf_slots.hpp"
 #include "core/query/query_target.hpp"
@@ -36,6 +37,11 @@ class SymbolIndex {
   // module list's or a module's (named).
   [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target, unsigned jobs,
                                                                          const ProgressFn& progress = {});
+  // The same over a snapshot of census_sources_of(target) (the daemon's,
+  // whose records other requests share): no file is read again.
+  [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target,
+                                                                         std::shared_ptr<const KernelSnapshot> snapshot,
+                                                                         unsigned jobs, const ProgressFn& progress = {});
 
   // Definitions whose name (or alias, when the pattern holds the alias
   // separator) matches `pattern`: an exact name or an fnmatch(3) glob. At

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/index/census_index.hpp"
+#include "core/index/binary_record.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -76,14 +76,19 @@ TEST(FileStamp, SameSizeInodeAndMtimeButNewBuildIdIsAChange) {
 
   struct stat before {};
   ASSERT_EQ(::stat(a.c_str(), &before), 0);
-  FileStamp stamp = elf_stamp_of(a);
-  EXPECT_EQ(stamp, elf_stamp_of(a));
+  auto stamp_of_record = [](const std::string& path) {
+    auto record = BinaryRecord::read(path, "a");
+    EXPECT_TRUE(record) << (record ? "" : record.error().message);
+    return record ? (*record)->stamp() : FileStamp{};
+  };
+  FileStamp stamp = stamp_of_record(a);
+  EXPECT_EQ(stamp, stamp_of_record(a));
   // Overwrite in place (same inode) and put the old mtime back, as a copy
   // preserving times would.
   std::ofstream(a, std::ios::binary | std::ios::trunc) << bytes_b;
   struct timespec times[2] = {before.st_atim, before.st_mtim};
   ASSERT_EQ(::utimensat(AT_FDCWD, a.c_str(), times, 0), 0);
-  FileStamp after = elf_stamp_of(a);
+  FileStamp after = stamp_of_record(a);
   EXPECT_EQ(after.ino, stamp.ino);
   EXPECT_EQ(after.size, stamp.size);
   EXPECT_EQ(after.mtime_ns, stamp.mtime_ns);

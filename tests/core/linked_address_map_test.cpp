@@ -1,14 +1,14 @@
 // LinkedAddressMap on the fixture's vmlinux.o and its kallsyms pass link:
 // placed whole as linked, and piece by piece when part of a section moved
 // (as when a linker script puts another section between two objects' .text).
-#include "core/index/linked_address_map.hpp"
+#include "core/elf/linked_address_map.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <map>
 
-#include "core/index/nm_listing.hpp"
+#include "core/elf/nm_listing.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,8 +1,7 @@
-// The in-process API: what `kas` runs today and what the daemon will serve.
-//
-// Each entry point is a pipeline of pure stages (read -> census -> locate ->
-// policy -> render) over explicit inputs; nothing is cached between calls
-// yet, so the result depends only on the request.
+// The alias commands: what `kas vmlinux / module / census` run, in process
+// or in the daemon. Each is a pipeline (read -> census -> decide -> render)
+// over a kernel snapshot: in process one built for the request, in the
+// daemon the one it keeps for the tree; the decisions are core/alias's.
 #pragma once
 
 #include <functional>
@@ -10,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "core/alias/module_census.hpp"
 #include "core/alias/policy.hpp"
-#include "core/index/census.hpp"
+#include "core/census/census.hpp"
 #include "core/index/census_sources.hpp"
+#include "core/index/kernel_snapshot.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -51,7 +52,7 @@ struct CensusResult {
 };
 
 // The census of an nm listing plus modules. Errors name the file.
-// With `units`, module source files are counted too (see census_sources.hpp).
+// With `units`, module source files are counted too (module_unit_keys).
 [[nodiscard]] Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto,
                                                 bool units = false);
 
@@ -100,32 +101,23 @@ struct ModuleResult {
 [[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request);
 
 // The census a module request needs: counts of `wanted` over the request's
-// sources without modules named `skip_module` (census_for_names semantics).
-// The in-process engine reads the sources; the daemon answers from its index.
+// sources without modules named `skip_module` (KernelSnapshot::restricted).
+// The in-process engine builds a snapshot of those names; the daemon
+// answers from the snapshot it keeps.
 using ModuleCensusProvider =
     std::function<Result<RestrictedCensus>(const NameSet& wanted, const std::string& skip_module)>;
 [[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census);
 
 // The sources a module request counts over (its own plus --kernel's).
+// Error kInvalidArgument: --census with --kernel or --nm (a census file is
+// complete: vmlinux was counted into it).
 [[nodiscard]] Result<CensusSources> module_census_sources(const ModuleRequest& request);
 
-// alias_vmlinux with the build's census given (the daemon's index); the
-// request's census sources are then not read.
-[[nodiscard]] Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const Census& census,
-                                                  size_t census_modules);
+// alias_vmlinux over a snapshot of the request's census sources (the
+// daemon's); the request's census sources are then not read.
+[[nodiscard]] Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const KernelSnapshot& snapshot);
 
-// One alias alias_vmlinux would add: after the listing line of `name` at
-// `address`.
-struct VmlinuxAlias {
-  uint64_t address = 0;
-  char type = '?';
-  std::string name;
-  std::string alias;
-};
-// The aliases of `lines` (a parsed listing, e.g. VmlinuxListing's) with the
-// census given, as alias_vmlinux decides them, without rendering any text:
-// what `kas lookup` shows for vmlinux symbols. request.census is not read.
-[[nodiscard]] Result<std::vector<VmlinuxAlias>> vmlinux_aliases(const VmlinuxRequest& request,
-                                                                std::span<const NmLine> lines, const Census& census);
+// The census of a snapshot as `kas census` prints it.
+[[nodiscard]] CensusResult census_of(const KernelSnapshot& snapshot, bool units);
 
 }  // namespace kas

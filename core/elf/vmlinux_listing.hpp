@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/index/nm_listing.hpp"
+#include "core/elf/nm_listing.hpp"
+#include "core/elf/symtab.hpp"
 #include "core/util/mapped_file.hpp"
 #include "core/util/result.hpp"
 
@@ -21,6 +22,12 @@ class VmlinuxListing {
   // Errors: the file's (cannot open), parse_nm_listing's for text, and
   // ElfFile/read_symbols' for an ELF file.
   [[nodiscard]] static Result<VmlinuxListing> open(const std::string& path);
+  // The listing of an ELF file whose symbols are already read (`path` for
+  // messages). Error: parse_nm_listing's.
+  [[nodiscard]] static Result<VmlinuxListing> from_symbols(const SymbolTable& table, const std::string& path);
+  // Whether `path` is an ELF file (read through from_symbols) rather than
+  // nm text. Error: the file's.
+  [[nodiscard]] static Result<bool> is_elf(const std::string& path);
 
   [[nodiscard]] std::span<const NmLine> lines() const { return lines_; }
   [[nodiscard]] std::string_view data() const;

@@ -1,4 +1,4 @@
-#include "core/index/vmlinux_listing.hpp"
+#include "core/elf/vmlinux_listing.hpp"
 
 #include <cinttypes>
 #include <cstdio>
@@ -32,8 +32,34 @@ std::string_view VmlinuxListing::data() const {
   return synthesized_ ? std::string_view(*synthesized_) : mapped_->data();
 }
 
-Result<VmlinuxListing> VmlinuxListing::open(const std::string& path) {
+Result<bool> VmlinuxListing::is_elf(const std::string& path) {
+  auto mapped = MappedFile::open(path);
+  if (!mapped) return std::unexpected(mapped.error());
+  return starts_with_elf_magic(mapped->data());
+}
+
+Result<VmlinuxListing> VmlinuxListing::from_symbols(const SymbolTable& table, const std::string& path) {
   VmlinuxListing listing;
+  listing.synthesized_ = std::make_unique<std::string>();
+  std::string& text = *listing.synthesized_;
+  text.reserve(table.symbols.size() * 40);
+  char address[32];
+  for (const ElfSymbol& sym : table.symbols) {
+    if (!mksysmap_lists(sym)) continue;
+    std::snprintf(address, sizeof address, "%016" PRIx64 " ", sym.value);
+    text += address;
+    text += sym.nm_type;
+    text += ' ';
+    text += sym.name;
+    text += '\n';
+  }
+  auto lines = parse_nm_listing(listing.data(), path);
+  if (!lines) return std::unexpected(lines.error());
+  listing.lines_ = std::move(*lines);
+  return listing;
+}
+
+Result<VmlinuxListing> VmlinuxListing::open(const std::string& path) {
   auto mapped = MappedFile::open(path);
   if (!mapped) return std::unexpected(mapped.error());
   if (starts_with_elf_magic(mapped->data())) {
@@ -41,22 +67,10 @@ Result<VmlinuxListing> VmlinuxListing::open(const std::string& path) {
     if (!file) return std::unexpected(file.error());
     auto table = read_symbols(*file);
     if (!table) return std::unexpected(table.error());
-    listing.synthesized_ = std::make_unique<std::string>();
-    std::string& text = *listing.synthesized_;
-    text.reserve(table->symbols.size() * 40);
-    char address[32];
-    for (const ElfSymbol& sym : table->symbols) {
-      if (!mksysmap_lists(sym)) continue;
-      std::snprintf(address, sizeof address, "%016" PRIx64 " ", sym.value);
-      text += address;
-      text += sym.nm_type;
-      text += ' ';
-      text += sym.name;
-      text += '\n';
-    }
-  } else {
-    listing.mapped_.emplace(std::move(*mapped));
+    return from_symbols(*table, path);
   }
+  VmlinuxListing listing;
+  listing.mapped_.emplace(std::move(*mapped));
   auto lines = parse_nm_listing(listing.data(), path);
   if (!lines) return std::unexpected(lines.error());
   listing.lines_ = std::move(*lines);

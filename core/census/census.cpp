@@ -1,4 +1,4 @@
-#include "core/index/census.hpp"
+#include "core/census/census.hpp"
 
 #include <algorithm>
 #include <charconv>

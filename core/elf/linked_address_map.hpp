@@ -22,7 +22,7 @@
 
 #include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/index/nm_listing.hpp"
+#include "core/elf/nm_listing.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {

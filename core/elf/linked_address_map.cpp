@@ -1,4 +1,4 @@
-#include "core/index/linked_address_map.hpp"
+#include "core/elf/linked_address_map.hpp"
 
 #include <algorithm>
 #include <map>

@@ -11,12 +11,12 @@
 #include <cctype>
 #include <unordered_set>
 
-#include "core/alias/lto.hpp"
+#include "core/alias/module_aliases.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/engine.hpp"
+#include "core/engine/engine.hpp"
 #include "core/index/installed_kernel.hpp"
 #include "core/index/module_list.hpp"
 #include "core/output/object_rewriter.hpp"
@@ -27,6 +27,10 @@ namespace kas {
 
 Result<CensusSources> module_census_sources(const ModuleRequest& request) {
   CensusSources sources = request.census;
+  if (!sources.census_path.empty() && !sources.nm_path.empty()) {
+    return fail(ErrorCode::kInvalidArgument,
+                "--census is the complete census (vmlinux was counted into it); do not combine it with --nm");
+  }
   if (request.kernel.empty()) return sources;
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "--kernel and --census are two censuses; give one");
@@ -41,8 +45,13 @@ Result<CensusSources> module_census_sources(const ModuleRequest& request) {
 Result<ModuleResult> alias_module(const ModuleRequest& request) {
   auto sources = module_census_sources(request);
   if (!sources) return std::unexpected(sources.error());
-  return alias_module(request, [&](const NameSet& wanted, const std::string& skip_module) {
-    return census_for_names(*sources, wanted, skip_module, request.jobs, request.alias.lto);
+  return alias_module(request, [&](const NameSet& wanted, const std::string& skip_module) -> Result<RestrictedCensus> {
+    // Only the names this module defines are counted, and the files it
+    // replaces are not read.
+    auto snapshot = KernelSnapshot::build(
+        *sources, {.jobs = request.jobs, .lto = request.alias.lto, .wanted = &wanted, .skip_module = skip_module});
+    if (!snapshot) return std::unexpected(snapshot.error());
+    return (*snapshot)->restricted(wanted, skip_module);
   });
 }
 
@@ -60,19 +69,10 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   if (!table) return std::unexpected(table.error());
   result.symbols = table->symbols.size();
 
-  auto census_key = [&](std::string_view name) {
-    return std::string(census_name(name, request.alias.lto));
-  };
   Census self;
+  count_module(self, *table, request.alias.lto);
   NameSet wanted;
-  std::unordered_set<std::string_view> existing;
-  for (const ElfSymbol& sym : table->symbols) {
-    existing.insert(sym.name);
-    if (!sym.defined()) continue;
-    std::string key = census_key(sym.name);
-    self.add(key);
-    wanted.insert(key);
-  }
+  for (const auto& [name, n] : self.sorted()) wanted.emplace(name);
 
   const std::string module = module_name_from_path(request.input);
   auto counted = census_provider(wanted, module);
@@ -80,72 +80,30 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   result.census_modules = counted->modules;
   result.census_included_module = counted->included;
 
-  // base: everyone but this module; total: with it, once.
-  Census base;
-  Census total;
-  const bool file_counted_self = counted->self_counted;
-  for (const std::string& name : wanted) {
-    uint32_t others = counted->counts.count(name);
-    if (file_counted_self) others = others > self.count(name) ? others - self.count(name) : 0;
-    if (others > 0) base.add(name, others);
-    total.add(name, others + self.count(name));
-  }
-
-  const std::vector<const ElfSymbol*> eligible = module_alias_symbols(*file, *table, total, request.alias);
-  std::unordered_set<std::string> reported;
-  for (const ElfSymbol* sym : eligible) {
-    std::string key = census_key(sym->name);
-    if (!counted->included && base.count(key) == 1 && reported.insert(key).second) {
-      result.newly_duplicated.push_back(key);
-    }
-  }
-  result.eligible = eligible.size();
+  const ModuleBinary binary{*table, [&](uint32_t s) { return file->section_name(s); }, module};
+  // The daemon may have located this very file's symbols when it indexed
+  // the kernel; anything it did not cover is located here.
+  const PlacedSymbols* located = request.srctree.empty() ? counted->located.get() : nullptr;
+  auto decided = decide_module_aliases(binary, *counted, request.alias, located,
+                                       [&](std::span<const ElfSymbol* const> symbols) {
+                                         return locate_object_symbols(*file, symbols, request.srctree);
+                                       });
+  if (!decided) return std::unexpected(decided.error());
+  result.eligible = decided->eligible;
+  result.newly_duplicated = std::move(decided->newly_duplicated);
+  result.unlocated = std::move(decided->unlocated);
 
   std::vector<NewSymbol> new_symbols;
-  if (!eligible.empty()) {
-    // The daemon may have located this very file's symbols when it indexed
-    // the tree; anything it did not cover is located here.
-    std::vector<SymbolPlace> places;
-    if (counted->located != nullptr && request.srctree.empty()) places = counted->located->find(eligible);
-    if (places.empty()) {
-      auto located = locate_object_symbols(*file, eligible, request.srctree);
-      if (!located) {
-        Error e = located.error();
-        if (e.code == ErrorCode::kNoDebugInfo) {
-          e.message += "; " + std::to_string(eligible.size()) + " duplicated symbols (first: " +
-                       std::string(eligible.front()->name) + ") need a location";
-        }
-        return std::unexpected(e);
-      }
-      places = std::move(*located);
-    }
-
-    std::vector<AliasCandidate> candidates;
-    std::vector<const ElfSymbol*> candidate_symbols;
-    for (size_t k = 0; k < eligible.size(); ++k) {
-      SymbolPlace& place = places[k];
-      if (!place.placed) continue;
-      if (!place.location) {
-        result.unlocated.emplace_back(eligible[k]->name);
-        continue;
-      }
-      uint32_t holders = counted->other_units.count(unit_key(place.location->unit));
-      if (file_counted_self && holders > 0) --holders;  // the file's count includes this module
-      bool shared = holders > 0;
-      candidates.push_back({eligible[k]->name, module, place.address, std::move(*place.location), shared});
-      candidate_symbols.push_back(eligible[k]);
-    }
-    std::vector<std::string> aliases = assign_aliases(candidates, request.alias);
-    for (size_t c = 0; c < candidates.size(); ++c) {
-      const ElfSymbol* sym = candidate_symbols[c];
-      // Already aliased (a re-run on its own output): nothing to add, but a
-      // dry run still reports it.
-      if (existing.count(aliases[c]) != 0 && !request.dry_run) continue;
-      bool global = std::isupper(static_cast<unsigned char>(sym->nm_type)) != 0;
-      new_symbols.push_back({aliases[c], sym->index, global});
-      result.aliases.push_back(
-          {std::string(sym->name), aliases[c], std::string(file->section_name(sym->section)), sym->value, sym->nm_type});
-    }
+  for (DecidedAlias& a : decided->aliases) {
+    // Already aliased (a re-run on its own output): nothing to add, but a
+    // dry run still reports it.
+    if (a.exists && !request.dry_run) continue;
+    const ElfSymbol* sym = a.symbol;
+    bool global = std::isupper(static_cast<unsigned char>(sym->nm_type)) != 0;
+    new_symbols.push_back({a.alias, sym->index, global});
+    result.aliases.push_back(
+        {std::string(sym->name), std::move(a.alias), std::string(file->section_name(sym->section)), sym->value,
+         sym->nm_type});
   }
 
   if (request.dry_run || (new_symbols.empty() && request.in_place)) return result;  // nothing to write

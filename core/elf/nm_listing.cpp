@@ -1,4 +1,4 @@
-#include "core/index/nm_listing.hpp"
+#include "core/elf/nm_listing.hpp"
 
 #include <charconv>
 

@@ -1,0 +1,62 @@
+// The aliases of one module: which of its symbols get one and which, given
+// the census of its names. The one decision `kas module` writes and
+// `kas lookup` shows, so the two cannot disagree.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/alias/module_census.hpp"
+#include "core/alias/policy.hpp"
+#include "core/dwarf/symbol_locations.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+struct ModuleBinary {
+  const SymbolTable& table;
+  std::function<std::string_view(uint32_t section)> section_name;
+  std::string module;  // its module name (uio, fpga_mgr)
+};
+
+struct DecidedAlias {
+  const ElfSymbol* symbol = nullptr;
+  std::string alias;
+  bool exists = false;  // the binary already defines it (a re-run on its own output)
+};
+
+struct ModuleDecision {
+  std::vector<DecidedAlias> aliases;  // in .symtab order of their symbols
+  // Names that were unique before this module was counted and are duplicated
+  // now: other objects defining them need a rebuild to get their alias.
+  std::vector<std::string> newly_duplicated;
+  std::vector<std::string> unlocated;  // eligible but without a DWARF location
+  size_t eligible = 0;
+};
+
+// Locates the given symbols in the module's DWARF (locate_object_symbols on
+// the open file, or on a file opened for it).
+using LocateSymbols = std::function<Result<std::vector<SymbolPlace>>(std::span<const ElfSymbol* const>)>;
+
+// Counts `name` under its census key (LTO-stripped when `lto`); with
+// `wanted`, only when the key is in it.
+void count_name(Census& census, std::string_view name, bool lto, const NameSet* wanted = nullptr);
+// Counts a module's defined symbols so: its contribution to a census.
+void count_module(Census& census, const SymbolTable& table, bool lto, const NameSet* wanted = nullptr);
+
+// unit_key of each STT_FILE symbol of a module (its source files).
+[[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table);
+
+// Decides the aliases of `binary` over `counted` (its names' counts from the
+// rest of the kernel). `located` (may be null) holds places found earlier
+// for this very file; what it does not cover is located with `locate`.
+// Errors: locate's, with the number of symbols that needed a location.
+[[nodiscard]] Result<ModuleDecision> decide_module_aliases(const ModuleBinary& binary, const RestrictedCensus& counted,
+                                                           const AliasOptions& options, const PlacedSymbols* located,
+                                                           const LocateSymbols& locate);
+
+}  // namespace kas

@@ -1,0 +1,125 @@
+#include "core/alias/vmlinux_aliases.hpp"
+
+#include <optional>
+#include <unordered_map>
+
+#include "core/alias/decorate.hpp"
+#include "core/dwarf/locator.hpp"
+#include "core/elf/linked_address_map.hpp"
+#include "core/elf/nm_type.hpp"
+
+namespace kas {
+
+Result<VmlinuxDebug> VmlinuxDebug::open(const std::string& path, const std::string& srctree,
+                                       const SymbolTable* known) {
+  auto object = ElfFile::open(path);
+  if (!object) return std::unexpected(object.error());
+  auto info = DebugInfo::open(*object);
+  if (!info) return std::unexpected(info.error());
+  auto symbols = known != nullptr ? Result<SymbolTable>(*known) : read_symbols(*object);
+  if (!symbols) return std::unexpected(symbols.error());
+  SourceTree tree(srctree);
+  tree.infer_from((*info)->unit_paths());
+  return VmlinuxDebug{std::move(*object), std::move(*symbols), std::move(*info), std::move(tree)};
+}
+
+namespace {
+
+// st_size of the listing's symbols, which an nm listing does not carry: a
+// function is matched to its DWARF entry over its whole extent. Found by
+// name and place (section and offset in vmlinux.o, address in vmlinux).
+class SymbolSizes {
+ public:
+  explicit SymbolSizes(const SymbolTable& table) {
+    by_name_.reserve(table.symbols.size());
+    for (const ElfSymbol& sym : table.symbols) {
+      if (sym.defined() && sym.size > 0) by_name_.emplace(sym.name, &sym);
+    }
+  }
+  // 0 when the file has no such symbol.
+  [[nodiscard]] uint64_t size_of(std::string_view name, std::optional<uint32_t> section, uint64_t value) const {
+    auto [first, last] = by_name_.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+      const ElfSymbol& sym = *it->second;
+      if (sym.value == value && (!section || sym.section == *section)) return sym.size;
+    }
+    return 0;
+  }
+
+ private:
+  std::unordered_multimap<std::string_view, const ElfSymbol*> by_name_;
+};
+
+}  // namespace
+
+Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, const Census& census,
+                                               const AliasOptions& options, const VmlinuxDebug& debug) {
+  VmlinuxDecision decision;
+  std::vector<size_t> eligible;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const NmLine& line = lines[i];
+    if (!line.address.empty() && alias_eligible(line.name, line.type, {}, false, census, options)) {
+      eligible.push_back(i);
+    }
+  }
+  decision.eligible = eligible.size();
+
+  const DebugInfo& info = *debug.info;
+  const SymbolSizes sizes(debug.symbols);
+  std::optional<LinkedAddressMap> map;
+  if (info.relocatable()) {
+    auto built = LinkedAddressMap::build(debug.object, debug.symbols, lines);
+    if (!built) return std::unexpected(built.error());
+    map = std::move(*built);
+  }
+  std::vector<LocateQuery> queries;
+  std::vector<size_t> queried;  // index into `eligible`
+  queries.reserve(eligible.size());
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    const NmLine& line = lines[eligible[k]];
+    uint64_t address = line.value;
+    uint64_t size = 0;
+    if (map) {
+      auto place = map->to_object(line.value);
+      auto base = place ? info.section_address(place->section) : std::nullopt;
+      if (!base) continue;  // not from the object: no location
+      address = *base + place->offset;
+      size = sizes.size_of(line.name, place->section, place->offset);
+    } else {
+      size = sizes.size_of(line.name, std::nullopt, line.value);
+    }
+    queries.push_back({address, nm_is_text(line.type), size, line.name});
+    queried.push_back(k);
+  }
+  std::vector<std::optional<SourceLocation>> located = locate(info, debug.tree, queries);
+  std::vector<std::optional<SourceLocation>> locations(eligible.size());
+  for (size_t q = 0; q < queried.size(); ++q) locations[queried[q]] = std::move(located[q]);
+
+  std::vector<AliasCandidate> candidates;
+  std::vector<size_t> candidate_line;
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    const NmLine& line = lines[eligible[k]];
+    if (!locations[k]) {
+      ++decision.unlocated;
+      decision.unlocated_names.emplace_back(line.name);
+      continue;
+    }
+    if (locations[k]->from_line_table) ++decision.from_line_table;
+    candidates.push_back({line.name, {}, line.value, std::move(*locations[k])});
+    candidate_line.push_back(eligible[k]);
+  }
+  std::vector<std::string> aliases = assign_aliases(candidates, options);
+
+  decision.alias_of_line.resize(lines.size());
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const AliasCandidate& cand = candidates[c];
+    std::string short_form = std::string(cand.name) + options.separator + decorate_path(cand.location.file) + "_" +
+                             std::to_string(cand.location.line);
+    if (aliases[c] != short_form) ++decision.disambiguated;
+    decision.alias_of_line[candidate_line[c]] = std::move(aliases[c]);
+  }
+  decision.aliases = candidates.size();
+  return decision;
+}
+
+}  // namespace kas

@@ -1,0 +1,67 @@
+#include "core/index/binary_record.hpp"
+
+#include "core/alias/module_aliases.hpp"
+#include "core/elf/build_id.hpp"
+#include "core/elf/elf_file.hpp"
+
+namespace kas {
+
+Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string& path, std::string name) {
+  auto file = ElfFile::open(path);
+  if (!file) return std::unexpected(file.error());
+  auto table = read_symbols(*file);
+  if (!table) return std::unexpected(table.error());
+  std::shared_ptr<BinaryRecord> record(new BinaryRecord());
+  record->path_ = path;
+  record->name_ = std::move(name);
+  record->stamp_ = stamp_of(path);
+  record->stamp_.build_id = build_id_of(*file);
+  record->relocatable_ = file->is_relocatable();
+  record->sections_.reserve(file->section_count());
+  for (size_t i = 0; i < file->section_count(); ++i) record->sections_.emplace_back(file->section_name(i));
+  record->units_ = module_unit_keys(*table);
+
+  // The names move out of the file's mapping into one buffer of the record.
+  size_t chars = 0;
+  for (const ElfSymbol& sym : table->symbols) chars += sym.name.size();
+  record->strings_.reserve(chars);
+  std::vector<size_t> offsets;
+  offsets.reserve(table->symbols.size());
+  for (const ElfSymbol& sym : table->symbols) {
+    offsets.push_back(record->strings_.size());
+    record->strings_.append(sym.name);
+  }
+  record->table_ = std::move(*table);
+  for (size_t i = 0; i < record->table_.symbols.size(); ++i) {
+    ElfSymbol& sym = record->table_.symbols[i];
+    sym.name = std::string_view(record->strings_).substr(offsets[i], sym.name.size());
+  }
+  record->bytes_ = sizeof(BinaryRecord) + record->strings_.capacity() +
+                   record->table_.symbols.capacity() * sizeof(ElfSymbol) + record->sections_.size() * 48 +
+                   record->units_.size() * 48;
+  return std::shared_ptr<const BinaryRecord>(std::move(record));
+}
+
+bool BinaryRecord::has_located() const {
+  std::lock_guard lock(located_mutex_);
+  return located_done_;
+}
+
+std::shared_ptr<const PlacedSymbols> BinaryRecord::located(const Census& census, const AliasOptions& options) const {
+  std::lock_guard lock(located_mutex_);
+  if (located_done_) return located_;
+  located_done_ = true;
+  auto section_name = [this](uint32_t s) { return this->section_name(s); };
+  const std::vector<const ElfSymbol*> eligible = module_alias_symbols(section_name, table_, census, options);
+  if (eligible.empty()) {
+    located_ = std::make_shared<const PlacedSymbols>(std::vector<SymbolPlace>{});
+    return located_;
+  }
+  auto file = ElfFile::open(path_);
+  if (!file || !current()) return nullptr;  // replaced since read: the caller locates in its own copy
+  auto places = locate_object_symbols(*file, eligible, /*srctree=*/"");
+  if (places) located_ = std::make_shared<const PlacedSymbols>(std::move(*places));
+  return located_;
+}
+
+}  // namespace kas

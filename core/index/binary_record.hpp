@@ -1,0 +1,75 @@
+// One binary of a kernel (vmlinux or a module) as read once: its symbols,
+// section names, source files and stamp. Everything the census, the alias
+// decisions and the lookup index need from its symbol table comes from
+// here, so a file is opened and its .symtab parsed once per version. Its
+// duplicated symbols' DWARF locations are added the first time someone
+// needs them, and kept.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/alias/policy.hpp"
+#include "core/census/census.hpp"
+#include "core/dwarf/symbol_locations.hpp"
+#include "core/elf/symtab.hpp"
+#include "core/util/file_stamp.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+class BinaryRecord {
+ public:
+  // Reads `path` (`name`: "vmlinux" or its module name). Errors: the file's
+  // (cannot open, not ELF, no .symtab), naming it.
+  [[nodiscard]] static Result<std::shared_ptr<const BinaryRecord>> read(const std::string& path, std::string name);
+
+  BinaryRecord(const BinaryRecord&) = delete;
+  BinaryRecord& operator=(const BinaryRecord&) = delete;
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const FileStamp& stamp() const { return stamp_; }
+  [[nodiscard]] bool relocatable() const { return relocatable_; }
+  // Names view into this record: valid while it lives.
+  [[nodiscard]] const SymbolTable& table() const { return table_; }
+  [[nodiscard]] std::string_view section_name(uint32_t index) const {
+    return index < sections_.size() ? std::string_view(sections_[index]) : std::string_view();
+  }
+  [[nodiscard]] const std::vector<std::string>& sections() const { return sections_; }
+  // Its source files' census keys (module_unit_keys).
+  [[nodiscard]] const std::vector<std::string>& units() const { return units_; }
+  // False when the file on disk is no longer the one read (stat only).
+  [[nodiscard]] bool current() const { return stamp_of(path_).same_stat(stamp_); }
+  [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+
+  // A module's symbols that `census` makes alias candidates, located in its
+  // DWARF (inferred source tree). Computed by the first caller and kept: a
+  // later census that makes more names duplicated finds them missing
+  // (PlacedSymbols::find), and the caller locates those itself. Null when
+  // the DWARF cannot be read (a request then reports why). Thread-safe.
+  [[nodiscard]] std::shared_ptr<const PlacedSymbols> located(const Census& census, const AliasOptions& options) const;
+  // Whether located() has run (without running it).
+  [[nodiscard]] bool has_located() const;
+
+ private:
+  BinaryRecord() = default;
+
+  std::string path_;
+  std::string name_;
+  FileStamp stamp_;
+  bool relocatable_ = false;
+  std::string strings_;  // every symbol name, back to back
+  SymbolTable table_;    // names view into strings_
+  std::vector<std::string> sections_;
+  std::vector<std::string> units_;
+  size_t bytes_ = 0;
+  mutable std::mutex located_mutex_;
+  mutable bool located_done_ = false;
+  mutable std::shared_ptr<const PlacedSymbols> located_;
+};
+
+}  // namespace kas

@@ -1,0 +1,108 @@
+// One kernel as kas knows it at one moment: vmlinux's names and every
+// module's record, with the census over them. Immutable once built: a
+// rebuilt module makes a new snapshot sharing every other record, so
+// readers share one without locks.
+//
+// Every census question is answered here, by the same code whether the
+// snapshot was built for one request (in-process kas: only the names that
+// request needs are counted) or kept by the daemon for many: the whole
+// census (kas vmlinux, kas census), and the part of it one module's aliases
+// depend on (kas module, kas lookup).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/alias/module_census.hpp"
+#include "core/census/census.hpp"
+#include "core/elf/vmlinux_listing.hpp"
+#include "core/index/binary_record.hpp"
+#include "core/index/census_sources.hpp"
+#include "core/index/record_cache.hpp"
+#include "core/util/file_stamp.hpp"
+#include "core/util/progress.hpp"
+#include "core/util/result.hpp"
+
+namespace kas {
+
+struct SnapshotOptions {
+  unsigned jobs = 1;
+  bool lto = false;  // census keys without LTO suffixes
+  // Count only these keys (one module request's); null: every name.
+  const NameSet* wanted = nullptr;
+  // Module files of this module name are not read: the object a module
+  // request writes replaces them.
+  std::string skip_module = {};
+  // Locate every module's alias candidates now, largest files first (a
+  // kbuild tree: module requests then read no DWARF).
+  bool locate = false;
+  // Reuse records of unchanged files (the daemon's); null: read every file.
+  RecordCache* records = nullptr;
+  ProgressFn progress = {};  // may be empty
+};
+
+class KernelSnapshot {
+ public:
+  // Reads the sources (modules in parallel). Errors: the sources' (a census
+  // file combined with module lists, an unreadable listing, modules.order
+  // or module, the first in list order).
+  [[nodiscard]] static Result<std::shared_ptr<const KernelSnapshot>> build(const CensusSources& sources,
+                                                                           const SnapshotOptions& options);
+
+  // The census of symbol names (only the wanted ones, when built so).
+  [[nodiscard]] const Census& census() const { return total_; }
+  // census() plus every module's source files (kas census --units).
+  [[nodiscard]] Census census_with_units() const;
+  [[nodiscard]] size_t module_count() const { return modules_.size(); }
+  [[nodiscard]] std::span<const std::shared_ptr<const BinaryRecord>> modules() const { return modules_; }
+  [[nodiscard]] const CensusSources& sources() const { return sources_; }
+  [[nodiscard]] bool lto() const { return lto_; }
+  // vmlinux's listing when it is an ELF file read as a record (a query
+  // target's vmlinux); null otherwise.
+  [[nodiscard]] const BinaryRecord* vmlinux_record() const { return vmlinux_record_.get(); }
+  [[nodiscard]] const VmlinuxListing* vmlinux_listing() const { return listing_.get(); }
+  [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+
+  // What a module request for the names `wanted` needs: their counts without
+  // the modules named `skip_module` (the requester replaces them), the other
+  // modules' source files, and, when `requester` is one of this snapshot's
+  // module files and unchanged, its candidates located at indexing time.
+  [[nodiscard]] RestrictedCensus restricted(const NameSet& wanted, const std::string& skip_module,
+                                            const std::string& requester = {}) const;
+
+  // True when an input file (nm listing, census file, modules.order)
+  // changed on disk since the snapshot was built.
+  [[nodiscard]] bool sources_changed() const;
+  // True when `module_path` is one of the snapshot's modules and changed.
+  [[nodiscard]] bool module_changed(const std::string& module_path) const;
+  // A new snapshot with `module_path` read again. Error: the file's.
+  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> with_module_reread(
+      const std::string& module_path) const;
+
+  // Locates every module's alias candidates (BinaryRecord::located), the
+  // largest files first; those already located are skipped.
+  void locate_candidates(unsigned jobs, const ProgressFn& progress = {}) const;
+
+  KernelSnapshot() = default;
+
+ private:
+  CensusSources sources_;
+  bool lto_ = false;
+  bool locate_ = false;
+  bool from_census_file_ = false;
+  std::vector<std::pair<std::string, FileStamp>> input_stamps_;
+  std::shared_ptr<const VmlinuxListing> listing_;  // shared with the snapshots made from this one
+  std::shared_ptr<const BinaryRecord> vmlinux_record_;
+  std::vector<std::shared_ptr<const BinaryRecord>> modules_;
+  std::vector<std::string> skipped_;  // module files not read (skip_module)
+  Census total_;                      // symbol names only
+  // Source-file keys: every module's (module_unit_keys) or a census file's.
+  std::shared_ptr<const Census> units_ = std::make_shared<const Census>();
+  size_t bytes_ = 0;
+};
+
+}  // namespace kas

@@ -1,0 +1,29 @@
+// Identity of a file's contents as far as a rebuild goes: what the daemon
+// compares before trusting what it read from a file earlier.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace kas {
+
+struct FileStamp {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  int64_t mtime_ns = 0;
+  std::string build_id;  // ELF files: a copy that kept size and mtime still differs
+  bool operator==(const FileStamp&) const = default;
+  // Same file by stat(2) alone (the build-id is read only from the file).
+  [[nodiscard]] bool same_stat(const FileStamp& o) const {
+    return dev == o.dev && ino == o.ino && size == o.size && mtime_ns == o.mtime_ns;
+  }
+};
+
+// Stamp of `path` without a build-id; a default stamp when it cannot be
+// stat'ed.
+[[nodiscard]] FileStamp stamp_of(const std::string& path);
+
+}  // namespace kas

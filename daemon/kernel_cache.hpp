@@ -1,0 +1,99 @@
+// The daemon's kernels: one snapshot per kernel (keyed by its census
+// sources), shared by every request about it, and the lookup indexes made
+// over it. A changed input replaces a kernel's snapshot; a rebuilt module
+// replaces one record. Records are shared across snapshots (RecordCache),
+// so the kbuild requests of a tree and the questions about it read each
+// file once. Past the memory budget the least recently used kernel goes.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/index/kernel_snapshot.hpp"
+#include "core/index/record_cache.hpp"
+#include "core/query/query_target.hpp"
+#include "core/query/symbol_index.hpp"
+#include "daemon/snapshot_cache.hpp"
+
+namespace kas::daemon {
+
+// A cached kernel: its snapshot and the lookup indexes built over it (one
+// per alias options and source tree, usually one).
+class Kernel {
+ public:
+  explicit Kernel(std::shared_ptr<const KernelSnapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+  [[nodiscard]] const std::shared_ptr<const KernelSnapshot>& snapshot() const { return snapshot_; }
+  [[nodiscard]] size_t approximate_bytes() const;
+
+  using IndexResult = Result<std::shared_ptr<const SymbolIndex>>;
+  // The index for `key`, built by `build` once for all callers meanwhile.
+  [[nodiscard]] IndexResult index(const std::string& key, const std::function<IndexResult()>& build) const;
+  // Candidates located once for kbuild requests (module requests then read
+  // no DWARF); a kernel first built for a question is located on demand.
+  void ensure_located(unsigned jobs) const;
+  // Whether `index` is the one built here for `key`.
+  [[nodiscard]] bool holds(const std::string& key, const std::shared_ptr<const SymbolIndex>& index) const;
+
+ private:
+  std::shared_ptr<const KernelSnapshot> snapshot_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::shared_future<IndexResult>> indexes_;
+  mutable std::once_flag located_;
+};
+
+class KernelCache {
+ public:
+  KernelCache(size_t memory_budget_bytes, unsigned jobs) : cache_(memory_budget_bytes), jobs_(jobs) {}
+
+  // The snapshot of `sources` for kas vmlinux/module/census, built or
+  // refreshed as needed. When `module_path` is one of its modules and
+  // changed on disk, only it is read again. Blocks while it is being built.
+  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const CensusSources& sources, bool lto,
+                                                                       const std::string& module_path = {});
+  // The lookup index of `target`, over the snapshot of its sources.
+  [[nodiscard]] Result<std::shared_ptr<const SymbolIndex>> index(const QueryTarget& target);
+  // Drops `target`'s kernel if `index` was made over it (it found a file
+  // changed): the next question reads the kernel anew.
+  void invalidate(const QueryTarget& target, const std::shared_ptr<const SymbolIndex>& index);
+
+  // How far building `target`'s index is; nullopt when none is under way.
+  struct Progress {
+    std::string stage;
+    size_t done = 0;
+    size_t total = 0;
+  };
+  [[nodiscard]] std::optional<Progress> progress(const QueryTarget& target) const;
+
+  void clear() { cache_.clear(); }
+  [[nodiscard]] size_t kernels() const { return cache_.size(); }
+  [[nodiscard]] size_t files() const {
+    return cache_.sum([](const Kernel& k) { return k.snapshot()->module_count(); });
+  }
+  [[nodiscard]] size_t memory_bytes() const {
+    return cache_.sum([](const Kernel& k) { return k.approximate_bytes(); });
+  }
+  // Binary files read, and reads saved by a record another snapshot had.
+  [[nodiscard]] uint64_t records_read() const { return records_.reads(); }
+  [[nodiscard]] uint64_t records_reused() const { return records_.reuses(); }
+  [[nodiscard]] uint64_t indexes_built() const { return indexes_built_; }
+
+ private:
+  using KernelPtr = std::shared_ptr<const Kernel>;
+  [[nodiscard]] Result<KernelPtr> kernel(const CensusSources& sources, bool lto, const ProgressFn& progress);
+  void report(const std::string& key, std::string_view stage, size_t done, size_t total);
+
+  SnapshotCache<Kernel> cache_;
+  RecordCache records_;
+  unsigned jobs_;
+  std::atomic<uint64_t> indexes_built_{0};
+  // Index builds under way, by target key: what they last reported.
+  mutable std::mutex progress_mutex_;
+  std::map<std::string, Progress> building_;
+};
+
+}  // namespace kas::daemon
