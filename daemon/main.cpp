@@ -11,10 +11,10 @@
 #include <string>
 
 #include "core/util/parallel.hpp"
-#include "core/util/socket_path.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
+#include "proto/socket_path.hpp"
 
 namespace {
 
