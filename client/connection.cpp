@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/util/path.hpp"
-#include "core/util/socket_path.hpp"
 #include "proto/framing.hpp"
+#include "proto/socket_path.hpp"
 
 namespace kas::cli {
 

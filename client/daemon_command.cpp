@@ -7,8 +7,8 @@
 #include "client/commands.hpp"
 #include "client/connection.hpp"
 #include "client/options.hpp"
-#include "core/util/socket_path.hpp"
 #include "proto/framing.hpp"
+#include "proto/socket_path.hpp"
 
 namespace kas::cli {
 

@@ -2,9 +2,7 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <exception>
-#include <thread>
 
 #include "core/index/module_list.hpp"
 #include "proto/convert.hpp"
@@ -17,10 +15,11 @@ wire::Response error_response(const Error& error) {
   return response;
 }
 
-Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget)
-    : build_id_(std::move(build_id)), jobs_(jobs), kernels_(memory_budget, jobs) {
-  if (const char* delay = std::getenv("KASD_TEST_REQUEST_DELAY_MS"); delay != nullptr) test_delay_ms_ = std::atoi(delay);
-}
+Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget, DispatchHooks hooks)
+    : build_id_(std::move(build_id)),
+      jobs_(jobs),
+      kernels_(memory_budget, jobs),
+      hooks_(std::move(hooks)) {}
 
 wire::Hello Dispatcher::hello() const {
   wire::Hello hello;
@@ -42,13 +41,11 @@ wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) 
 
 wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) {
   ++stats_.requests;
-  // Test hook: widen the window in which a test can kill the daemon
-  // mid-request (tests/daemon). Never set in normal use.
-  if (test_delay_ms_ > 0 && request.body_case() != wire::Request::kStats &&
-      request.body_case() != wire::Request::kProgress) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(test_delay_ms_));
-  }
   try {
+    if (hooks_.before_request && request.body_case() != wire::Request::kStats &&
+        request.body_case() != wire::Request::kProgress) {
+      hooks_.before_request(request);
+    }
     switch (request.body_case()) {
       case wire::Request::kVmlinux: return vmlinux(request.vmlinux());
       case wire::Request::kModule: return module(request.module());

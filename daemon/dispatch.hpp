@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "daemon/kernel_cache.hpp"
@@ -16,9 +17,19 @@ struct DispatchStats {
   std::atomic<uint64_t> requests{0};
 };
 
+// Seams for tests; empty in normal use.
+struct DispatchHooks {
+  // Runs on the worker thread before each request is answered, except stats
+  // and progress: those are what a client asks while another of its requests
+  // is in flight, so holding them would hide what a test wants to see. A test
+  // blocks here to keep a request in flight (kasd --test-request-delay-ms
+  // sleeps here, so that a test can kill the daemon mid-request).
+  std::function<void(const wire::Request&)> before_request;
+};
+
 class Dispatcher {
  public:
-  Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget);
+  Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget, DispatchHooks hooks = {});
 
   // Answers one request (never Hello: the session handles the handshake).
   // Thread-safe. Sets `shutdown` when the request asks the daemon to stop.
@@ -43,7 +54,7 @@ class Dispatcher {
   KernelCache kernels_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  int test_delay_ms_ = 0;
+  DispatchHooks hooks_;
 };
 
 [[nodiscard]] wire::Response error_response(const Error& error);

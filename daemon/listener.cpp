@@ -13,7 +13,7 @@
 #include <thread>
 #include <cstring>
 
-#include "core/util/socket_path.hpp"
+#include "proto/socket_path.hpp"
 
 namespace kas::daemon {
 

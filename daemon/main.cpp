@@ -9,12 +9,14 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "core/util/parallel.hpp"
-#include "core/util/socket_path.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
+#include "proto/socket_path.hpp"
 
 namespace {
 
@@ -56,7 +58,11 @@ int main(int argc, char** argv) {
     unsigned long n = 0;
     if (parse_number(idle, n)) options.idle_timeout = std::chrono::seconds(n);
   }
-  enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kForeground, kVersion };
+  kas::daemon::DispatchHooks hooks;
+  enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kForeground, kVersion, kTestDelay };
+  // Not in usage(), for tests only: --test-request-delay-ms MS sleeps before
+  // each request (not stats or progress, see DispatchHooks), so that a test
+  // can kill the daemon while a client's request is inside it.
   const option longs[] = {{"socket", required_argument, nullptr, kSocket},
                           {"idle-timeout", required_argument, nullptr, kIdle},
                           {"jobs", required_argument, nullptr, kJobs},
@@ -65,6 +71,7 @@ int main(int argc, char** argv) {
                           {"foreground", no_argument, nullptr, kForeground},
                           {"version", no_argument, nullptr, kVersion},
                           {"help", no_argument, nullptr, 'h'},
+                          {"test-request-delay-ms", required_argument, nullptr, kTestDelay},
                           {nullptr, 0, nullptr, 0}};
   for (int c; (c = getopt_long(argc, argv, "h", longs, nullptr)) != -1;) {
     unsigned long n = 0;
@@ -87,6 +94,14 @@ int main(int argc, char** argv) {
         options.allowed_uids.insert(static_cast<uid_t>(n));
         break;
       case kForeground: break;
+      case kTestDelay:
+        if (!parse_number(optarg, n)) {
+          return std::fprintf(stderr, "kasd: bad --test-request-delay-ms '%s'\n", optarg), 2;
+        }
+        hooks.before_request = [delay = std::chrono::milliseconds(n)](const kas::wire::Request&) {
+          std::this_thread::sleep_for(delay);
+        };
+        break;
       case kVersion: std::printf("kasd %s\n", KAS_BUILD_ID); return 0;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
@@ -112,10 +127,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", KAS_BUILD_ID,
                  listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
     options.workers = std::max(4u, jobs * 2);
-    // Test hook: pose as another build, to test kas replacing a stale daemon.
-    const char* posed = std::getenv("KASD_TEST_BUILD_ID");
-    kas::daemon::Dispatcher dispatcher(posed != nullptr ? posed : KAS_BUILD_ID, jobs,
-                                       static_cast<size_t>(budget_mib) << 20);
+    kas::daemon::Dispatcher dispatcher(KAS_BUILD_ID, jobs, static_cast<size_t>(budget_mib) << 20, std::move(hooks));
     int status = kas::daemon::serve(*listener, dispatcher, options);
     kas::daemon::remove_socket_file(*listener);
     std::fprintf(stderr, "kasd: stopped\n");

@@ -7,7 +7,6 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,14 +14,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 
-#include "proto/framing.hpp"
+#include "daemon/session.hpp"
 
 namespace kas::daemon {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-using Socket = asio::local::stream_protocol::socket;
 
 namespace {
 
@@ -62,7 +60,8 @@ class Server {
         wait_signal();
         return;
       }
-      std::fprintf(stderr, "kasd: signal %d: stopping after %d request(s) in flight\n", signo, in_flight_.load());
+      std::fprintf(stderr, "kasd: signal %d: stopping after %d request(s) in flight\n", signo,
+                   activity_.in_flight.load());
       begin_stop();
     });
   }
@@ -95,12 +94,12 @@ class Server {
       idle_timer_.expires_after(std::chrono::milliseconds(200));
       boost::system::error_code ec;
       co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-      if (in_flight_ > 0) continue;
+      if (activity_.in_flight > 0) continue;
       if (stopping_) {
         io_.stop();
         co_return;
       }
-      auto idle = std::chrono::steady_clock::now() - last_activity_;
+      auto idle = std::chrono::steady_clock::now() - activity_.last;
       if (options_.idle_timeout.count() > 0 && idle >= options_.idle_timeout) {
         std::fprintf(stderr, "kasd: idle for %llds: exiting\n",
                      static_cast<long long>(options_.idle_timeout.count()));
@@ -117,71 +116,21 @@ class Server {
     return cred.uid == ::getuid() || options_.allowed_uids.count(cred.uid) != 0;
   }
 
-  awaitable<void> send(Socket& socket, const wire::Response& response) {
-    auto frame = wire::encode_frame(response);
-    if (!frame) frame = wire::encode_frame(error_response(frame.error()));
-    boost::system::error_code ec;
-    co_await asio::async_write(socket, asio::buffer(*frame), asio::redirect_error(use_awaitable, ec));
-  }
-
-  // Note: no temporaries of class type inside a co_await expression: GCC 12
-  // can destroy them twice (seen as a double free on the error paths).
   awaitable<void> session(Socket socket) {
     uid_t uid = 0;
     if (!peer_allowed(socket, uid)) {
       std::fprintf(stderr, "kasd: refused a connection from uid %u\n", static_cast<unsigned>(uid));
       wire::Response reply = error_response({ErrorCode::kInvalidArgument,
                                             "permission denied: this kasd serves uid " + std::to_string(::getuid())});
-      co_await send(socket, reply);
+      co_await send_response(socket, reply);
       co_return;
     }
-    bool greeted = false;
-    for (;;) {
-      unsigned char header[wire::kFrameHeaderBytes];
-      boost::system::error_code ec;
-      co_await asio::async_read(socket, asio::buffer(header), asio::redirect_error(use_awaitable, ec));
-      if (ec) co_return;  // closed or stopped
-      auto length = wire::decode_frame_length(header);
-      if (!length) {
-        wire::Response reply = error_response(length.error());
-        co_await send(socket, reply);
-        co_return;
-      }
-      std::string body(*length, '\0');
-      co_await asio::async_read(socket, asio::buffer(body), asio::redirect_error(use_awaitable, ec));
-      if (ec) co_return;
-      wire::Request request;
-      if (!request.ParseFromString(body)) {
-        wire::Response reply = error_response({ErrorCode::kBadInput, "unparsable request"});
-        co_await send(socket, reply);
-        co_return;
-      }
-      if (!greeted) {
-        if (request.body_case() != wire::Request::kHello) {
-          wire::Response reply = error_response({ErrorCode::kInvalidArgument, "the first request must be hello"});
-          co_await send(socket, reply);
-          co_return;
-        }
-        wire::Response response;
-        *response.mutable_hello() = dispatcher_.hello();
-        co_await send(socket, response);
-        greeted = true;
-        continue;
-      }
-      ++in_flight_;
-      bool shutdown = false;
-      auto work = [this, &request, &shutdown]() -> awaitable<wire::Response> {
-        co_return dispatcher_.handle(request, shutdown);
-      };
-      wire::Response response = co_await asio::co_spawn(workers_, std::move(work), use_awaitable);
-      last_activity_ = std::chrono::steady_clock::now();
-      co_await send(socket, response);
-      --in_flight_;
-      if (shutdown) {
-        std::fprintf(stderr, "kasd: shutdown requested\n");
-        begin_stop();
-        co_return;
-      }
+    // A local, not a temporary in the co_await (GCC 12: see session.cpp).
+    asio::any_io_executor workers = workers_.get_executor();
+    SessionEnd end = co_await run_session(std::move(socket), dispatcher_, workers, activity_);
+    if (end == SessionEnd::kShutdown) {
+      std::fprintf(stderr, "kasd: shutdown requested\n");
+      begin_stop();
     }
   }
 
@@ -193,9 +142,8 @@ class Server {
   asio::local::stream_protocol::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer idle_timer_;
-  std::atomic<int> in_flight_{0};
+  Activity activity_;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

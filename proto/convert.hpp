@@ -24,6 +24,8 @@ void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out);
 [[nodiscard]] kas::ModuleResult from_wire(const wire::ModuleReply& in);
 
 void to_wire(const kas::Error& in, wire::Error& out);
+// A code this build does not know (a newer peer's) reads as kInternal; the
+// message is kept.
 [[nodiscard]] kas::Error from_wire(const wire::Error& in);
 
 }  // namespace kas::wire

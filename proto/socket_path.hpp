@@ -1,10 +1,14 @@
-// Where the per-user daemon listens, shared by kas and kasd.
+// Where the per-user daemon listens: the rendezvous of kas and kasd, so part
+// of the protocol rather than of the core library (which knows no daemon).
 #pragma once
 
 #include <string>
 
 #include "core/util/result.hpp"
 
+// Namespace kas, not kas::wire like the rest of proto/: the client calls
+// these unqualified from kas::cli; they move once the client's commands
+// table lands.
 namespace kas {
 
 // $KAS_SOCKET, else $XDG_RUNTIME_DIR/kasd/kasd.sock, else /tmp/kasd-UID/kasd.sock.

@@ -1,4 +1,4 @@
-#include "core/util/socket_path.hpp"
+#include "proto/socket_path.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,0 +1,51 @@
+// One client connection: the Hello handshake, then request frames answered
+// one at a time by the Dispatcher on a worker pool, until the peer closes,
+// breaks the protocol, or asks the daemon to stop. Accepting, the peer-uid
+// check, the idle timeout and stopping are the server's (server.hpp).
+#pragma once
+
+// Boost 1.74's coroutine support needs <utility> before asio (STYLE.md).
+#include <utility>
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <chrono>
+
+#include "core/util/fd.hpp"
+#include "daemon/dispatch.hpp"
+
+namespace kas::daemon {
+
+using Socket = boost::asio::local::stream_protocol::socket;
+
+enum class SessionEnd {
+  kClosed,    // the peer closed or the socket failed, between frames or inside one
+  kRejected,  // oversized or unparsable frame, or not Hello first: answered with an Error, then closed
+  kShutdown,  // the peer asked the daemon to stop (answered)
+};
+
+// What a server's sessions share with its idle timeout and graceful stop.
+// Touched on the I/O thread only; in_flight is atomic for the signal log.
+struct Activity {
+  std::atomic<int> in_flight{0};
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+// Runs on the socket's executor and never blocks it: requests are answered
+// on `workers`. Never throws for anything the peer sends.
+[[nodiscard]] boost::asio::awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher,
+                                                             boost::asio::any_io_executor workers, Activity& activity);
+
+// Writes one frame; a response too big for a frame becomes an Error. Write
+// errors are ignored: the next read sees the closed socket.
+[[nodiscard]] boost::asio::awaitable<void> send_response(Socket& socket, const wire::Response& response);
+
+// Serves `fd` (a connected stream socket, taken) with run_session on the
+// calling thread, with an io_context and one worker of its own, and returns
+// how the session ended. The in-process seam for tests (over a socketpair):
+// everything a client sees of a session, without a listener or signals.
+[[nodiscard]] SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher);
+
+}  // namespace kas::daemon
