@@ -1,33 +1,47 @@
-// A small getopt_long front end shared by the subcommands: declare the
-// options once and get parsing, error messages and the option list in
-// --help from the same table.
+// Options as data. A command declares its options once, as OptionSpecs, and
+// parsing (getopt_long), the option list of its --help and the table bash
+// completion reads all come from that one list, so they cannot disagree.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
 namespace kas::cli {
 
+// What bash completion offers for a value (an option's or an operand).
+// (Plain fields where it is used, not a struct: GCC 12 warns of any class
+// member a designated initializer leaves out.)
+enum class Completion { kNothing, kFiles, kDirectories, kReleases, kWords };
+
 struct OptionSpec {
-  const char* long_name;
-  char short_name;       // 0 when there is none
-  const char* arg_name;  // nullptr for a flag
-  const char* help;
-  std::function<bool(const std::string&)> apply;  // false: invalid value
+  const char* long_name = nullptr;
+  char short_name = 0;             // 0 when there is none
+  const char* arg_name = nullptr;  // nullptr for a flag
+  const char* help = "";
+  bool (*check)(const std::string& value) = nullptr;  // false: invalid value; nullptr: any value
+  Completion complete = Completion::kNothing;  // what completion offers for the value
+  const char* words = nullptr;                 // kWords: the values, space-separated
+  bool hidden = false;  // parsed, but in neither --help nor completion (a seam for tests)
 };
 
+// Where parsing stops: GNU style lets options and operands mix; the global
+// options before a command name stop at the name.
+enum class OptionOrder { kMixed, kOptionsFirst };
+
 struct ParsedArgs {
-  std::vector<std::string> positional;
+  // The options given, in command-line order, each with its value ("" for a flag).
+  std::vector<std::pair<const OptionSpec*, std::string>> given;
+  std::vector<std::string> operands;
   bool help = false;
 };
 
-// Parses argv[first..] (argv[first - 1] is the subcommand). On a usage error
-// prints "kas COMMAND: reason" to stderr and returns false.
-[[nodiscard]] bool parse_options(const char* command, int argc, char** argv, int first,
-                                 const std::vector<OptionSpec>& specs, ParsedArgs& out);
+// Parses `args` (the words after `who`, e.g. "kas vmlinux") against `specs`
+// plus -h/--help. On a usage error prints "WHO: reason (see 'WHO --help')" to
+// stderr and returns false. `specs` must outlive `out` (it points into them).
+[[nodiscard]] bool parse_options(const std::string& who, const std::vector<std::string>& args,
+                                 const std::vector<OptionSpec>& specs, OptionOrder order, ParsedArgs& out);
 
-// The option table formatted for --help.
+// The visible options formatted for --help, -h/--help last.
 [[nodiscard]] std::string format_options(const std::vector<OptionSpec>& specs);
 
 // Parses a whole positive number; false on anything else.

@@ -1,6 +1,24 @@
-# bash completion for kas: commands, each command's options (read from its
-# own --help, so it never falls out of step), and option values.
+# bash completion for kas. It knows no command or option of its own: kas
+# prints them from its command table (the hidden `kas --completion-table
+# [COMMAND]`, described in client/completion_table.hpp), so completion
+# never falls out of step with the program or its --help.
 # Installed as share/bash-completion/completions/kas.
+
+# Completions of $cur for a value of KIND [WORD...], in COMPREPLY.
+_kas_values() {
+  local kind=$1
+  shift
+  case $kind in
+    file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    dir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    release)
+      local releases
+      releases=$(ls /usr/lib/debug/boot 2>/dev/null | sed -n 's/^vmlinux-//p'; ls /lib/modules 2>/dev/null)
+      mapfile -t COMPREPLY < <(compgen -W "$releases" -- "$cur") ;;
+    words) mapfile -t COMPREPLY < <(compgen -W "$*" -- "$cur") ;;
+    *) COMPREPLY=() ;;
+  esac
+}
 
 _kas() {
   local cur prev words cword
@@ -13,45 +31,49 @@ _kas() {
     cword=$COMP_CWORD
   fi
   local kas=${words[0]}
-  local commands="lookup resolve decode vmlinux module census daemon"
+  local table
+  table=$("$kas" --completion-table 2>/dev/null) || return
 
-  if [ "$cword" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
+  # The command is the first word after the global options and their values.
+  local i=1 command= kind
+  while [ "$i" -lt "$cword" ]; do
+    local w=${words[i]}
+    if [[ $w != -* ]]; then
+      command=$w
+      break
+    fi
+    kind=$(awk -v o="$w" '$1 == "option" && $2 == o { print $3 }' <<<"$table")
+    [ -n "$kind" ] && i=$((i + 1))  # skip its value
+    i=$((i + 1))
+  done
+  if [ -n "$command" ]; then
+    table=$("$kas" --completion-table "$command" 2>/dev/null) || return
+  fi
+
+  # The value of an option.
+  local value
+  value=$(awk -v o="$prev" '$1 == "option" && $2 == o { $1 = ""; $2 = ""; print }' <<<"$table")
+  if [ -n "${value// /}" ]; then
+    # shellcheck disable=SC2086  # KIND WORD...: split on purpose
+    _kas_values $value
     return
   fi
-  local command=${words[1]}
 
-  case $prev in
-    --kernel)
-      local releases
-      releases=$(ls /usr/lib/debug/boot 2>/dev/null | sed -n 's/^vmlinux-//p'; ls /lib/modules 2>/dev/null)
-      mapfile -t COMPREPLY < <(compgen -W "$releases" -- "$cur")
-      return ;;
-    --color)
-      mapfile -t COMPREPLY < <(compgen -W "auto always never" -- "$cur")
-      return ;;
-    --tree|--debug-root|--modules|--srctree)
-      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
-      return ;;
-    --vmlinux|--nm|--elf|--census|--modules-order|--system-map|--output|-o|--socket)
-      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-      return ;;
-    --jobs|-j|--limit|--separator)
-      return ;;
-  esac
-
-  if [ "$command" = daemon ] && [ "$cword" -eq 2 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "start stop status" -- "$cur")
-    return
-  fi
   if [[ $cur == -* ]]; then
     local options
-    options=$("$kas" "$command" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+    options=$(awk '$1 == "option" && $2 ~ /^--/ { print $2 }' <<<"$table")
     mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
     return
   fi
-  case $command in
-    module|vmlinux) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-  esac
+  if [ -z "$command" ]; then
+    local commands
+    commands=$(awk '$1 == "command" { print $2 }' <<<"$table")
+    mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+    return
+  fi
+  local operands
+  operands=$(awk '$1 == "operands" { $1 = ""; print }' <<<"$table")
+  # shellcheck disable=SC2086
+  [ -n "$operands" ] && _kas_values $operands
 }
 complete -F _kas kas

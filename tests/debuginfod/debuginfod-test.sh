@@ -2,8 +2,8 @@
 # kas --live when the running kernel's debug files are not installed: they
 # are fetched by build-id from a real debuginfod server (Debian package
 # debuginfod) on loopback, serving the fixture kernel. The "running kernel"
-# is a recorded sysfs (KAS_SYSFS): its notes files carry the fixture's
-# build-ids, as /sys/kernel/notes and /sys/module/*/notes do.
+# is a recorded sysfs, given with kas's hidden --sysfs-root: its notes files
+# carry the fixture's build-ids, as /sys/kernel/notes and /sys/module/*/notes do.
 #
 # usage: debuginfod-test.sh KAS
 set -euo pipefail
@@ -59,7 +59,7 @@ for try in 1 2 3 4 5 6 7 8; do
 done
 [ -n "$port" ] || fail "debuginfod did not start: $(cat "$work/server.log")"
 export DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$work/client-cache XDG_CACHE_HOME=$work/xdg
-export KAS_SYSFS=$work/sys KAS_SOCKET=$work/run/kasd.sock
+export KAS_SOCKET=$work/run/kasd.sock
 for i in $(seq 1 60); do
   # A cache of its own each time: the client remembers misses for minutes.
   rm -rf "$work/poll-cache"
@@ -70,7 +70,7 @@ done
 rm -rf "$work/poll-cache"
 
 check_lookup() {  # MODE (--no-daemon or "")
-  out=$("$kas" lookup name_show --live --debug-root "$work/empty" --json $1 2>"$work/err") ||
+  out=$("$kas" lookup name_show --live --sysfs-root "$work/sys" --debug-root "$work/empty" --json $1 2>"$work/err") ||
     fail "kas lookup --live $1: $(cat "$work/err")"
   python3 - "$out" <<'PY' || fail "lookup through debuginfod $1: $out"
 import json, sys
@@ -90,17 +90,17 @@ check_lookup ""
 echo "PASS: lookup --live through debuginfod (in-process and daemon)"
 
 # Resolve by name, through the same fetched files.
-out=$("$kas" resolve --live --debug-root "$work/empty" 'name_show+0x1 [other]' 2>/dev/null) ||
+out=$("$kas" resolve --live --sysfs-root "$work/sys" --debug-root "$work/empty" 'name_show+0x1 [other]' 2>/dev/null) ||
   fail "resolve --live: $out"
 echo "$out" | grep -q "modules/other/other.c:" || fail "resolve --live: $out"
 echo "PASS: resolve --live through debuginfod"
 
 # No server configured, or one without the files: say so (then answer from
 # /proc/kallsyms alone when it is readable).
-err=$(env -u DEBUGINFOD_URLS "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) || true
+err=$(env -u DEBUGINFOD_URLS "$kas" lookup name_show --live --sysfs-root "$work/sys" --debug-root "$work/empty" 2>&1 >/dev/null) || true
 echo "$err" | grep -q "DEBUGINFOD_URLS" || fail "no hint at DEBUGINFOD_URLS: $err"
 mkdir -p "$work/other-sys/kernel"
 printf '\004\000\000\000\004\000\000\000\003\000\000\000GNU\000\001\002\003\004' >"$work/other-sys/kernel/notes"
-err=$(KAS_SYSFS=$work/other-sys "$kas" lookup name_show --live --debug-root "$work/empty" 2>&1 >/dev/null) || true
+err=$("$kas" lookup name_show --live --sysfs-root "$work/other-sys" --debug-root "$work/empty" 2>&1 >/dev/null) || true
 echo "$err" | grep -q "has no debug info for the running kernel (build-id 01020304)" || fail "unclear: $err"
 echo "PASS: missing debug info is explained"

@@ -1,0 +1,62 @@
+// kas census: how often each symbol name is defined over vmlinux and the
+// modules, in the modules.symbfreq format kas module --census reads.
+#include <string>
+
+#include "client/commands/commands.hpp"
+#include "client/common_options.hpp"
+#include "client/output.hpp"
+#include "client/remote.hpp"
+#include "core/engine/engine.hpp"
+
+namespace kas::cli {
+
+namespace {
+
+int run(const Invocation& args) {
+  const CensusSources sources = census_sources_of(args);
+  const unsigned jobs = jobs_of(args);
+  const bool lto = args.flag("lto");
+  const bool units = args.flag("units");
+  const Routing routing = routing_of(args);
+  if (sources.nm_path.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
+    return args.usage_error("nothing to count: give --nm, --modules-order or --modules");
+  }
+  auto text = routed(
+      routing, [&] { return remote_census(routing.daemon, sources, lto, units); },
+      [&]() -> Result<std::string> {
+        auto result = build_census(sources, jobs, lto, units);
+        if (!result) return std::unexpected(result.error());
+        return result->census.to_symbfreq();
+      });
+  if (!text) return report(text.error());
+  return write_output(args.value("output"), *text);
+}
+
+}  // namespace
+
+const Command& census_command() {
+  static const Command command{
+      .name = "census",
+      .summary = "count symbol names over vmlinux and modules (name:count)",
+      .usage = "kas census [--nm IN] [--modules-order FILE | --modules DIR]... [-o FILE]",
+      .about = "Counts how often each symbol name is defined in vmlinux (its nm listing) and\n"
+               "the modules, and writes one 'name:count' line per name, sorted by name (the\n"
+               "modules.symbfreq format). Undefined symbols do not count. With --units it\n"
+               "also counts, per source file path, the modules compiling it: a census file\n"
+               "for kas module must have them to keep aliases unique when one .c is linked\n"
+               "into several modules.\n",
+      .options = option_list(
+          {census_source_options(),
+           {{.long_name = "units", .help = "also count each module's source files (for kas module --census)"},
+            {.long_name = "lto", .help = "LTO build: count names without .llvm.N / .lto_priv.N suffixes"},
+            jobs_option(),
+            output_option("write here atomically (default: stdout)")},
+           routing_options()}),
+      .operands = {},
+      .examples = "  kas census --nm System.map --modules-order modules.order --units -o modules.symbfreq\n",
+      .run = run,
+  };
+  return command;
+}
+
+}  // namespace kas::cli

@@ -1,0 +1,99 @@
+// kas daemon start|stop|status: managing the per-user kasd by hand.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "client/commands/commands.hpp"
+#include "client/common_options.hpp"
+#include "client/connection.hpp"
+#include "proto/framing.hpp"
+
+namespace kas::cli {
+
+namespace {
+
+Result<wire::Response> ask(const std::string& socket, wire::Request request) {
+  auto fd = connect_existing(socket);
+  if (!fd) return std::unexpected(fd.error());
+  if (auto r = wire::write_frame(fd->get(), request); !r) return std::unexpected(r.error());
+  wire::Response response;
+  if (auto r = wire::read_frame(fd->get(), response); !r) return std::unexpected(r.error());
+  return response;
+}
+
+int start(const std::string& socket) {
+  if (connect_existing(socket)) {
+    std::printf("kasd already running at %s\n", socket.c_str());
+    return kExitOk;
+  }
+  if (auto r = start_daemon(socket); !r) return report(r.error());
+  std::printf("kasd started at %s\n", socket.c_str());
+  return kExitOk;
+}
+
+int stop(const std::string& socket) {
+  wire::Request request;
+  request.mutable_shutdown();
+  auto r = ask(socket, request);
+  if (!r) {
+    std::printf("kasd not running at %s\n", socket.c_str());
+    return kExitOk;
+  }
+  for (int i = 0; i < 500 && connect_existing(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::printf("kasd stopped\n");
+  return kExitOk;
+}
+
+int status(const std::string& socket) {
+  wire::Request request;
+  request.mutable_stats();
+  auto r = ask(socket, request);
+  if (!r) {
+    if (r.error().code == ErrorCode::kNotFound) {
+      std::printf("kasd not running at %s\n", socket.c_str());
+    } else {
+      std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), r.error().message.c_str());
+    }
+    return kExitFailure;
+  }
+  const wire::StatsReply& s = r->stats();
+  std::printf("kasd pid %u, build %s%s\nsocket %s\ntrees %llu, files %llu, memory %.1f MiB\n"
+              "requests %llu, uptime %llus\nfiles read %llu, reused %llu, lookup indexes built %llu\n",
+              s.pid(), s.build_id().c_str(), s.build_id() == build_id() ? "" : " (not this kas's build)",
+              socket.c_str(), static_cast<unsigned long long>(s.trees()), static_cast<unsigned long long>(s.files()),
+              static_cast<double>(s.memory_bytes()) / (1 << 20), static_cast<unsigned long long>(s.requests()),
+              static_cast<unsigned long long>(s.uptime_seconds()), static_cast<unsigned long long>(s.records_read()),
+              static_cast<unsigned long long>(s.records_reused()), static_cast<unsigned long long>(s.indexes_built()));
+  return kExitOk;
+}
+
+int run(const Invocation& args) {
+  const std::string socket = socket_of(args);
+  const std::string& action = args.operands()[0];
+  if (action == "start") return start(socket);
+  if (action == "stop") return stop(socket);
+  if (action == "status") return status(socket);
+  return args.usage_error("unknown action '" + action + "' (start, stop, status)");
+}
+
+}  // namespace
+
+const Command& daemon_command() {
+  static const Command command{
+      .name = "daemon",
+      .summary = "start, stop or query kasd (used by the other commands by default)",
+      .usage = "kas daemon start|stop|status [--socket PATH]",
+      .about = "  start   start kasd for this user unless one runs (kas also does this on demand)\n"
+               "  stop    ask kasd to finish its requests and exit\n"
+               "  status  kernels loaded, files, memory, requests served, uptime, files read\n",
+      .options = {socket_option()},
+      // A wrong count shows the help: it lists the actions.
+      .operands = {.min = 1, .max = 1, .complete = Completion::kWords, .words = "start stop status"},
+      .examples = "  kas daemon status\n",
+      .run = run,
+  };
+  return command;
+}
+
+}  // namespace kas::cli

@@ -1,0 +1,99 @@
+// kas decode: a kernel log or oops on stdin, printed back with each stack
+// frame's file:line, alias and inline calls. The whole trace is one
+// question (one request to kasd).
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/commands/commands.hpp"
+#include "client/query_ask.hpp"
+#include "client/query_output.hpp"
+#include "core/query/frame_spec.hpp"
+#include "core/util/file.hpp"
+
+namespace kas::cli {
+
+namespace {
+
+// The whole of `in`.
+std::string read_all(std::istream& in) {
+  std::string data;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) data.append(buf, static_cast<size_t>(in.gcount()));
+  return data;
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+int run(const Invocation& args) {
+  const QueryOptions options = query_options_of(args);
+  const std::string log = read_all(std::cin);
+  const std::vector<std::string_view> lines = split_lines(log);
+  std::vector<std::optional<LogFrame>> frames;
+  std::vector<FrameQuery> queries;
+  for (std::string_view line : lines) {
+    frames.push_back(find_log_frame(line));
+    if (frames.back()) queries.push_back(frames.back()->query);
+  }
+  std::vector<ResolveAnswer> answers;
+  if (!queries.empty()) {
+    auto asked = resolve_all(options, queries);
+    if (!asked) return report(asked.error());
+    answers = std::move(*asked);
+  }
+  if (options.json) {
+    if (auto r = write_stdout(resolve_json(answers)); !r) return report(r.error());
+    return kExitOk;
+  }
+  const Style style = style_of(options);
+  std::string out;
+  size_t next = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (frames[i] && next < answers.size()) {
+      out += decode_line(lines[i], *frames[i], answers[next++], style);
+    } else {
+      out.append(lines[i]);
+      out += '\n';
+    }
+  }
+  if (auto r = write_stdout(out); !r) return report(r.error());
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& decode_command() {
+  static const Command command{
+      .name = "decode",
+      .summary = "annotate the stack frames of a kernel log or oops (stdin)",
+      .usage = "kas decode [--tree DIR | --kernel RELEASE | --live] [--json] < LOG",
+      .about = "Reads a kernel log or oops on stdin and prints it back with every stack frame\n"
+               "(func+0x1a/0x40 [module]) followed by its file:line, the alias of a duplicated\n"
+               "name, and one line per inlined call. Like scripts/decode_stacktrace.sh, but a\n"
+               "duplicated name resolves to the definition in the frame's module with the\n"
+               "frame's size, or lists every candidate; call-trace frames are return\n"
+               "addresses, so their line is the call's (looked up at OFF-1, as the kernel's\n"
+               "%pB picks the symbol), the RIP/pc frame's is the faulting instruction's; and\n"
+               "the whole trace is one question to kasd.\n",
+      .options = query_options(),
+      .operands = {.instead = "reads the log on stdin"},
+      .examples = "  dmesg | kas decode --live\n"
+                  "  kas decode --tree ~/linux/build < oops.txt\n"
+                  "  journalctl -k -b -1 | kas decode --kernel 6.1.0-56-amd64\n",
+      .run = run,
+  };
+  return command;
+}
+
+}  // namespace kas::cli

@@ -1,0 +1,59 @@
+// kas resolve: the function, file:line and inline chain at code locations
+// written as addresses or as oops frames write them.
+#include <string>
+#include <vector>
+
+#include "client/commands/commands.hpp"
+#include "client/query_ask.hpp"
+#include "client/query_output.hpp"
+#include "core/query/frame_spec.hpp"
+#include "core/util/file.hpp"
+
+namespace kas::cli {
+
+namespace {
+
+int run(const Invocation& args) {
+  const QueryOptions options = query_options_of(args);
+  std::vector<FrameQuery> queries;
+  for (const std::string& text : args.operands()) {
+    auto q = parse_frame_spec(text);
+    if (!q) return args.usage_error(q.error().message);
+    queries.push_back(std::move(*q));
+  }
+  auto answers = resolve_all(options, std::move(queries));
+  if (!answers) return report(answers.error());
+  std::string out = options.json ? resolve_json(*answers) : resolve_text(*answers, style_of(options));
+  if (auto r = write_stdout(out); !r) return report(r.error());
+  for (const ResolveAnswer& a : *answers) {
+    if (!a.error.empty()) return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command& resolve_command() {
+  static const Command command{
+      .name = "resolve",
+      .summary = "function, file:line and inline chain at an address or func+off/size",
+      .usage = "kas resolve LOCATION... [--tree DIR | --kernel RELEASE | --live] [--json]",
+      .about = "The function, file:line and chain of inlined calls at a code location:\n"
+               "  ADDR                      a vmlinux address (a runtime address with --live)\n"
+               "  SYMBOL[+OFF][/SIZE]       as oops frames write it; SYMBOL may be an alias\n"
+               "  MODULE:SYMBOL+OFF         a symbol of one module ('vmlinux:' for vmlinux)\n"
+               "  'SYMBOL+OFF/SIZE [MODULE]'  the oops form of a module frame\n"
+               "A duplicated name is narrowed by the module and by /SIZE; when several\n"
+               "definitions still fit, every candidate is listed, never just the first.\n"
+               "Exits 1 when a location matches nothing.\n",
+      .options = query_options(),
+      .operands = {.min = 1, .max = Operands::kAny, .expected = "a LOCATION"},
+      .examples = "  kas resolve name_show+0x1a/0x40 'uio:name_show+0x10'\n"
+                  "  kas resolve ffffffff81234567 --kernel 6.1.0-56-amd64\n"
+                  "  kas resolve name_show@drivers_uio_uio_c_215+0x8 --json\n",
+      .run = run,
+  };
+  return command;
+}
+
+}  // namespace kas::cli

@@ -1,0 +1,108 @@
+#include "client/common_options.hpp"
+
+#include "core/util/parallel.hpp"
+#include "proto/socket_path.hpp"
+
+namespace kas::cli {
+
+OptionSpec socket_option() {
+  return {.long_name = "socket",
+          .arg_name = "PATH",
+          .help = "kasd's socket (default: $KAS_SOCKET or the per-user one)",
+          .complete = Completion::kFiles};
+}
+
+std::string socket_of(const Invocation& args) { return args.value("socket", default_socket_path()); }
+
+std::vector<OptionSpec> routing_options() {
+  return {{.long_name = "no-daemon", .help = "run in this process instead of through kasd"}, socket_option()};
+}
+
+Routing routing_of(const Invocation& args) {
+  Routing routing;
+  routing.no_daemon = args.flag("no-daemon");
+  routing.daemon.socket_path = args.value("socket");
+  return routing;
+}
+
+OptionSpec jobs_option() {
+  return {.long_name = "jobs",
+          .short_name = 'j',
+          .arg_name = "N",
+          .help = "worker threads (default: all cores)",
+          .check = is_count};
+}
+
+unsigned jobs_of(const Invocation& args) { return args.number("jobs", default_jobs()); }
+
+OptionSpec output_option(const char* help) {
+  return {.long_name = "output",
+          .short_name = 'o',
+          .arg_name = "FILE",
+          .help = help,
+          .complete = Completion::kFiles};
+}
+
+OptionSpec srctree_option() {
+  return {.long_name = "srctree",
+          .arg_name = "DIR",
+          .help = "kernel source tree (default: inferred from DWARF)",
+          .complete = Completion::kDirectories};
+}
+
+std::vector<OptionSpec> alias_options() {
+  return {{.long_name = "data", .help = "alias data symbols too, not only text (T/t)"},
+          {.long_name = "lto", .help = "LTO build: ignore .llvm.N / .lto_priv.N suffixes"},
+          {.long_name = "separator",
+           .arg_name = "C",
+           .help = "character between name and location (default '@')",
+           .check = is_one_character}};
+}
+
+AliasOptions alias_of(const Invocation& args) {
+  AliasOptions alias;
+  alias.data = args.flag("data");
+  alias.lto = args.flag("lto");
+  alias.separator = args.value("separator", std::string(1, alias.separator))[0];
+  return alias;
+}
+
+std::vector<OptionSpec> census_source_options() {
+  return {{.long_name = "nm",
+           .arg_name = "FILE",
+           .help = "vmlinux symbols: nm text (scripts/mksysmap output, System.map) or an ELF file (vmlinux.o)",
+           .complete = Completion::kFiles},
+          {.long_name = "modules-order",
+           .arg_name = "FILE",
+           .help = "count the modules a kbuild modules.order lists (repeatable)",
+           .complete = Completion::kFiles},
+          {.long_name = "modules",
+           .arg_name = "DIR",
+           .help = "count every *.ko below DIR (repeatable)",
+           .complete = Completion::kDirectories}};
+}
+
+CensusSources census_sources_of(const Invocation& args) {
+  CensusSources sources;
+  sources.nm_path = args.value("nm");
+  sources.modules_orders = args.values("modules-order");
+  sources.module_dirs = args.values("modules");
+  return sources;
+}
+
+std::vector<OptionSpec> global_options() { return option_list({routing_options(), {jobs_option()}}); }
+
+std::vector<OptionSpec> option_list(std::initializer_list<std::vector<OptionSpec>> groups) {
+  std::vector<OptionSpec> out;
+  for (const std::vector<OptionSpec>& g : groups) out.insert(out.end(), g.begin(), g.end());
+  return out;
+}
+
+bool is_count(const std::string& value) {
+  unsigned ignored = 0;
+  return parse_unsigned(value, ignored);
+}
+
+bool is_one_character(const std::string& value) { return value.size() == 1; }
+
+}  // namespace kas::cli
