@@ -95,6 +95,7 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Census
     if (!*r) return std::unexpected(r->error());
     snapshot->modules_.push_back(std::move(**r));
   }
+  snapshot->index_modules();
   auto units = std::make_shared<Census>();
   for (const auto& m : snapshot->modules_) {
     count_module(snapshot->total_, m->table(), options.lto, options.wanted);
@@ -105,6 +106,15 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Census
   snapshot->units_ = std::move(units);
   if (options.locate) snapshot->locate_candidates(options.jobs, options.progress);
   return std::shared_ptr<const KernelSnapshot>(std::move(snapshot));
+}
+
+void KernelSnapshot::index_modules() {
+  by_name_.clear();
+  by_path_.clear();
+  for (size_t i = 0; i < modules_.size(); ++i) {
+    by_name_[modules_[i]->name()].push_back(i);
+    by_path_.emplace(modules_[i]->path(), i);
+  }
 }
 
 void KernelSnapshot::locate_candidates(unsigned jobs, const ProgressFn& progress) const {
@@ -192,23 +202,26 @@ RestrictedCensus KernelSnapshot::restricted(const NameSet& wanted, const std::st
     return result;
   }
   result.included = !skipped_.empty();
+  if (auto it = by_path_.find(requester); !requester.empty() && it != by_path_.end()) {
+    const BinaryRecord& m = *modules_[it->second];
+    if (m.has_located() && m.current()) {
+      AliasOptions options;
+      options.lto = lto_;
+      result.located = m.located(total_, options);
+    }
+  }
   // The modules the request replaces are taken out of the counts here
   // rather than out of a copy of the tables.
   Census skipped;
   Census skipped_units;
-  for (const auto& m : modules_) {
-    if (!requester.empty() && m->path() == requester && m->has_located() && m->current()) {
-      AliasOptions options;
-      options.lto = lto_;
-      result.located = m->located(total_, options);
-    }
-    if (skip_module.empty() || m->name() != skip_module) {
-      ++result.modules;
-      continue;
-    }
+  result.modules = modules_.size();
+  if (auto it = by_name_.find(skip_module); !skip_module.empty() && it != by_name_.end()) {
     result.included = true;
-    count_module(skipped, m->table(), lto_, &wanted);
-    for (const std::string& unit : m->units()) skipped_units.add(unit);
+    result.modules -= it->second.size();
+    for (size_t i : it->second) {
+      count_module(skipped, modules_[i]->table(), lto_, &wanted);
+      for (const std::string& unit : modules_[i]->units()) skipped_units.add(unit);
+    }
   }
   for (const std::string& name : wanted) {
     uint32_t n = total_.count(name);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -90,6 +91,8 @@ class KernelSnapshot {
   KernelSnapshot() = default;
 
  private:
+  void index_modules();
+
   CensusSources sources_;
   bool lto_ = false;
   bool locate_ = false;
@@ -99,6 +102,10 @@ class KernelSnapshot {
   std::shared_ptr<const BinaryRecord> vmlinux_record_;
   std::vector<std::shared_ptr<const BinaryRecord>> modules_;
   std::vector<std::string> skipped_;  // module files not read (skip_module)
+  // modules_ indexes by module name and by path: a request finds its own
+  // without a pass over ~4,000 modules.
+  std::unordered_map<std::string, std::vector<size_t>> by_name_;
+  std::unordered_map<std::string, size_t> by_path_;
   Census total_;                      // symbol names only
   // Source-file keys: every module's (module_unit_keys) or a census file's.
   std::shared_ptr<const Census> units_ = std::make_shared<const Census>();

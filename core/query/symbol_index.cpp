@@ -31,6 +31,7 @@ struct BinaryPart {
   SymbolIndex::Binary binary;
   std::vector<SymbolIndex::Entry> entries;
   LocationCache locations;  // by index in `entries`
+  std::vector<std::pair<uint32_t, std::string>> aliases;  // by index in `entries`
 };
 
 uint32_t add_string(std::string& strings, std::string_view s) {
@@ -67,11 +68,6 @@ std::string_view view(const BinaryPart& part, uint32_t offset, uint32_t length) 
   return std::string_view(part.binary.strings).substr(offset, length);
 }
 
-void set_alias(BinaryPart& part, size_t entry, std::string_view alias) {
-  part.entries[entry].alias_offset = add_string(part.binary.strings, alias);
-  part.entries[entry].alias_length = static_cast<uint32_t>(alias.size());
-}
-
 bool wants_alias(const SymbolIndex::Entry& e, const AliasOptions& alias) {
   return e.count > 1 && (alias.data || nm_is_text(e.nm_type));
 }
@@ -106,7 +102,7 @@ Result<std::unique_ptr<DebugInfo>> add_vmlinux_aliases(BinaryPart& part, const Q
       }
     }
   }
-  for (auto& [i, alias] : found) set_alias(part, i, alias);
+  for (auto& [i, alias] : found) part.aliases.emplace_back(static_cast<uint32_t>(i), std::move(alias));
 
   std::vector<LocateQuery> queries;
   std::vector<uint32_t> asked;
@@ -122,15 +118,24 @@ Result<std::unique_ptr<DebugInfo>> add_vmlinux_aliases(BinaryPart& part, const Q
   return std::move(debug->info);
 }
 
-// A module's aliases as `kas module` decides them over the same census.
-// Its candidates' locations (found once per file, shared with kbuild
-// requests for the same files) also seed the index: lookups of duplicated
-// names, the tool's main question, then open no module DWARF.
-Result<void> add_module_aliases(BinaryPart& part, const BinaryRecord& record, const QueryTarget& target,
-                                const KernelSnapshot& snapshot) {
-  if (std::none_of(part.entries.begin(), part.entries.end(),
+// A module's aliases as `kas module` decides them over the same census,
+// for its entries `entries` (ids from `first`). Its candidates' locations
+// (found once per file, shared with kbuild requests for the same files)
+// come too: lookups of duplicated names, the tool's main question, then
+// open no module DWARF.
+struct ModuleAliases {
+  std::vector<std::pair<uint32_t, std::string>> aliases;  // entry id, alias
+  std::vector<uint32_t> hidden;                            // entries that are such aliases themselves
+  LocationCache located;                                   // by entry id
+};
+
+Result<ModuleAliases> decide_module(std::span<const SymbolIndex::Entry> entries, uint32_t first,
+                                    std::string_view strings, const BinaryRecord& record, const QueryTarget& target,
+                                    const KernelSnapshot& snapshot) {
+  ModuleAliases out;
+  if (std::none_of(entries.begin(), entries.end(),
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
-    return {};
+    return out;
   }
   Census self;
   count_module(self, record.table(), target.alias.lto);
@@ -151,38 +156,29 @@ Result<void> add_module_aliases(BinaryPart& part, const BinaryRecord& record, co
                                          return locate_object_symbols(*file, symbols, target.srctree);
                                        });
   if (!decided) return std::unexpected(decided.error());
-  std::unordered_map<uint32_t, size_t> by_symtab;
-  for (size_t i = 0; i < part.entries.size(); ++i) by_symtab.emplace(part.entries[i].symtab_index, i);
+  std::unordered_map<uint32_t, uint32_t> by_symtab;
+  for (size_t i = 0; i < entries.size(); ++i) by_symtab.emplace(entries[i].symtab_index, first + static_cast<uint32_t>(i));
   NameSet alias_names;
-  for (const DecidedAlias& a : decided->aliases) {
-    auto it = by_symtab.find(a.symbol->index);
-    if (it != by_symtab.end()) set_alias(part, it->second, a.alias);
+  for (DecidedAlias& a : decided->aliases) {
     alias_names.insert(a.alias);
+    auto it = by_symtab.find(a.symbol->index);
+    if (it != by_symtab.end()) out.aliases.emplace_back(it->second, std::move(a.alias));
   }
   if (located != nullptr) {
     for (const SymbolPlace& place : located->places()) {
       auto it = by_symtab.find(place.symbol_index);
-      if (it != by_symtab.end() && place.placed) part.locations.emplace(static_cast<uint32_t>(it->second), place.location);
+      if (it != by_symtab.end() && place.placed) out.located.emplace(it->second, place.location);
     }
   }
   // A module linked by a kbuild with aliases already holds them as symbols:
   // they are shown as the alias of their symbol, not as symbols of their own.
-  if (!alias_names.empty()) {
-    std::vector<SymbolIndex::Entry> kept;
-    std::unordered_map<uint32_t, std::optional<SourceLocation>> locations;
-    for (size_t i = 0; i < part.entries.size(); ++i) {
-      if (alias_names.find(view(part, part.entries[i].name_offset, part.entries[i].name_length)) != alias_names.end()) {
-        continue;
-      }
-      if (auto l = part.locations.find(static_cast<uint32_t>(i)); l != part.locations.end()) {
-        locations.emplace(static_cast<uint32_t>(kept.size()), std::move(l->second));
-      }
-      kept.push_back(part.entries[i]);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const SymbolIndex::Entry& e = entries[i];
+    if (alias_names.find(strings.substr(e.name_offset, e.name_length)) != alias_names.end()) {
+      out.hidden.push_back(first + static_cast<uint32_t>(i));
     }
-    part.entries = std::move(kept);
-    part.locations = std::move(locations);
   }
-  return {};
+  return out;
 }
 
 bool has_glob(std::string_view pattern) { return pattern.find_first_of("*?[") != std::string_view::npos; }
@@ -214,43 +210,53 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
     return fail(ErrorCode::kBadElf, target.vmlinux + ": not an ELF file (kas lookup needs vmlinux with DWARF)");
   }
 
-  // Slot 0 is vmlinux, then the modules in list order.
+  // Slot 0 is vmlinux, then the modules in list order. vmlinux's aliases
+  // are decided now (most questions are about vmlinux); a module's when a
+  // question first shows one of its symbols (ensure_aliases), so the first
+  // question reads the DWARF of the modules it is about, not of all 4,000.
   const auto modules = snapshot->modules();
-  std::vector<Result<BinaryPart>> parts(modules.size() + 1, fail(ErrorCode::kInternal, "not read"));
+  std::vector<BinaryPart> parts(modules.size() + 1);
+  std::optional<Error> vmlinux_error;
   std::unique_ptr<DebugInfo> vmlinux_debug;
   SourceTree vmlinux_tree;
   std::atomic<size_t> done{0};
   parallel_for(parts.size(), jobs, [&](size_t i, unsigned) {
     const BinaryRecord& record = i == 0 ? *snapshot->vmlinux_record() : *modules[i - 1];
-    BinaryPart part = part_of(record, snapshot->census(), target.alias.lto);
+    parts[i] = part_of(record, snapshot->census(), target.alias.lto);
     if (i == 0) {
-      auto debug = add_vmlinux_aliases(part, target, *snapshot, vmlinux_tree);
+      auto debug = add_vmlinux_aliases(parts[i], target, *snapshot, vmlinux_tree);
       if (debug) {
         vmlinux_debug = std::move(*debug);
-        parts[i] = std::move(part);
       } else {
-        parts[i] = std::unexpected(debug.error());
+        vmlinux_error = debug.error();
       }
-    } else {
-      auto aliased = add_module_aliases(part, record, target, *snapshot);
-      parts[i] = aliased ? Result<BinaryPart>(std::move(part)) : std::unexpected(aliased.error());
     }
-    if (progress) progress("reading symbols and aliases", ++done, parts.size());
+    if (progress) progress("reading symbols", ++done, parts.size());
   });
+  if (vmlinux_error) return std::unexpected(*vmlinux_error);
 
-  std::vector<LocationCache> seeds(parts.size());
+  index->aliases_ = std::make_unique<Aliases[]>(parts.size());
+  LocationCache vmlinux_seed;
   for (size_t b = 0; b < parts.size(); ++b) {
-    if (!parts[b]) return std::unexpected(parts[b].error());
-    BinaryPart& part = *parts[b];
+    BinaryPart& part = parts[b];
     const auto first_id = static_cast<uint32_t>(index->entries_.size());
-    for (auto& [local, location] : part.locations) seeds[b].emplace(first_id + local, std::move(location));
+    index->first_entry_.push_back(first_id);
     for (Entry& e : part.entries) {
       e.binary = static_cast<uint32_t>(b);
       index->entries_.push_back(e);
+      if (e.count > 1) index->bytes_ += 96;  // room for its alias, when decided
+    }
+    if (b == 0) {
+      for (auto& [local, location] : part.locations) vmlinux_seed.emplace(first_id + local, std::move(location));
+      Aliases& decided = index->aliases_[0];
+      std::call_once(decided.once, [&] {
+        for (auto& [local, alias] : part.aliases) decided.of_entry.emplace(first_id + local, std::move(alias));
+      });
     }
     index->bytes_ += part.binary.strings.size() + part.binary.sections.size() * 32 + 256;
     index->binaries_.push_back(std::move(part.binary));
   }
+  index->first_entry_.push_back(static_cast<uint32_t>(index->entries_.size()));
   index->bytes_ += index->entries_.size() * (sizeof(Entry) + 3 * sizeof(uint32_t));
 
   const auto& entries = index->entries_;
@@ -262,12 +268,8 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
     return c != 0 ? c < 0 : a < b;
   });
   for (uint32_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].alias_length != 0) index->by_alias_.push_back(i);
     if (entries[i].binary == 0) index->vmlinux_by_address_.push_back(i);
   }
-  std::sort(index->by_alias_.begin(), index->by_alias_.end(), [&](uint32_t a, uint32_t b) {
-    return self.alias_of(entries[a]) < self.alias_of(entries[b]);
-  });
   std::sort(index->vmlinux_by_address_.begin(), index->vmlinux_by_address_.end(), [&](uint32_t a, uint32_t b) {
     return entries[a].value != entries[b].value ? entries[a].value < entries[b].value : a < b;
   });
@@ -277,18 +279,67 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   index->dwarf_ = std::make_unique<DwarfSlots>(std::move(paths), target.srctree, kDebugInfoBudget,
                                                std::max(2u, jobs));
   index->dwarf_->adopt(0, std::move(vmlinux_debug), std::move(vmlinux_tree));
-  for (size_t b = 0; b < seeds.size(); ++b) {
-    if (!seeds[b].empty()) index->dwarf_->seed(b, std::move(seeds[b]));
-  }
+  index->dwarf_->seed(0, std::move(vmlinux_seed));
+  index->snapshot_ = std::move(snapshot);
+  index->jobs_ = std::max(1u, jobs);
   return std::shared_ptr<const SymbolIndex>(std::move(index));
+}
+
+void SymbolIndex::ensure_aliases(uint32_t binary) const {
+  Aliases& slot = aliases_[binary];
+  std::call_once(slot.once, [&] {
+    const uint32_t first = first_entry_[binary];
+    const std::span<const Entry> entries(entries_.data() + first, first_entry_[binary + 1] - first);
+    auto decided = decide_module(entries, first, binaries_[binary].strings, *snapshot_->modules()[binary - 1],
+                                 target_, *snapshot_);
+    if (!decided) {
+      slot.error = decided.error().message;
+      return;
+    }
+    for (auto& [id, alias] : decided->aliases) slot.of_entry.emplace(id, std::move(alias));
+    slot.hidden.insert(decided->hidden.begin(), decided->hidden.end());
+    if (!decided->located.empty()) dwarf_->seed(binary, std::move(decided->located));
+  });
+}
+
+void SymbolIndex::ensure_aliases(std::span<const uint32_t> ids) const {
+  std::vector<uint32_t> binaries;
+  for (uint32_t id : ids) binaries.push_back(entries_[id].binary);
+  std::sort(binaries.begin(), binaries.end());
+  binaries.erase(std::unique(binaries.begin(), binaries.end()), binaries.end());
+  parallel_for(binaries.size(), jobs_, [&](size_t k, unsigned) { ensure_aliases(binaries[k]); });
+}
+
+const std::vector<uint32_t>& SymbolIndex::by_alias() const {
+  std::call_once(by_alias_once_, [&] {
+    parallel_for(binaries_.size(), jobs_, [&](size_t b, unsigned) { ensure_aliases(static_cast<uint32_t>(b)); });
+    for (uint32_t b = 0; b < binaries_.size(); ++b) {
+      for (const auto& [id, alias] : aliases_[b].of_entry) by_alias_.push_back(id);
+    }
+    std::sort(by_alias_.begin(), by_alias_.end(), [&](uint32_t a, uint32_t b) {
+      const std::string_view x = alias_of(a);
+      const std::string_view y = alias_of(b);
+      return x != y ? x < y : a < b;
+    });
+  });
+  return by_alias_;
+}
+
+std::vector<uint32_t> SymbolIndex::visible(std::vector<uint32_t> ids) const {
+  ensure_aliases(ids);
+  std::erase_if(ids, [&](uint32_t id) { return aliases_[entries_[id].binary].hidden.count(id) != 0; });
+  return ids;
 }
 
 std::string_view SymbolIndex::name_of(const Entry& e) const {
   return std::string_view(binaries_[e.binary].strings).substr(e.name_offset, e.name_length);
 }
 
-std::string_view SymbolIndex::alias_of(const Entry& e) const {
-  return std::string_view(binaries_[e.binary].strings).substr(e.alias_offset, e.alias_length);
+std::string_view SymbolIndex::alias_of(uint32_t id) const {
+  // Only after ensure_aliases() of its binary: the decision is then final.
+  const Aliases& decided = aliases_[entries_[id].binary];
+  auto it = decided.of_entry.find(id);
+  return it == decided.of_entry.end() ? std::string_view() : std::string_view(it->second);
 }
 
 bool SymbolIndex::changed() const {
@@ -311,13 +362,13 @@ void SymbolIndex::check_binary(uint32_t binary) const {
 
 std::vector<uint32_t> SymbolIndex::named(std::string_view name) const {
   const bool alias = name.find(target_.alias.separator) != std::string_view::npos;
-  const std::vector<uint32_t>& sorted = alias ? by_alias_ : by_name_;
-  auto key = [&](uint32_t id) { return alias ? alias_of(entries_[id]) : name_of(entries_[id]); };
+  const std::vector<uint32_t>& sorted = alias ? by_alias() : by_name_;
+  auto key = [&](uint32_t id) { return alias ? alias_of(id) : name_of(entries_[id]); };
   auto lo = std::lower_bound(sorted.begin(), sorted.end(), name,
                              [&](uint32_t id, std::string_view n) { return key(id) < n; });
   std::vector<uint32_t> out;
   for (auto it = lo; it != sorted.end() && key(*it) == name; ++it) out.push_back(*it);
-  return out;
+  return visible(std::move(out));
 }
 
 LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
@@ -327,8 +378,8 @@ LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
     ids = named(pattern);
   } else {
     const bool alias = pattern.find(target_.alias.separator) != std::string_view::npos;
-    const std::vector<uint32_t>& sorted = alias ? by_alias_ : by_name_;
-    auto key = [&](uint32_t id) { return alias ? alias_of(entries_[id]) : name_of(entries_[id]); };
+    const std::vector<uint32_t>& sorted = alias ? by_alias() : by_name_;
+    auto key = [&](uint32_t id) { return alias ? alias_of(id) : name_of(entries_[id]); };
     std::string_view prefix = pattern.substr(0, pattern.find_first_of("*?[\\"));
     auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
                                [&](uint32_t id, std::string_view p) { return key(id) < p; });
@@ -338,6 +389,7 @@ LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
       name.assign(key(*it));
       if (fnmatch(pat.c_str(), name.c_str(), 0) == 0) ids.push_back(*it);
     }
+    ids = visible(std::move(ids));
   }
   // vmlinux first, then modules by name, then by address.
   std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
@@ -369,7 +421,8 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
     d.relocatable = b.relocatable;
     d.size = e.size;
     d.count = e.count;
-    d.alias = std::string(alias_of(e));
+    d.alias = std::string(alias_of(ids[k]));
+    if (const std::string& why = aliases_[e.binary].error; !why.empty()) d.note = why;
     by_binary[e.binary].push_back(k);
   }
   for (const auto& [binary, members] : by_binary) {

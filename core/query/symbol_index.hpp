@@ -14,6 +14,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 #include <optional>
 #include <span>
 #include <string>
@@ -70,7 +73,7 @@ class SymbolIndex {
     bool relocatable = false;
     FileStamp stamp;
     std::vector<std::string> sections;  // names by index
-    std::string strings;                // symbol names and aliases (Entry offsets)
+    std::string strings;                // symbol names (Entry offsets)
   };
   struct Entry {
     uint64_t value = 0;
@@ -79,8 +82,6 @@ class SymbolIndex {
     uint32_t section = 0;  // 0 when not in a section (absolute)
     uint32_t name_offset = 0;
     uint32_t name_length = 0;
-    uint32_t alias_offset = 0;
-    uint32_t alias_length = 0;  // 0: no alias
     uint32_t count = 0;
     uint32_t symtab_index = 0;  // in its binary's .symtab
     char nm_type = '?';
@@ -88,7 +89,17 @@ class SymbolIndex {
 
  private:
   [[nodiscard]] std::string_view name_of(const Entry& e) const;
-  [[nodiscard]] std::string_view alias_of(const Entry& e) const;
+  // Entry `id`'s alias ("" for none); its binary's aliases must be decided.
+  [[nodiscard]] std::string_view alias_of(uint32_t id) const;
+  // Decides the aliases of a module (once; vmlinux's are decided at build),
+  // or of the binaries of `ids`, in parallel.
+  void ensure_aliases(uint32_t binary) const;
+  void ensure_aliases(std::span<const uint32_t> ids) const;
+  // Entries with an alias sorted by it: every binary's aliases decided first.
+  [[nodiscard]] const std::vector<uint32_t>& by_alias() const;
+  // `ids` without the entries that are aliases themselves (a module linked
+  // by a kbuild with aliases holds them as symbols).
+  [[nodiscard]] std::vector<uint32_t> visible(std::vector<uint32_t> ids) const;
   [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids) const;
   [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
   [[nodiscard]] std::vector<uint32_t> named(std::string_view name) const;
@@ -99,10 +110,22 @@ class SymbolIndex {
   std::vector<std::pair<std::string, FileStamp>> input_stamps_;
   std::vector<Binary> binaries_;  // vmlinux first
   std::vector<Entry> entries_;
+  std::vector<uint32_t> first_entry_;   // binary b's entries are [first_entry_[b], first_entry_[b + 1])
   std::vector<uint32_t> by_name_;       // entry ids sorted by name
-  std::vector<uint32_t> by_alias_;      // ids of entries with an alias, sorted by alias
   std::vector<uint32_t> vmlinux_by_address_;
   std::unique_ptr<DwarfSlots> dwarf_;
+  // What a module's aliases are decided from: its record and the census.
+  std::shared_ptr<const KernelSnapshot> snapshot_;
+  unsigned jobs_ = 1;
+  struct Aliases {
+    std::once_flag once;  // decided; everything below is final after it
+    std::unordered_map<uint32_t, std::string> of_entry;  // entry id -> alias
+    std::unordered_set<uint32_t> hidden;                 // entries that are aliases themselves
+    std::string error;                                   // why none could be decided (no DWARF)
+  };
+  std::unique_ptr<Aliases[]> aliases_;  // per binary
+  mutable std::once_flag by_alias_once_;
+  mutable std::vector<uint32_t> by_alias_;  // ids of entries with an alias, sorted by alias
   mutable std::atomic<bool> stale_{false};
   size_t bytes_ = 0;
 };

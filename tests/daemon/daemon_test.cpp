@@ -219,6 +219,55 @@ TEST_F(Daemon, RebuiltModuleIsReReadAndChangesTheAliases) {
   EXPECT_EQ(daemons_started(), 1);
 }
 
+// kasd's counters from `kas daemon status`: files read, reads saved by a
+// record it already had, lookup indexes built.
+struct ReadCounts {
+  long read = -1;
+  long reused = -1;
+  long indexes = -1;
+};
+ReadCounts read_counts(const std::string& status) {
+  std::smatch m;
+  ReadCounts c;
+  if (std::regex_search(status, m, std::regex("files read (\\d+), reused (\\d+), lookup indexes built (\\d+)"))) {
+    c = {std::stol(m[1]), std::stol(m[2]), std::stol(m[3])};
+  }
+  return c;
+}
+
+TEST_F(Daemon, QuestionsAboutATreeServedForKbuildReadNoModuleAgain) {
+  // kbuild's requests: the kallsyms pass and every module.
+  auto v = kas({"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order(), "-o",
+                dir_.file("syms.alias")});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  for (const char* module : {"hello", "other", "hello_twin"}) {
+    auto m = kas(module_args(k_.module_object(module), dir_.file(std::string(module) + ".o.kas")));
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+  }
+  const ReadCounts kbuild = read_counts(kas({"daemon", "status", "--socket", socket_}).out);
+  ASSERT_GE(kbuild.read, 3) << "the tree's three modules";
+  EXPECT_EQ(kbuild.indexes, 0);
+
+  // Then a question about the same tree: its modules are not read again;
+  // vmlinux is, as an ELF file (kbuild gave its nm listing).
+  auto asked = kas({"lookup", "name_show", "--tree", k_.objtree, "--json"});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  const ReadCounts after = read_counts(kas({"daemon", "status", "--socket", socket_}).out);
+  EXPECT_EQ(after.read, kbuild.read + 1);
+  EXPECT_GE(after.reused, kbuild.reused + 3);
+  EXPECT_EQ(after.indexes, 1);
+  auto local = test::run_process({test::kas_binary(), "lookup", "name_show", "--tree", k_.objtree, "--json",
+                                  "--no-daemon"});
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_EQ(asked.out, local.out);
+
+  // A second question uses the same index.
+  ASSERT_EQ(kas({"lookup", "hello_*", "--tree", k_.objtree}).exit_code, 0);
+  const ReadCounts again = read_counts(kas({"daemon", "status", "--socket", socket_}).out);
+  EXPECT_EQ(again.read, after.read);
+  EXPECT_EQ(again.indexes, 1);
+}
+
 int raw_connect(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
