@@ -82,12 +82,12 @@ std::vector<OptionSpec> census_source_options() {
            .complete = Completion::kDirectories}};
 }
 
-CensusSources census_sources_of(const Invocation& args) {
-  CensusSources sources;
-  sources.nm_path = args.value("nm");
-  sources.modules_orders = args.values("modules-order");
-  sources.module_dirs = args.values("modules");
-  return sources;
+KernelFiles kernel_files_of(const Invocation& args) {
+  KernelFiles files;
+  files.vmlinux = args.value("nm");
+  files.modules_orders = args.values("modules-order");
+  files.module_dirs = args.values("modules");
+  return files;
 }
 
 std::vector<OptionSpec> global_options() { return option_list({routing_options(), {jobs_option()}}); }

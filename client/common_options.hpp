@@ -10,7 +10,7 @@
 #include "client/options.hpp"
 #include "client/routing.hpp"
 #include "core/alias/policy.hpp"
-#include "core/index/census_sources.hpp"
+#include "core/index/kernel_files.hpp"
 
 namespace kas::cli {
 
@@ -39,7 +39,7 @@ namespace kas::cli {
 // --nm FILE, --modules-order FILE..., --modules DIR... (not --census: its
 // help differs between commands).
 [[nodiscard]] std::vector<OptionSpec> census_source_options();
-[[nodiscard]] CensusSources census_sources_of(const Invocation& args);
+[[nodiscard]] KernelFiles kernel_files_of(const Invocation& args);
 
 // The options kas takes before a command name (each means what it means
 // after it): --no-daemon, --socket, -j/--jobs.

@@ -94,7 +94,7 @@ Result<void> place_link(const std::string& target, const std::string& link) {
 
 }  // namespace
 
-Result<QueryTarget> fetched_running_kernel(const std::string& sysfs) {
+Result<KernelFiles> fetched_running_kernel(const std::string& sysfs) {
   auto ids = running_build_ids(sysfs);
   if (!ids) return std::unexpected(ids.error());
   std::vector<std::string> args = {"vmlinux=" + ids->vmlinux};
@@ -122,10 +122,10 @@ Result<QueryTarget> fetched_running_kernel(const std::string& sysfs) {
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/modules", ec)) {
     if (!wanted.count(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
   }
-  QueryTarget target;
-  target.vmlinux = vmlinux->second;
-  target.module_dirs.push_back(dir + "/modules");
-  return target;
+  KernelFiles files;
+  files.vmlinux = vmlinux->second;
+  files.module_dirs.push_back(dir + "/modules");
+  return files;
 }
 
 }  // namespace kas::cli

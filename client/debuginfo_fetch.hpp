@@ -1,12 +1,13 @@
 // The running kernel's debug files when the distribution's debug package is
 // not installed: fetched by build-id through debuginfod (kas-fetch, with
-// the user's DEBUGINFOD_URLS), and laid out as a target: the debuginfod
-// cache's files behind NAME.ko links, so that modules keep their names.
+// the user's DEBUGINFOD_URLS), and laid out as a kernel's files: the
+// debuginfod cache's files behind NAME.ko links, so that modules keep their
+// names.
 #pragma once
 
 #include <string>
 
-#include "core/query/query_target.hpp"
+#include "core/index/kernel_files.hpp"
 #include "core/util/result.hpp"
 
 namespace kas::cli {
@@ -14,6 +15,6 @@ namespace kas::cli {
 // `sysfs` gives the build-ids (running_build_ids). Errors: no build-id,
 // kas-fetch missing, vmlinux not found by any server (modules that are not
 // found are reported on stderr and left out).
-[[nodiscard]] Result<QueryTarget> fetched_running_kernel(const std::string& sysfs);
+[[nodiscard]] Result<KernelFiles> fetched_running_kernel(const std::string& sysfs);
 
 }  // namespace kas::cli

@@ -88,7 +88,7 @@ Result<void> translate_live(const QueryOptions& o, LocalIndex& local, const Quer
   auto link = ask_lookup(o, local, target, {"_text"}, 1);
   if (!link) return std::unexpected(link.error());
   if (link->empty() || link->front().definitions.empty() || link->front().definitions.front().binary != "vmlinux") {
-    return fail(ErrorCode::kBadInput, target.vmlinux + ": no _text symbol");
+    return fail(ErrorCode::kBadInput, target.kernel.vmlinux + ": no _text symbol");
   }
   auto offset = static_cast<int64_t>(*runtime_text - link->front().definitions.front().address);
   for (FrameQuery& q : queries) {

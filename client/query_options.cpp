@@ -6,7 +6,7 @@
 
 #include "client/common_options.hpp"
 #include "client/debuginfo_fetch.hpp"
-#include "core/query/live_kernel.hpp"
+#include "core/index/kernel_name.hpp"
 
 namespace kas::cli {
 
@@ -92,38 +92,38 @@ Result<QueryTarget> target_of(const QueryOptions& o) {
   if ((!o.modules_orders.empty() || !o.module_dirs.empty()) && o.vmlinux.empty()) {
     return fail(ErrorCode::kInvalidArgument, "--modules-order and --modules go with --vmlinux");
   }
-  Result<QueryTarget> target = fail(ErrorCode::kInternal, "no target");
+  Result<KernelFiles> kernel = fail(ErrorCode::kInternal, "no target");
   if (!o.vmlinux.empty()) {
-    QueryTarget t;
-    t.vmlinux = o.vmlinux;
-    t.modules_orders = o.modules_orders;
-    t.module_dirs = o.module_dirs;
-    if (!readable(t.vmlinux)) return fail(ErrorCode::kNotFound, t.vmlinux + ": no such file");
-    target = t;
-  } else if (!o.kernel.empty() || o.live) {
-    std::string release = o.live ? running_release() : o.kernel;
-    target = installed_kernel_target(release, o.debug_root);
+    KernelFiles files;
+    files.vmlinux = o.vmlinux;
+    files.modules_orders = o.modules_orders;
+    files.module_dirs = o.module_dirs;
+    if (!readable(files.vmlinux)) return fail(ErrorCode::kNotFound, files.vmlinux + ": no such file");
+    kernel = files;
+  } else if (o.live) {
+    kernel = find_kernel_files({.kind = KernelName::Kind::kRunning, .root = o.debug_root}, KernelNeeds::kDebugInfo);
     const char* urls = std::getenv("DEBUGINFOD_URLS");
-    if (!target && o.live && urls != nullptr && *urls != '\0') {
+    if (!kernel && urls != nullptr && *urls != '\0') {
       // Not installed: by build-id from the debuginfod servers.
-      target = fetched_running_kernel(o.sysfs_root);
+      kernel = fetched_running_kernel(o.sysfs_root);
     }
-    if (!target && o.live) {
-      target = fail(target.error().code, "the running kernel " + release + ": " + target.error().message);
+    if (!kernel) {
+      kernel = fail(kernel.error().code, "the running kernel " + running_release() + ": " + kernel.error().message);
     }
+  } else if (!o.kernel.empty()) {
+    kernel = find_kernel_files({.kind = KernelName::Kind::kInstalled, .where = o.kernel, .root = o.debug_root},
+                               KernelNeeds::kDebugInfo);
   } else if (!o.tree.empty()) {
-    target = build_tree_target(o.tree);
+    kernel = find_kernel_files({.kind = KernelName::Kind::kBuildTree, .where = o.tree}, KernelNeeds::kDebugInfo);
   } else {
-    target = build_tree_target(".");
-    if (!target) {
+    kernel = find_kernel_files({.kind = KernelName::Kind::kBuildTree, .where = "."}, KernelNeeds::kDebugInfo);
+    if (!kernel) {
       return fail(ErrorCode::kInvalidArgument,
                   "no kernel to ask about: run in a build tree, or give --tree DIR, --kernel RELEASE or --live");
     }
   }
-  if (!target) return target;
-  target->srctree = o.srctree;
-  target->alias = o.alias;
-  return target;
+  if (!kernel) return std::unexpected(kernel.error());
+  return QueryTarget{std::move(*kernel), o.srctree, o.alias};
 }
 
 Style style_of(const QueryOptions& o) {

@@ -19,8 +19,8 @@ std::string absolute_path(const std::string& p) {
 
 namespace {
 
-kas::CensusSources absolute(kas::CensusSources s) {
-  s.nm_path = absolute_path(s.nm_path);
+kas::KernelFiles absolute(kas::KernelFiles s) {
+  s.vmlinux = absolute_path(s.vmlinux);
   s.census_path = absolute_path(s.census_path);
   for (std::string& p : s.modules_orders) p = absolute_path(p);
   for (std::string& p : s.module_dirs) p = absolute_path(p);
@@ -78,7 +78,7 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   return Result<ModuleResult>(std::move(result));
 }
 
-std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const CensusSources& sources, bool lto,
+std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources, bool lto,
                                                  bool units) {
   wire::Request message;
   wire::to_wire(absolute(sources), *message.mutable_census()->mutable_census());
@@ -94,9 +94,7 @@ namespace {
 
 wire::QueryTarget absolute(const QueryTarget& in) {
   QueryTarget t = in;
-  t.vmlinux = absolute_path(t.vmlinux);
-  for (std::string& p : t.modules_orders) p = absolute_path(p);
-  for (std::string& p : t.module_dirs) p = absolute_path(p);
+  t.kernel = absolute(t.kernel);
   t.srctree = absolute_path(t.srctree);
   wire::QueryTarget out;
   wire::to_wire(t, out);

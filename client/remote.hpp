@@ -16,8 +16,8 @@ namespace kas::cli {
                                                                   const VmlinuxRequest& request);
 [[nodiscard]] std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon,
                                                                 const ModuleRequest& request);
-[[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon,
-                                                               const CensusSources& sources, bool lto, bool units);
+[[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources,
+                                                               bool lto, bool units);
 
 // One LookupAnswer per pattern, in order.
 [[nodiscard]] std::optional<Result<std::vector<LookupAnswer>>> remote_lookup(const DaemonOptions& daemon,

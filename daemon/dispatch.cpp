@@ -112,7 +112,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
 }
 
 wire::Response Dispatcher::census(const wire::CensusRequest& in) {
-  kas::CensusSources sources = wire::from_wire(in.census());
+  kas::KernelFiles sources = wire::from_wire(in.census());
   auto snapshot = kernels_.snapshot(sources, in.lto());
   if (!snapshot) return error_response(snapshot.error());
   const CensusResult census = census_of(**snapshot, in.units());

@@ -52,8 +52,7 @@ void Kernel::ensure_located(unsigned jobs) const {
   std::call_once(located_, [&] { snapshot_->locate_candidates(jobs); });
 }
 
-Result<KernelCache::KernelPtr> KernelCache::kernel(const CensusSources& sources, bool lto,
-                                                   const ProgressFn& progress) {
+Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, bool lto, const ProgressFn& progress) {
   const std::string key = sources_key(sources, lto);
   auto build = [&]() -> Result<KernelPtr> {
     auto snapshot = KernelSnapshot::build(
@@ -70,7 +69,7 @@ Result<KernelCache::KernelPtr> KernelCache::kernel(const CensusSources& sources,
   return next;
 }
 
-Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const CensusSources& sources, bool lto,
+Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, bool lto,
                                                                     const std::string& module_path) {
   auto kernel = this->kernel(sources, lto, {});
   if (!kernel) return std::unexpected(kernel.error());
@@ -98,7 +97,7 @@ void KernelCache::report(const std::string& key, std::string_view stage, size_t 
 }
 
 Result<std::shared_ptr<const SymbolIndex>> KernelCache::index(const QueryTarget& target) {
-  const CensusSources sources = census_sources_of(target);
+  const KernelFiles& sources = target.kernel;
   const std::string key = target_key(target);
   auto progress = [&](std::string_view stage, size_t done, size_t total) { report(key, stage, done, total); };
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -127,11 +126,11 @@ Result<std::shared_ptr<const SymbolIndex>> KernelCache::index(const QueryTarget&
     if (!index || built || !(*index)->changed()) return index;
     invalidate(target, *index);  // and build anew
   }
-  return fail(ErrorCode::kInternal, target.vmlinux + ": files keep changing while being indexed");
+  return fail(ErrorCode::kInternal, target.kernel.vmlinux + ": files keep changing while being indexed");
 }
 
 void KernelCache::invalidate(const QueryTarget& target, const std::shared_ptr<const SymbolIndex>& index) {
-  const std::string key = sources_key(census_sources_of(target), target.alias.lto);
+  const std::string key = sources_key(target.kernel, target.alias.lto);
   KernelPtr kernel = cache_.peek(key);
   if (kernel == nullptr) return;
   if (kernel->holds(target_key(target), index)) cache_.drop_if(key, kernel);

@@ -53,7 +53,7 @@ class KernelCache {
   // The snapshot of `sources` for kas vmlinux/module/census, built or
   // refreshed as needed. When `module_path` is one of its modules and
   // changed on disk, only it is read again. Blocks while it is being built.
-  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const CensusSources& sources, bool lto,
+  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const KernelFiles& sources, bool lto,
                                                                        const std::string& module_path = {});
   // The lookup index of `target`, over the snapshot of its sources.
   [[nodiscard]] Result<std::shared_ptr<const SymbolIndex>> index(const QueryTarget& target);
@@ -84,7 +84,7 @@ class KernelCache {
 
  private:
   using KernelPtr = std::shared_ptr<const Kernel>;
-  [[nodiscard]] Result<KernelPtr> kernel(const CensusSources& sources, bool lto, const ProgressFn& progress);
+  [[nodiscard]] Result<KernelPtr> kernel(const KernelFiles& sources, bool lto, const ProgressFn& progress);
   void report(const std::string& key, std::string_view stage, size_t done, size_t total);
 
   SnapshotCache<Kernel> cache_;

@@ -2,16 +2,16 @@
 
 namespace kas::wire {
 
-void to_wire(const kas::CensusSources& in, wire::CensusSources& out) {
-  out.set_nm_path(in.nm_path);
+void to_wire(const kas::KernelFiles& in, wire::CensusSources& out) {
+  out.set_nm_path(in.vmlinux);
   for (const std::string& s : in.modules_orders) out.add_modules_orders(s);
   for (const std::string& s : in.module_dirs) out.add_module_dirs(s);
   out.set_census_path(in.census_path);
 }
 
-kas::CensusSources from_wire(const wire::CensusSources& in) {
-  kas::CensusSources out;
-  out.nm_path = in.nm_path();
+kas::KernelFiles from_wire(const wire::CensusSources& in) {
+  kas::KernelFiles out;
+  out.vmlinux = in.nm_path();
   out.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
   out.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
   out.census_path = in.census_path();

@@ -6,8 +6,9 @@
 
 namespace kas::wire {
 
-void to_wire(const kas::CensusSources& in, wire::CensusSources& out);
-[[nodiscard]] kas::CensusSources from_wire(const wire::CensusSources& in);
+// A kernel's files as census sources (its vmlinux read as nm_path).
+void to_wire(const kas::KernelFiles& in, wire::CensusSources& out);
+[[nodiscard]] kas::KernelFiles from_wire(const wire::CensusSources& in);
 
 void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out);
 // Error kInvalidArgument for a separator that is not one character.

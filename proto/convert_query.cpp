@@ -45,23 +45,23 @@ kas::SymbolDefinition from_wire(const wire::SymbolDefinition& in) {
 }  // namespace
 
 void to_wire(const kas::QueryTarget& in, wire::QueryTarget& out) {
-  out.set_vmlinux(in.vmlinux);
-  for (const std::string& s : in.modules_orders) out.add_modules_orders(s);
-  for (const std::string& s : in.module_dirs) out.add_module_dirs(s);
+  out.set_vmlinux(in.kernel.vmlinux);
+  for (const std::string& s : in.kernel.modules_orders) out.add_modules_orders(s);
+  for (const std::string& s : in.kernel.module_dirs) out.add_module_dirs(s);
   out.set_srctree(in.srctree);
   to_wire(in.alias, *out.mutable_alias());
 }
 
 Result<kas::QueryTarget> from_wire(const wire::QueryTarget& in) {
   kas::QueryTarget out;
-  out.vmlinux = in.vmlinux();
-  out.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
-  out.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
+  out.kernel.vmlinux = in.vmlinux();
+  out.kernel.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
+  out.kernel.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
   out.srctree = in.srctree();
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;
-  if (out.vmlinux.empty()) return fail(ErrorCode::kInvalidArgument, "query without a vmlinux");
+  if (out.kernel.vmlinux.empty()) return fail(ErrorCode::kInvalidArgument, "query without a vmlinux");
   return out;
 }
 

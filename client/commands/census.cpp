@@ -13,12 +13,12 @@ namespace kas::cli {
 namespace {
 
 int run(const Invocation& args) {
-  const CensusSources sources = census_sources_of(args);
+  const KernelFiles sources = kernel_files_of(args);
   const unsigned jobs = jobs_of(args);
   const bool lto = args.flag("lto");
   const bool units = args.flag("units");
   const Routing routing = routing_of(args);
-  if (sources.nm_path.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
+  if (sources.vmlinux.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
     return args.usage_error("nothing to count: give --nm, --modules-order or --modules");
   }
   auto text = routed(

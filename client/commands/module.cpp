@@ -15,7 +15,7 @@ namespace {
 int run(const Invocation& args) {
   ModuleRequest request;
   request.input = args.operands()[0];
-  request.census = census_sources_of(args);
+  request.census = kernel_files_of(args);
   request.census.census_path = args.value("census");
   request.kernel = args.value("kernel");
   request.system_map = args.value("system-map");
@@ -28,7 +28,7 @@ int run(const Invocation& args) {
   if (request.in_place && !request.output.empty()) {
     return args.usage_error("--in-place and -o exclude each other");
   }
-  if (request.census.nm_path.empty() && request.census.census_path.empty() && request.kernel.empty() &&
+  if (request.census.vmlinux.empty() && request.census.census_path.empty() && request.kernel.empty() &&
       request.census.modules_orders.empty() && request.census.module_dirs.empty()) {
     return args.usage_error("no census: give --census, --kernel, or --nm with module sources");
   }

@@ -16,14 +16,14 @@ namespace {
 
 int run(const Invocation& args) {
   VmlinuxRequest request;
-  request.census = census_sources_of(args);
+  request.census = kernel_files_of(args);
   request.census.census_path = args.value("census");
   request.elf_path = args.value("elf");
   request.srctree = args.value("srctree");
   request.alias = alias_of(args);
   request.jobs = jobs_of(args);
   const Routing routing = routing_of(args);
-  if (request.census.nm_path.empty() || request.elf_path.empty()) {
+  if (request.census.vmlinux.empty() || request.elf_path.empty()) {
     return args.usage_error("--nm and --elf are required" + args.see_help());
   }
 

@@ -11,7 +11,7 @@ CensusResult census_of(const KernelSnapshot& snapshot, bool units) {
   return {units ? snapshot.census_with_units() : snapshot.census(), snapshot.module_count()};
 }
 
-Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto, bool units) {
+Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, bool lto, bool units) {
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
@@ -65,10 +65,10 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const KernelS
   // The listing is the snapshot's when it counted vmlinux from it (the
   // same file); with a census file it was not read.
   if (const VmlinuxListing* listing = snapshot.vmlinux_listing();
-      listing != nullptr && snapshot.sources().nm_path == request.census.nm_path) {
+      listing != nullptr && snapshot.sources().vmlinux == request.census.vmlinux) {
     return render(request, *listing, snapshot.census(), snapshot.module_count());
   }
-  auto listing = VmlinuxListing::open(request.census.nm_path);
+  auto listing = VmlinuxListing::open(request.census.vmlinux);
   if (!listing) return std::unexpected(listing.error());
   return render(request, *listing, snapshot.census(), snapshot.module_count());
 }

@@ -12,14 +12,14 @@
 #include "core/alias/module_census.hpp"
 #include "core/alias/policy.hpp"
 #include "core/census/census.hpp"
-#include "core/index/census_sources.hpp"
+#include "core/index/kernel_files.hpp"
 #include "core/index/kernel_snapshot.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
 
 struct VmlinuxRequest {
-  CensusSources census;
+  KernelFiles census;    // the files the census is counted over; vmlinux is the nm listing aliased
   std::string elf_path;  // vmlinux with DWARF
   std::string srctree;   // "" = infer from DWARF
   AliasOptions alias;
@@ -53,7 +53,7 @@ struct CensusResult {
 
 // The census of an nm listing plus modules. Errors name the file.
 // With `units`, module source files are counted too (module_unit_keys).
-[[nodiscard]] Result<CensusResult> build_census(const CensusSources& sources, unsigned jobs, bool lto,
+[[nodiscard]] Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, bool lto,
                                                 bool units = false);
 
 }  // namespace kas
@@ -64,8 +64,8 @@ struct ModuleRequest {
   std::string input;          // the module object (X.o before the final link, or a .ko)
   std::string output;         // "" = input + ".kas"; ignored with in_place
   bool in_place = false;      // atomically replace the input (finished .ko files)
-  CensusSources census;       // as for vmlinux; the module itself is added
-  std::string kernel;         // installed kernel as census source (dir or release)
+  KernelFiles census;         // as for vmlinux; the module itself is added
+  std::string kernel;         // installed kernel as census source (dir or release; find_kernel_files)
   std::string system_map;     // override for the kernel's System.map
   std::string srctree;        // "" = infer from the module's DWARF
   AliasOptions alias;
@@ -111,7 +111,7 @@ using ModuleCensusProvider =
 // The sources a module request counts over (its own plus --kernel's).
 // Error kInvalidArgument: --census with --kernel or --nm (a census file is
 // complete: vmlinux was counted into it).
-[[nodiscard]] Result<CensusSources> module_census_sources(const ModuleRequest& request);
+[[nodiscard]] Result<KernelFiles> module_census_sources(const ModuleRequest& request);
 
 // alias_vmlinux over a snapshot of the request's census sources (the
 // daemon's); the request's census sources are then not read.

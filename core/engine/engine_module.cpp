@@ -17,7 +17,7 @@
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/engine/engine.hpp"
-#include "core/index/installed_kernel.hpp"
+#include "core/index/kernel_name.hpp"
 #include "core/index/module_list.hpp"
 #include "core/output/object_rewriter.hpp"
 #include "core/util/atomic_file.hpp"
@@ -25,9 +25,9 @@
 
 namespace kas {
 
-Result<CensusSources> module_census_sources(const ModuleRequest& request) {
-  CensusSources sources = request.census;
-  if (!sources.census_path.empty() && !sources.nm_path.empty()) {
+Result<KernelFiles> module_census_sources(const ModuleRequest& request) {
+  KernelFiles sources = request.census;
+  if (!sources.census_path.empty() && !sources.vmlinux.empty()) {
     return fail(ErrorCode::kInvalidArgument,
                 "--census is the complete census (vmlinux was counted into it); do not combine it with --nm");
   }
@@ -35,9 +35,11 @@ Result<CensusSources> module_census_sources(const ModuleRequest& request) {
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "--kernel and --census are two censuses; give one");
   }
-  auto kernel = installed_kernel_sources(request.kernel, request.system_map);
+  auto kernel = find_kernel_files(
+      {.kind = KernelName::Kind::kInstalled, .where = request.kernel, .system_map = request.system_map},
+      KernelNeeds::kNames);
   if (!kernel) return std::unexpected(kernel.error());
-  if (sources.nm_path.empty()) sources.nm_path = kernel->nm_path;
+  if (sources.vmlinux.empty()) sources.vmlinux = kernel->vmlinux;
   sources.module_dirs.insert(sources.module_dirs.end(), kernel->module_dirs.begin(), kernel->module_dirs.end());
   return sources;
 }

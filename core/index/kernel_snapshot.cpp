@@ -24,13 +24,13 @@ Result<std::shared_ptr<const BinaryRecord>> record_of(const std::string& path, c
 
 }  // namespace
 
-Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const CensusSources& sources,
+Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const KernelFiles& sources,
                                                                     const SnapshotOptions& options) {
   auto snapshot = std::make_shared<KernelSnapshot>();
   snapshot->sources_ = sources;
   snapshot->lto_ = options.lto;
   snapshot->locate_ = options.locate;
-  for (const std::string& p : {sources.nm_path, sources.census_path}) {
+  for (const std::string& p : {sources.vmlinux, sources.census_path}) {
     if (!p.empty()) snapshot->input_stamps_.emplace_back(p, stamp_of(p));
   }
   for (const std::string& p : sources.modules_orders) snapshot->input_stamps_.emplace_back(p, stamp_of(p));
@@ -53,18 +53,18 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Census
     return std::shared_ptr<const KernelSnapshot>(std::move(snapshot));
   }
 
-  if (!sources.nm_path.empty()) {
-    auto elf = VmlinuxListing::is_elf(sources.nm_path);
+  if (!sources.vmlinux.empty()) {
+    auto elf = VmlinuxListing::is_elf(sources.vmlinux);
     if (!elf) return std::unexpected(elf.error());
     if (*elf) {
-      auto record = record_of(sources.nm_path, "vmlinux", options.records);
+      auto record = record_of(sources.vmlinux, "vmlinux", options.records);
       if (!record) return std::unexpected(record.error());
-      auto listing = VmlinuxListing::from_symbols((*record)->table(), sources.nm_path);
+      auto listing = VmlinuxListing::from_symbols((*record)->table(), sources.vmlinux);
       if (!listing) return std::unexpected(listing.error());
       snapshot->vmlinux_record_ = std::move(*record);
       snapshot->listing_ = std::make_shared<const VmlinuxListing>(std::move(*listing));
     } else {
-      auto listing = VmlinuxListing::open(sources.nm_path);
+      auto listing = VmlinuxListing::open(sources.vmlinux);
       if (!listing) return std::unexpected(listing.error());
       snapshot->listing_ = std::make_shared<const VmlinuxListing>(std::move(*listing));
     }

@@ -22,7 +22,7 @@
 #include "core/census/census.hpp"
 #include "core/elf/vmlinux_listing.hpp"
 #include "core/index/binary_record.hpp"
-#include "core/index/census_sources.hpp"
+#include "core/index/kernel_files.hpp"
 #include "core/index/record_cache.hpp"
 #include "core/util/file_stamp.hpp"
 #include "core/util/progress.hpp"
@@ -51,7 +51,7 @@ class KernelSnapshot {
   // Reads the sources (modules in parallel). Errors: the sources' (a census
   // file combined with module lists, an unreadable listing, modules.order
   // or module, the first in list order).
-  [[nodiscard]] static Result<std::shared_ptr<const KernelSnapshot>> build(const CensusSources& sources,
+  [[nodiscard]] static Result<std::shared_ptr<const KernelSnapshot>> build(const KernelFiles& sources,
                                                                            const SnapshotOptions& options);
 
   // The census of symbol names (only the wanted ones, when built so).
@@ -60,7 +60,7 @@ class KernelSnapshot {
   [[nodiscard]] Census census_with_units() const;
   [[nodiscard]] size_t module_count() const { return modules_.size(); }
   [[nodiscard]] std::span<const std::shared_ptr<const BinaryRecord>> modules() const { return modules_; }
-  [[nodiscard]] const CensusSources& sources() const { return sources_; }
+  [[nodiscard]] const KernelFiles& sources() const { return sources_; }
   [[nodiscard]] bool lto() const { return lto_; }
   // vmlinux's listing when it is an ELF file read as a record (a query
   // target's vmlinux); null otherwise.
@@ -93,7 +93,7 @@ class KernelSnapshot {
  private:
   void index_modules();
 
-  CensusSources sources_;
+  KernelFiles sources_;
   bool lto_ = false;
   bool locate_ = false;
   bool from_census_file_ = false;

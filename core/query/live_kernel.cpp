@@ -1,7 +1,5 @@
 #include "core/query/live_kernel.hpp"
 
-#include <sys/utsname.h>
-
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -14,11 +12,6 @@
 #include "core/util/text.hpp"
 
 namespace kas {
-
-std::string running_release() {
-  struct utsname u {};
-  return ::uname(&u) == 0 ? u.release : "";
-}
 
 Result<LiveKernel> LiveKernel::read(const std::string& kallsyms) {
   auto data = read_file(kallsyms);

@@ -53,9 +53,6 @@ class LiveKernel {
   std::vector<Symbol> symbols_;  // by address
 };
 
-// uname -r.
-[[nodiscard]] std::string running_release();
-
 // The build-ids of the running kernel and its loaded modules, read from
 // sysfs (SYSFS/kernel/notes, SYSFS/module/M/notes/.note.gnu.build-id;
 // readable by every user): the keys debuginfod serves debug info by.

@@ -193,8 +193,7 @@ std::string normalized_module(std::string_view name) {
 
 Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target, unsigned jobs,
                                                               const ProgressFn& progress) {
-  auto snapshot = KernelSnapshot::build(census_sources_of(target),
-                                        {.jobs = jobs, .lto = target.alias.lto, .progress = progress});
+  auto snapshot = KernelSnapshot::build(target.kernel, {.jobs = jobs, .lto = target.alias.lto, .progress = progress});
   if (!snapshot) return std::unexpected(snapshot.error());
   return build(target, *snapshot, jobs, progress);
 }
@@ -204,10 +203,10 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
                                                               unsigned jobs, const ProgressFn& progress) {
   auto index = std::make_shared<SymbolIndex>();
   index->target_ = target;
-  index->input_stamps_.emplace_back(target.vmlinux, stamp_of(target.vmlinux));
-  for (const std::string& p : target.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
+  index->input_stamps_.emplace_back(target.kernel.vmlinux, stamp_of(target.kernel.vmlinux));
+  for (const std::string& p : target.kernel.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
   if (snapshot->vmlinux_record() == nullptr) {
-    return fail(ErrorCode::kBadElf, target.vmlinux + ": not an ELF file (kas lookup needs vmlinux with DWARF)");
+    return fail(ErrorCode::kBadElf, target.kernel.vmlinux + ": not an ELF file (kas lookup needs vmlinux with DWARF)");
   }
 
   // Slot 0 is vmlinux, then the modules in list order. vmlinux's aliases

@@ -40,7 +40,7 @@ class SymbolIndex {
   // module list's or a module's (named).
   [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target, unsigned jobs,
                                                                          const ProgressFn& progress = {});
-  // The same over a snapshot of census_sources_of(target) (the daemon's,
+  // The same over a snapshot of target.kernel (the daemon's,
   // whose records other requests share): no file is read again.
   [[nodiscard]] static Result<std::shared_ptr<const SymbolIndex>> build(const QueryTarget& target,
                                                                          std::shared_ptr<const KernelSnapshot> snapshot,

@@ -21,9 +21,9 @@
 namespace kas {
 namespace {
 
-CensusSources tree_sources(const test::FixtureKernel& k) {
-  CensusSources sources;
-  sources.nm_path = k.syms();
+KernelFiles tree_sources(const test::FixtureKernel& k) {
+  KernelFiles sources;
+  sources.vmlinux = k.syms();
   sources.modules_orders = {k.modules_order()};
   return sources;
 }
@@ -122,7 +122,7 @@ TEST_F(KernelSnapshotTest, CensusFileAgreesWithTheTreeItWasMadeFrom) {
   test::TempDir dir;
   const std::string file = dir.file("modules.symbfreq");
   test::write_text(file, full_->census_with_units().to_symbfreq());
-  CensusSources from_file;
+  KernelFiles from_file;
   from_file.census_path = file;
   auto complete = KernelSnapshot::build(from_file, {.jobs = 2});
   ASSERT_TRUE(complete) << complete.error().message;
@@ -152,8 +152,8 @@ TEST(KernelSnapshot, RecordsAreReadOnceAndARebuiltModuleReplacesOnlyItsOwn) {
   test::TempDir dir;
   // A copy of the tree, so that one of its modules can be rebuilt.
   std::filesystem::copy(k.objtree, dir.path() + "/tree", std::filesystem::copy_options::recursive);
-  CensusSources sources;
-  sources.nm_path = dir.path() + "/tree/vmlinux.syms";
+  KernelFiles sources;
+  sources.vmlinux = dir.path() + "/tree/vmlinux.syms";
   sources.modules_orders = {dir.path() + "/tree/modules.order"};
   RecordCache records;
   auto first = KernelSnapshot::build(sources, {.jobs = 2, .records = &records});
@@ -198,8 +198,8 @@ TEST(KernelSnapshot, RecordsAreReadOnceAndARebuiltModuleReplacesOnlyItsOwn) {
 TEST(KernelSnapshot, AnElfListingIsReadAsARecordOnce) {
   const test::FixtureKernel& k = test::fixture_kernel("objtree");
   ASSERT_FALSE(k.root.empty());
-  CensusSources sources;
-  sources.nm_path = k.vmlinux();
+  KernelFiles sources;
+  sources.vmlinux = k.vmlinux();
   auto snapshot = KernelSnapshot::build(sources, {.jobs = 1});
   ASSERT_TRUE(snapshot) << snapshot.error().message;
   ASSERT_NE((*snapshot)->vmlinux_record(), nullptr);

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "core/index/kernel_name.hpp"
 #include "core/query/frame_spec.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/oracles.hpp"
@@ -38,9 +39,10 @@ class SymbolIndexTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     k_ = &test::fixture_kernel(GetParam());
     ASSERT_FALSE(k_->root.empty());
-    auto target = build_tree_target(k_->objtree);
-    ASSERT_TRUE(target) << target.error().message;
-    auto index = SymbolIndex::build(*target, 2);
+    auto kernel =
+        find_kernel_files({.kind = KernelName::Kind::kBuildTree, .where = k_->objtree}, KernelNeeds::kDebugInfo);
+    ASSERT_TRUE(kernel) << kernel.error().message;
+    auto index = SymbolIndex::build(QueryTarget{*kernel, {}, {}}, 2);
     ASSERT_TRUE(index) << index.error().message;
     index_ = *index;
   }
@@ -292,8 +294,8 @@ TEST(SymbolIndexChanges, AFileChangedSinceIndexingIsNoticed) {
   test::TempDir dir;
   std::filesystem::copy_file(k.module("other"), dir.file("other.ko"));
   QueryTarget target;
-  target.vmlinux = k.vmlinux();
-  target.module_dirs = {dir.path()};
+  target.kernel.vmlinux = k.vmlinux();
+  target.kernel.module_dirs = {dir.path()};
   auto index = SymbolIndex::build(target, 1);
   ASSERT_TRUE(index) << index.error().message;
   EXPECT_EQ((*index)->binary_count(), 2u);
@@ -307,10 +309,12 @@ TEST(SymbolIndexChanges, AFileChangedSinceIndexingIsNoticed) {
 }
 
 TEST(SymbolIndexErrors, MissingVmlinuxOrDebugInfoIsNamed) {
-  auto missing = build_tree_target("/nonexistent/tree");
+  auto missing =
+      find_kernel_files({.kind = KernelName::Kind::kBuildTree, .where = "/nonexistent/tree"}, KernelNeeds::kDebugInfo);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("/nonexistent/tree/vmlinux"), std::string::npos);
-  auto kernel = installed_kernel_target("0.0.0-none", "/nonexistent");
+  auto kernel = find_kernel_files({.kind = KernelName::Kind::kInstalled, .where = "0.0.0-none", .root = "/nonexistent"},
+                                  KernelNeeds::kDebugInfo);
   ASSERT_FALSE(kernel);
   EXPECT_NE(kernel.error().message.find("linux-image-0.0.0-none-dbg"), std::string::npos);
   EXPECT_NE(kernel.error().message.find("DEBUGINFOD_URLS"), std::string::npos);

@@ -26,9 +26,9 @@ auto fields(const AliasOptions& a) {
   return std::tuple(separator, data, lto);
 }
 
-auto fields(const CensusSources& s) {
-  const auto& [nm_path, modules_orders, module_dirs, census_path] = s;
-  return std::tuple(nm_path, modules_orders, module_dirs, census_path);
+auto fields(const KernelFiles& f) {
+  const auto& [vmlinux, modules_orders, module_dirs, census_path] = f;
+  return std::tuple(vmlinux, modules_orders, module_dirs, census_path);
 }
 
 auto fields(const VmlinuxRequest& r) {
@@ -67,8 +67,8 @@ auto fields(const ModuleResult& r) {
 }
 
 auto fields(const QueryTarget& t) {
-  const auto& [vmlinux, modules_orders, module_dirs, srctree, alias] = t;
-  return std::tuple(vmlinux, modules_orders, module_dirs, srctree, fields(alias));
+  const auto& [kernel, srctree, alias] = t;
+  return std::tuple(fields(kernel), srctree, fields(alias));
 }
 
 auto fields(const SymbolDefinition& d) {
@@ -117,7 +117,7 @@ Message through_bytes(const Message& message) {
 
 AliasOptions alias_options() { return {'%', true, true}; }
 
-CensusSources census_sources() {
+KernelFiles kernel_files() {
   return {"/b/System.map", {"/b/modules.order", "/x/modules.order"}, {"/lib/modules/6.1/kernel"}, "/b/symbfreq"};
 }
 
@@ -175,14 +175,14 @@ TEST(Convert, ASeparatorOfSeveralCharactersIsRefusedEverywhere) {
   }
 }
 
-TEST(Convert, CensusSourcesRoundTrip) {
+TEST(Convert, KernelFilesRoundTripAsCensusSources) {
   wire::CensusSources w;
-  wire::to_wire(census_sources(), w);
-  EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(census_sources()));
+  wire::to_wire(kernel_files(), w);
+  EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(kernel_files()));
 }
 
 TEST(Convert, VmlinuxRequestRoundTripTakesJobsFromTheDaemon) {
-  VmlinuxRequest in{census_sources(), "/b/vmlinux", "/src/linux", alias_options(), 3};
+  VmlinuxRequest in{kernel_files(), "/b/vmlinux", "/src/linux", alias_options(), 3};
   wire::VmlinuxRequest w;
   wire::to_wire(in, w);
   auto back = wire::from_wire(through_bytes(w), 11);
@@ -208,7 +208,7 @@ TEST(Convert, ModuleRequestRoundTrip) {
   in.input = "/b/drivers/uio/uio.o";
   in.output = "/b/drivers/uio/uio.o.kas";
   in.in_place = true;
-  in.census = census_sources();
+  in.census = kernel_files();
   in.kernel = "6.1.0-18-amd64";
   in.system_map = "/boot/System.map-6.1.0-18-amd64";
   in.srctree = "/src/linux";
@@ -274,7 +274,8 @@ TEST(Convert, AnErrorCodeThisBuildDoesNotKnowIsInternal) {
 }
 
 TEST(Convert, QueryTargetRoundTrip) {
-  QueryTarget in{"/b/vmlinux", {"/b/modules.order"}, {"/b/extra", "/b/updates"}, "/src/linux", alias_options()};
+  // No census file: a question indexes the kernel's own files.
+  QueryTarget in{{"/b/vmlinux", {"/b/modules.order"}, {"/b/extra", "/b/updates"}, ""}, "/src/linux", alias_options()};
   wire::QueryTarget w;
   wire::to_wire(in, w);
   auto back = wire::from_wire(through_bytes(w));

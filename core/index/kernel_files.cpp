@@ -1,0 +1,38 @@
+#include "core/index/kernel_files.hpp"
+
+#include "core/index/module_list.hpp"
+
+namespace kas {
+
+Result<std::vector<std::string>> collect_module_files(const KernelFiles& files) {
+  std::vector<std::string> out;
+  for (const std::string& order : files.modules_orders) {
+    auto listed = read_modules_order(order);
+    if (!listed) return std::unexpected(listed.error());
+    out.insert(out.end(), std::make_move_iterator(listed->begin()), std::make_move_iterator(listed->end()));
+  }
+  for (const std::string& dir : files.module_dirs) {
+    auto found = find_modules(dir);
+    if (!found) return std::unexpected(found.error());
+    out.insert(out.end(), std::make_move_iterator(found->begin()), std::make_move_iterator(found->end()));
+  }
+  return out;
+}
+
+Result<void> check_census_sources(const KernelFiles& files) {
+  if (!files.census_path.empty() && (!files.modules_orders.empty() || !files.module_dirs.empty())) {
+    return fail(ErrorCode::kInvalidArgument,
+                "--census gives the complete census; do not combine it with --modules-order or --modules");
+  }
+  return {};
+}
+
+std::string sources_key(const KernelFiles& f, bool lto) {
+  std::string key = lto ? "lto\n" : "\n";
+  key += "nm=" + f.vmlinux + "\ncensus=" + f.census_path + "\n";
+  for (const std::string& o : f.modules_orders) key += "order=" + o + "\n";
+  for (const std::string& d : f.module_dirs) key += "dir=" + d + "\n";
+  return key;
+}
+
+}  // namespace kas
