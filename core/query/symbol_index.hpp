@@ -2,14 +2,17 @@
 // and, on demand, its source: what `kas lookup / resolve / decode` answer
 // from.
 //
-// Built once per target (the daemon keeps it): symbol tables of all
-// binaries (section, value, size, nm type), the census, and each duplicated
-// symbol's alias decided by the same engine calls as `kas vmlinux` and
-// `kas module` (so lookup shows the alias the build gives, not a
-// re-derivation). Names and aliases are sorted for exact and prefix
-// matching. Source locations and inline chains need DWARF, which is read
-// only when a question needs it (DwarfSlots). Immutable once built;
-// concurrent questions are safe.
+// Built once per target over its kernel snapshot (the daemon keeps both):
+// every binary's symbols from its record (section, value, size, nm type)
+// with their census counts, and each duplicated symbol's alias decided by
+// the same core/alias calls as `kas vmlinux` and `kas module` (so lookup
+// shows the alias the build gives, not a re-derivation): vmlinux's at
+// build, a module's when a question first shows one of its symbols (its
+// candidates' DWARF is read then, once). Names are sorted for exact and
+// prefix matching, aliases once an alias pattern is asked. Source locations
+// and inline chains need DWARF, which is read only when a question needs
+// it (DwarfSlots). What is decided later is decided once (call_once) and
+// final after; concurrent questions are safe.
 #pragma once
 
 #include <atomic>
