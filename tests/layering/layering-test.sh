@@ -1,0 +1,23 @@
+#!/bin/sh
+# cmake/check-layering.sh, which every core library's build runs: an include
+# against the flow fails with file, line and what the layer may use; an
+# include along it passes and writes the stamp the build waits for.
+set -u
+check=$(dirname "$0")/../../cmake/check-layering.sh
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+printf '#include <string>\n#include "core/util/path.hpp"\n#include "core/census/census.hpp"\n' > "$work/good.cpp"
+"$check" "$work/ok.stamp" alias dwarf elf census util -- "$work/good.cpp" || fail "an include along the flow was refused"
+[ -f "$work/ok.stamp" ] || fail "no stamp written on success"
+
+printf '#include "core/elf/symtab.hpp"\n\n#include "core/query/symbol_index.hpp"\n' > "$work/bad.cpp"
+if err=$("$check" "$work/bad.stamp" index alias dwarf elf census util -- "$work/good.cpp" "$work/bad.cpp" 2>&1); then
+  fail "core/index including core/query was accepted"
+fi
+case $err in
+  *"bad.cpp:3: core/index may not include core/query/symbol_index.hpp"*) ;;
+  *) fail "message does not name the file, line and include: $err" ;;
+esac
+[ ! -f "$work/bad.stamp" ] || fail "stamp written although the check failed"
+echo "ok"
