@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/util/file.hpp"
 #include "core/util/path.hpp"
 #include "proto/convert.hpp"
 #include "client/progress_display.hpp"
@@ -66,7 +67,11 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   request.output = absolute_path(request.output);
   request.srctree = absolute_path(request.srctree);
   request.system_map = absolute_path(request.system_map);
-  if (request.kernel.find('/') != std::string::npos) request.kernel = absolute_path(request.kernel);
+  // A directory is named relative to this process, as the resolver would
+  // read it here (find_kernel_files); a release name stays as it is.
+  if (request.kernel.find('/') != std::string::npos || is_directory(request.kernel)) {
+    request.kernel = absolute_path(request.kernel);
+  }
   wire::Request message;
   wire::to_wire(request, *message.mutable_module());
   auto response = exchange(daemon, message, wire::Response::kModule);

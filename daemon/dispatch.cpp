@@ -82,7 +82,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
 wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in) {
   auto request = wire::from_wire(in, jobs_);
   if (!request) return error_response(request.error());
-  auto snapshot = kernels_.snapshot(request->census, request->alias.lto);
+  auto snapshot = kernels_.snapshot(request->census, request->alias.lto, /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   auto result = alias_vmlinux(*request, **snapshot);
   if (!result) return error_response(result.error());
@@ -101,7 +101,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   // module may be one of the tree's (a kbuild rebuild): its stamp is checked,
   // and only it is re-read when it changed.
   auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
-    auto snapshot = kernels_.snapshot(*sources, request->alias.lto, request->input);
+    auto snapshot = kernels_.snapshot(*sources, request->alias.lto, /*locate=*/true, request->input);
     if (!snapshot) return std::unexpected(snapshot.error());
     return (*snapshot)->restricted(wanted, skip, request->input);
   });
@@ -113,7 +113,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
 
 wire::Response Dispatcher::census(const wire::CensusRequest& in) {
   kas::KernelFiles sources = wire::from_wire(in.census());
-  auto snapshot = kernels_.snapshot(sources, in.lto());
+  auto snapshot = kernels_.snapshot(sources, in.lto(), /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   const CensusResult census = census_of(**snapshot, in.units());
   wire::Response response;

@@ -33,7 +33,11 @@ Kernel::IndexResult Kernel::index(const std::string& key, const std::function<In
     }
   }
   if (!building) return future.get();
-  promise.set_value(build());
+  try {
+    promise.set_value(build());
+  } catch (const std::exception& e) {
+    promise.set_value(fail(ErrorCode::kInternal, std::string("internal error while indexing: ") + e.what()));
+  }
   if (!future.get()) {
     std::lock_guard lock(mutex_);
     indexes_.erase(key);  // errors are not cached
@@ -69,19 +73,19 @@ Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, b
   return next;
 }
 
-Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, bool lto,
+Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, bool lto, bool locate,
                                                                     const std::string& module_path) {
   auto kernel = this->kernel(sources, lto, {});
   if (!kernel) return std::unexpected(kernel.error());
   KernelPtr current = *kernel;
   if (!module_path.empty() && current->snapshot()->module_changed(module_path)) {
-    auto reread = current->snapshot()->with_module_reread(module_path);
+    auto reread = current->snapshot()->with_module_reread(module_path, &records_);
     if (!reread) return std::unexpected(reread.error());
     auto next = std::make_shared<const Kernel>(std::move(*reread));
     cache_.put(sources_key(sources, lto), next);
     current = next;
   }
-  current->ensure_located(jobs_);
+  if (locate) current->ensure_located(jobs_);
   return current->snapshot();
 }
 
@@ -118,6 +122,7 @@ Result<std::shared_ptr<const SymbolIndex>> KernelCache::index(const QueryTarget&
       building_.erase(key);
     }
     if (built) {
+      cache_.trim();  // the kernel grew by its index
       // The build's temporaries (every binary's part) are freed by now;
       // give their pages back rather than keep the build's peak as the
       // daemon's size.

@@ -52,8 +52,13 @@ class KernelCache {
 
   // The snapshot of `sources` for kas vmlinux/module/census, built or
   // refreshed as needed. When `module_path` is one of its modules and
-  // changed on disk, only it is read again. Blocks while it is being built.
+  // changed on disk, only it is read again. With `locate` (module
+  // requests), every module's alias candidates are located once, in
+  // parallel, so that the requests of a parallel make read no DWARF; the
+  // kallsyms passes (vmlinux) and census requests do not wait for that.
+  // Blocks while it is being built.
   [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const KernelFiles& sources, bool lto,
+                                                                       bool locate,
                                                                        const std::string& module_path = {});
   // The lookup index of `target`, over the snapshot of its sources.
   [[nodiscard]] Result<std::shared_ptr<const SymbolIndex>> index(const QueryTarget& target);

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <exception>
 #include <string>
 
 #include "core/util/result.hpp"
@@ -48,12 +49,19 @@ class SnapshotCache {
     }
     if (fresh != nullptr) *fresh = building;
     if (!building) return future.get();
-    promise.set_value(build());
+    promise.set_value(built_or_error(build));
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it != entries_.end() && !future.get()) entries_.erase(it);  // errors are not cached
     evict_locked();
     return future.get();
+  }
+
+  // Evicts past the budget now (a cached value grew: a kernel got a lookup
+  // index).
+  void trim() {
+    std::lock_guard lock(mutex_);
+    evict_locked();
   }
 
   // Makes `index` the one cached for `key` (a refreshed index).
@@ -109,6 +117,16 @@ class SnapshotCache {
     Future future;
     uint64_t last_use = 0;
   };
+
+  // An exception (bad_alloc on a large kernel) is an error like any other:
+  // a promise left unset would poison the entry for every later caller.
+  static Built built_or_error(const std::function<Built()>& build) {
+    try {
+      return build();
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::kInternal, std::string("internal error while indexing: ") + e.what());
+    }
+  }
 
   static bool is_ready(const Future& f) { return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
 

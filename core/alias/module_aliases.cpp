@@ -18,10 +18,11 @@ std::string unit_key(std::string_view source_file) {
 
 std::vector<std::string> module_unit_keys(const SymbolTable& table) {
   std::vector<std::string> keys;
+  std::unordered_set<std::string> seen;  // vmlinux.o has ~10^4 source files
   for (const ElfSymbol& sym : table.symbols) {
     if (sym.type != STT_FILE || sym.name.empty()) continue;
     std::string key = unit_key(sym.name);
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
+    if (seen.insert(key).second) keys.push_back(std::move(key));
   }
   return keys;
 }

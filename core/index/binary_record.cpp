@@ -1,5 +1,10 @@
 #include "core/index/binary_record.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "core/alias/module_aliases.hpp"
 #include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
@@ -9,12 +14,16 @@ namespace kas {
 Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string& path, std::string name) {
   auto file = ElfFile::open(path);
   if (!file) return std::unexpected(file.error());
+  // The stamp of the file read, not of whatever is at `path` after reading
+  // (a rebuild may replace it meanwhile).
+  struct stat st {};
+  if (::fstat(file->fd(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
   auto table = read_symbols(*file);
   if (!table) return std::unexpected(table.error());
   std::shared_ptr<BinaryRecord> record(new BinaryRecord());
   record->path_ = path;
   record->name_ = std::move(name);
-  record->stamp_ = stamp_of(path);
+  record->stamp_ = stamp_of(st);
   record->stamp_.build_id = build_id_of(*file);
   record->relocatable_ = file->is_relocatable();
   record->sections_.reserve(file->section_count());
@@ -42,26 +51,26 @@ Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string
   return std::shared_ptr<const BinaryRecord>(std::move(record));
 }
 
-bool BinaryRecord::has_located() const {
-  std::lock_guard lock(located_mutex_);
-  return located_done_;
-}
+bool BinaryRecord::has_located() const { return located_done_; }
 
 std::shared_ptr<const PlacedSymbols> BinaryRecord::located(const Census& census, const AliasOptions& options) const {
   std::lock_guard lock(located_mutex_);
   if (located_done_) return located_;
+  located_ = locate_candidates(census, options);
   located_done_ = true;
+  return located_;
+}
+
+std::shared_ptr<const PlacedSymbols> BinaryRecord::locate_candidates(const Census& census,
+                                                                     const AliasOptions& options) const {
   auto section_name = [this](uint32_t s) { return this->section_name(s); };
   const std::vector<const ElfSymbol*> eligible = module_alias_symbols(section_name, table_, census, options);
-  if (eligible.empty()) {
-    located_ = std::make_shared<const PlacedSymbols>(std::vector<SymbolPlace>{});
-    return located_;
-  }
+  if (eligible.empty()) return std::make_shared<const PlacedSymbols>(std::vector<SymbolPlace>{});
   auto file = ElfFile::open(path_);
   if (!file || !current()) return nullptr;  // replaced since read: the caller locates in its own copy
   auto places = locate_object_symbols(*file, eligible, /*srctree=*/"");
-  if (places) located_ = std::make_shared<const PlacedSymbols>(std::move(*places));
-  return located_;
+  if (!places) return nullptr;
+  return std::make_shared<const PlacedSymbols>(std::move(*places));
 }
 
 }  // namespace kas

@@ -6,6 +6,7 @@
 // needs them, and kept.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,8 @@ class BinaryRecord {
 
  private:
   BinaryRecord() = default;
+  [[nodiscard]] std::shared_ptr<const PlacedSymbols> locate_candidates(const Census& census,
+                                                                       const AliasOptions& options) const;
 
   std::string path_;
   std::string name_;
@@ -68,7 +71,7 @@ class BinaryRecord {
   std::vector<std::string> units_;
   size_t bytes_ = 0;
   mutable std::mutex located_mutex_;
-  mutable bool located_done_ = false;
+  mutable std::atomic<bool> located_done_{false};  // set once located_ is final
   mutable std::shared_ptr<const PlacedSymbols> located_;
 };
 

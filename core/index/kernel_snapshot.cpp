@@ -29,7 +29,6 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
   auto snapshot = std::make_shared<KernelSnapshot>();
   snapshot->sources_ = sources;
   snapshot->lto_ = options.lto;
-  snapshot->locate_ = options.locate;
   for (const std::string& p : {sources.vmlinux, sources.census_path}) {
     if (!p.empty()) snapshot->input_stamps_.emplace_back(p, stamp_of(p));
   }
@@ -104,7 +103,6 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
   }
   snapshot->bytes_ += (snapshot->total_.size() + units->size()) * 64;
   snapshot->units_ = std::move(units);
-  if (options.locate) snapshot->locate_candidates(options.jobs, options.progress);
   return std::shared_ptr<const KernelSnapshot>(std::move(snapshot));
 }
 
@@ -156,12 +154,10 @@ bool KernelSnapshot::module_changed(const std::string& module_path) const {
   return false;
 }
 
-Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::with_module_reread(
-    const std::string& module_path) const {
+Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::with_module_reread(const std::string& module_path,
+                                                                                 RecordCache* records) const {
   auto copy = std::make_shared<KernelSnapshot>(*this);
   auto units = std::make_shared<Census>(*units_);
-  AliasOptions options;
-  options.lto = lto_;
   for (auto& slot : copy->modules_) {
     if (slot->path() != module_path) continue;
     // Read anew even when the stat looks unchanged: the caller saw a new
@@ -176,7 +172,7 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::with_module_reread
     for (const std::string& unit : (*fresh)->units()) units->add(unit);
     copy->bytes_ = copy->bytes_ - slot->approximate_bytes() + (*fresh)->approximate_bytes();
     slot = std::move(*fresh);
-    if (locate_) (void)slot->located(copy->total_, options);
+    if (records != nullptr) records->put(slot);
   }
   copy->units_ = std::move(units);
   return std::shared_ptr<const KernelSnapshot>(std::move(copy));

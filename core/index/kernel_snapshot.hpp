@@ -38,9 +38,6 @@ struct SnapshotOptions {
   // Module files of this module name are not read: the object a module
   // request writes replaces them.
   std::string skip_module = {};
-  // Locate every module's alias candidates now, largest files first (a
-  // kbuild tree: module requests then read no DWARF).
-  bool locate = false;
   // Reuse records of unchanged files (the daemon's); null: read every file.
   RecordCache* records = nullptr;
   ProgressFn progress = {};  // may be empty
@@ -80,9 +77,10 @@ class KernelSnapshot {
   [[nodiscard]] bool sources_changed() const;
   // True when `module_path` is one of the snapshot's modules and changed.
   [[nodiscard]] bool module_changed(const std::string& module_path) const;
-  // A new snapshot with `module_path` read again. Error: the file's.
+  // A new snapshot with `module_path` read again (and the new record given
+  // to `records`, when not null, for other snapshots). Error: the file's.
   [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> with_module_reread(
-      const std::string& module_path) const;
+      const std::string& module_path, RecordCache* records = nullptr) const;
 
   // Locates every module's alias candidates (BinaryRecord::located), the
   // largest files first; those already located are skipped.
@@ -95,7 +93,6 @@ class KernelSnapshot {
 
   KernelFiles sources_;
   bool lto_ = false;
-  bool locate_ = false;
   bool from_census_file_ = false;
   std::vector<std::pair<std::string, FileStamp>> input_stamps_;
   std::shared_ptr<const VmlinuxListing> listing_;  // shared with the snapshots made from this one

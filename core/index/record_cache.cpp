@@ -24,4 +24,10 @@ Result<std::shared_ptr<const BinaryRecord>> RecordCache::get(const std::string& 
   return read;
 }
 
+void RecordCache::put(const std::shared_ptr<const BinaryRecord>& record) {
+  ++reads_;
+  std::lock_guard lock(mutex_);
+  records_[record->path()] = record;
+}
+
 }  // namespace kas

@@ -21,6 +21,10 @@ class RecordCache {
   // was read, read otherwise. Errors: BinaryRecord::read's.
   [[nodiscard]] Result<std::shared_ptr<const BinaryRecord>> get(const std::string& path, const std::string& name);
 
+  // Makes `record` (read by someone else: a rebuilt module) the one for its
+  // path.
+  void put(const std::shared_ptr<const BinaryRecord>& record);
+
   [[nodiscard]] uint64_t reads() const { return reads_; }
   [[nodiscard]] uint64_t reuses() const { return reuses_; }
 

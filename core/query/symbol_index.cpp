@@ -287,10 +287,17 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
 void SymbolIndex::ensure_aliases(uint32_t binary) const {
   Aliases& slot = aliases_[binary];
   std::call_once(slot.once, [&] {
+    const BinaryRecord& record = *snapshot_->modules()[binary - 1];
+    if (!record.current()) {
+      // Rebuilt since indexing: its DWARF no longer goes with the symbols
+      // read. The daemon reindexes on changed(); this answer says why.
+      stale_ = true;
+      slot.error = record.path() + ": changed on disk since it was indexed";
+      return;
+    }
     const uint32_t first = first_entry_[binary];
     const std::span<const Entry> entries(entries_.data() + first, first_entry_[binary + 1] - first);
-    auto decided = decide_module(entries, first, binaries_[binary].strings, *snapshot_->modules()[binary - 1],
-                                 target_, *snapshot_);
+    auto decided = decide_module(entries, first, binaries_[binary].strings, record, target_, *snapshot_);
     if (!decided) {
       slot.error = decided.error().message;
       return;
@@ -342,7 +349,7 @@ std::string_view SymbolIndex::alias_of(uint32_t id) const {
 }
 
 bool SymbolIndex::changed() const {
-  if (stale_) return true;
+  if (stale_ || snapshot_->sources_changed()) return true;
   for (const auto& [path, stamp] : input_stamps_) {
     if (stamp_of(path) != stamp) return true;
   }

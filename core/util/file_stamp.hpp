@@ -2,6 +2,7 @@
 // compares before trusting what it read from a file earlier.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -25,5 +26,7 @@ struct FileStamp {
 // Stamp of `path` without a build-id; a default stamp when it cannot be
 // stat'ed.
 [[nodiscard]] FileStamp stamp_of(const std::string& path);
+// The same from a stat(2) result (of an open file: fstat).
+[[nodiscard]] FileStamp stamp_of(const struct stat& st);
 
 }  // namespace kas

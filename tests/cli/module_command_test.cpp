@@ -227,6 +227,12 @@ TEST_P(ModuleCommand, InstalledKernelCensus) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto by_order = kas_module({"--nm", k_.syms(), "--modules-order", k_.modules_order(), "-o", dir_.file("b.o")});
   EXPECT_EQ(aliases_in(dir_.file("k.o")), aliases_in(dir_.file("b.o")));
+  // A directory named without a '/' is one relative to where kas runs, not a
+  // release, also when kasd (running elsewhere) reads it.
+  auto relative = test::run_process(
+      {test::kas_binary(), "module", module_, "--kernel", release, "-o", dir_.file("r.o")}, dir_.file("root/lib/modules"));
+  ASSERT_EQ(relative.exit_code, 0) << relative.err;
+  EXPECT_EQ(aliases_in(dir_.file("r.o")), aliases_in(dir_.file("b.o")));
 
   auto missing = kas_module({"--kernel", dir_.file("nowhere/lib/modules/9.9")});
   EXPECT_EQ(missing.exit_code, 1);

@@ -195,6 +195,43 @@ TEST(KernelSnapshot, RecordsAreReadOnceAndARebuiltModuleReplacesOnlyItsOwn) {
   EXPECT_NE((*rebuilt)->census().sorted(), (*first)->census().sorted());
 }
 
+TEST_F(KernelSnapshotTest, LocatedCandidatesAreKeptAndGivenToTheirOwnFileOnly) {
+  const BinaryRecord* hello = nullptr;
+  for (const auto& m : full_->modules()) {
+    if (m->name() == "hello") hello = m.get();
+  }
+  ASSERT_NE(hello, nullptr);
+  const NameSet wanted = names_of(*hello);
+  // Not located yet: a request for that file locates itself.
+  EXPECT_FALSE(hello->has_located());
+  EXPECT_EQ(full_->restricted(wanted, "hello", hello->path()).located, nullptr);
+
+  AliasOptions options;
+  auto located = hello->located(full_->census(), options);
+  ASSERT_NE(located, nullptr);
+  EXPECT_TRUE(hello->has_located());
+  EXPECT_EQ(hello->located(full_->census(), options), located);  // computed once
+  // The candidates are hello's duplicated text symbols: name_show among
+  // them (the fixture's duplicated static), at the line its LOC marker says.
+  size_t name_show = 0;
+  for (const SymbolPlace& place : located->places()) {
+    const ElfSymbol& sym = hello->table().symbols[place.symbol_index - 1];
+    ASSERT_EQ(sym.index, place.symbol_index);
+    EXPECT_GT(full_->census().count(sym.name), 1u) << sym.name;
+    if (sym.name != "name_show" || !place.location) continue;
+    ++name_show;
+    bool marked = false;
+    for (const test::Marker& m : test::markers_for("name_show")) {
+      marked |= m.line == place.location->line && place.location->file.ends_with(m.file);
+    }
+    EXPECT_TRUE(marked) << place.location->file << ":" << place.location->line;
+  }
+  EXPECT_EQ(name_show, 1u);
+  // Given to a request from that very file, and to no other.
+  EXPECT_EQ(full_->restricted(wanted, "hello", hello->path()).located, located);
+  EXPECT_EQ(full_->restricted(wanted, "hello", hello->path() + ".other").located, nullptr);
+}
+
 TEST(KernelSnapshot, AnElfListingIsReadAsARecordOnce) {
   const test::FixtureKernel& k = test::fixture_kernel("objtree");
   ASSERT_FALSE(k.root.empty());
