@@ -58,7 +58,7 @@ int status(const std::string& socket) {
     return kExitFailure;
   }
   const wire::StatsReply& s = r->stats();
-  std::printf("kasd pid %u, build %s%s\nsocket %s\ntrees %llu, files %llu, memory %.1f MiB\n"
+  std::printf("kasd pid %u, build %s%s\nsocket %s\nkernels %llu, module files %llu, memory %.1f MiB\n"
               "requests %llu, uptime %llus\nfiles read %llu, reused %llu, lookup indexes built %llu\n",
               s.pid(), s.build_id().c_str(), s.build_id() == build_id() ? "" : " (not this kas's build)",
               socket.c_str(), static_cast<unsigned long long>(s.trees()), static_cast<unsigned long long>(s.files()),
