@@ -1,6 +1,5 @@
 #include "core/index/census_count.hpp"
 
-#include "core/alias/lto.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 

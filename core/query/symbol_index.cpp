@@ -9,13 +9,13 @@
 #include <unordered_map>
 
 #include "core/alias/lto.hpp"
+#include "core/alias/module_aliases.hpp"
+#include "core/alias/vmlinux_aliases.hpp"
 #include "core/dwarf/address_source.hpp"
+#include "core/dwarf/locator.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/alias/module_aliases.hpp"
-#include "core/alias/vmlinux_aliases.hpp"
-#include "core/dwarf/locator.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
