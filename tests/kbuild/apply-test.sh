@@ -6,7 +6,7 @@
 # refusals: a changed file (naming the patch) and a version without a series
 # (naming the supported ones). The booted-kernel check is tests/e2e/.
 #
-# usage: apply-test.sh [TARBALL...]
+# usage: apply-test.sh [TARBALL...]   (linux-source-X.Y.tar.xz: checks series X.Y)
 #   default: linux-source-6.1 (required: .ci/setup installs it) and
 #   linux-source-6.12 (checked when installed; .ci/setup installs it too)
 set -euo pipefail
