@@ -24,6 +24,9 @@
 #              booted on qemu-system-aarch64 -M virt (always TCG on x86_64)
 #   --workdir  the harness's work directory, one per arch (default
 #              /tmp/kas-e2e, arm64 /tmp/kas-e2e-arm64)
+#   --kernel   6.1 (default) or 6.12: the harness builds Debian's
+#              linux-source-VERSION (/usr/src/linux-source-VERSION.tar.xz);
+#              the default work directory gets a -VERSION suffix for 6.12
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
@@ -39,9 +42,11 @@ workdir=
 accel=tcg
 kas=$repo/build/client/kas
 touch_args=()
+kernel=6.1
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
@@ -67,6 +72,15 @@ case "$arch" in
            "dpkg --add-architecture arm64 && apt-get update" >&2; exit 2; } ;;
   *) echo "run-e2e.sh: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
+kernel_args=()
+case "$kernel" in
+  6.1) ;;
+  6.12)
+    kernel_args=(--kernel-src /usr/src/linux-source-6.12.tar.xz)
+    [ -f "${kernel_args[1]}" ] || { echo "run-e2e.sh: ${kernel_args[1]} missing: apt-get install linux-source-6.12" >&2; exit 2; }
+    case "$workdir" in /tmp/kas-e2e|/tmp/kas-e2e-arm64) workdir=$workdir-6.12 ;; esac ;;
+  *) echo "run-e2e.sh: --kernel must be 6.1 or 6.12, not '$kernel'" >&2; exit 2 ;;
+esac
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }
 kas=$(realpath -- "$kas")   # make runs it from the kernel tree
@@ -89,7 +103,7 @@ if [ -z "${KAS_SOCKET:-}" ]; then
   stop_kasd
   trap stop_kasd EXIT
 fi
-echo "== arch $arch, work directory $workdir, kas $kas, kasd ${kasd:-none} (socket $KAS_SOCKET)"
+echo "== Linux $kernel, arch $arch, work directory $workdir, kas $kas, kasd ${kasd:-none} (socket $KAS_SOCKET)"
 
 failures=0
 check() {  # check DESCRIPTION COMMAND...
@@ -98,7 +112,7 @@ check() {  # check DESCRIPTION COMMAND...
 }
 harness_run() {  # harness_run LABEL ARGS...: a failed guest check counts, a build/setup error stops
   local label=$1 rc=0; shift
-  "$harness" --arch "$arch" --workdir "$workdir" --accel "$accel" --quiet "$@" || rc=$?
+  "$harness" --arch "$arch" --workdir "$workdir" --accel "$accel" --quiet "${kernel_args[@]}" "$@" || rc=$?
   [ "$rc" -ne 2 ] || { echo "run-e2e.sh: the harness stopped ($label): see $workdir/logs" >&2; exit 2; }
   [ "$rc" -eq 0 ] || { echo "FAIL harness checks of $label (see $workdir/results.txt)"; failures=$((failures + 1)); }
 }
@@ -187,13 +201,19 @@ check "name_show$([ "$arch" != arm64 ] || echo ' and gic_*') aliases name their 
   bash -c "awk -F'\t' -v re='$key_names' '{ n = \$2; sub(/@.*/, \"\", n) } n ~ re { seen = 1; if (\$1 != \"ok\") bad = 1 }
     END { exit !(seen && !bad) }' '$lines'"
 
+# Each kallsyms pass's nm listing: 6.1 names them .tmp_vmlinux.kallsymsN.syms,
+# 6.12 .tmp_vmlinuxN.syms (its .tmp_vmlinux.kallsyms0.syms is an empty dummy).
+case "$kernel" in
+  6.1) pass_syms='.tmp_vmlinux.kallsyms[0-9]*.syms' ;;
+  6.12) pass_syms='.tmp_vmlinux[0-9]*.syms' ;;
+esac
 check "alias names identical in every kallsyms pass" bash -c "
-  cd '$workdir/linux' && ls .tmp_vmlinux.kallsyms*.syms.kas >/dev/null &&
-  for f in .tmp_vmlinux.kallsyms*.syms.kas; do
-    awk '\$3 ~ /@/ { print \$3 }' \$f | sort | cmp -s - <(awk '\$3 ~ /@/ { print \$3 }' .tmp_vmlinux.kallsyms1.syms.kas | sort) || exit 1
+  cd '$workdir/linux' && set -- $pass_syms.kas && [ -f \"\$1\" ] &&
+  for f; do
+    awk '\$3 ~ /@/ { print \$3 }' \$f | sort | cmp -s - <(awk '\$3 ~ /@/ { print \$3 }' \"\$1\" | sort) || exit 1
   done"
 check "each pass's .syms has no alias (System.map stays plain)" bash -c \
-  "! grep -q '@' '$workdir/linux/System.map' && ! cat '$workdir'/linux/.tmp_vmlinux.kallsyms*.syms | grep -q '@'"
+  "cd '$workdir/linux' && set -- $pass_syms && [ -f \"\$1\" ] && ! grep -q '@' System.map && ! cat \"\$@\" | grep -q '@'"
 
 ko=$(find "$workdir/linux/drivers/uio" -name uio.ko | head -1)
 tmp=$(mktemp -d)
