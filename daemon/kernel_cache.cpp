@@ -7,49 +7,8 @@
 namespace kas::daemon {
 
 size_t Kernel::approximate_bytes() const {
-  size_t n = snapshot_->approximate_bytes();
-  std::lock_guard lock(mutex_);
-  for (const auto& [key, future] : indexes_) {
-    if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready && future.get()) {
-      n += (*future.get())->approximate_bytes();
-    }
-  }
-  return n;
-}
-
-Kernel::IndexResult Kernel::index(const std::string& key, const std::function<IndexResult()>& build) const {
-  std::promise<IndexResult> promise;
-  std::shared_future<IndexResult> future;
-  bool building = false;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = indexes_.find(key);
-    if (it == indexes_.end()) {
-      future = promise.get_future().share();
-      indexes_.emplace(key, future);
-      building = true;
-    } else {
-      future = it->second;
-    }
-  }
-  if (!building) return future.get();
-  try {
-    promise.set_value(build());
-  } catch (const std::exception& e) {
-    promise.set_value(fail(ErrorCode::kInternal, std::string("internal error while indexing: ") + e.what()));
-  }
-  if (!future.get()) {
-    std::lock_guard lock(mutex_);
-    indexes_.erase(key);  // errors are not cached
-  }
-  return future.get();
-}
-
-bool Kernel::holds(const std::string& key, const std::shared_ptr<const SymbolIndex>& index) const {
-  std::lock_guard lock(mutex_);
-  auto it = indexes_.find(key);
-  if (it == indexes_.end() || it->second.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
-  return it->second.get() && *it->second.get() == index;
+  return snapshot_->approximate_bytes() +
+         indexes_.sum([](const SymbolIndex& index) { return index.approximate_bytes(); });
 }
 
 void Kernel::ensure_located(unsigned jobs) const {
@@ -112,7 +71,7 @@ Result<std::shared_ptr<const SymbolIndex>> KernelCache::index(const QueryTarget&
       return std::unexpected(kernel.error());
     }
     bool built = false;
-    auto index = (*kernel)->index(key, [&] {
+    auto index = (*kernel)->indexes().get_or_build(key, [&] {
       built = true;
       ++indexes_built_;
       return SymbolIndex::build(target, (*kernel)->snapshot(), jobs_, progress);
@@ -138,7 +97,7 @@ void KernelCache::invalidate(const QueryTarget& target, const std::shared_ptr<co
   const std::string key = sources_key(target.kernel, target.alias.lto);
   KernelPtr kernel = cache_.peek(key);
   if (kernel == nullptr) return;
-  if (kernel->holds(target_key(target), index)) cache_.drop_if(key, kernel);
+  if (kernel->indexes().peek(target_key(target)) == index) cache_.drop_if(key, kernel);
 }
 
 std::optional<KernelCache::Progress> KernelCache::progress(const QueryTarget& target) const {

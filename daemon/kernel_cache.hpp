@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,23 +27,21 @@ namespace kas::daemon {
 // per alias options and source tree, usually one).
 class Kernel {
  public:
-  explicit Kernel(std::shared_ptr<const KernelSnapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+  explicit Kernel(std::shared_ptr<const KernelSnapshot> snapshot)
+      : snapshot_(std::move(snapshot)), indexes_(std::numeric_limits<size_t>::max()) {}
   [[nodiscard]] const std::shared_ptr<const KernelSnapshot>& snapshot() const { return snapshot_; }
   [[nodiscard]] size_t approximate_bytes() const;
 
-  using IndexResult = Result<std::shared_ptr<const SymbolIndex>>;
-  // The index for `key`, built by `build` once for all callers meanwhile.
-  [[nodiscard]] IndexResult index(const std::string& key, const std::function<IndexResult()>& build) const;
+  // Its lookup indexes by target key, each built once for all callers
+  // meanwhile; they go with the kernel, so no budget of their own.
+  [[nodiscard]] SnapshotCache<SymbolIndex>& indexes() const { return indexes_; }
   // Candidates located once for kbuild requests (module requests then read
   // no DWARF); a kernel first built for a question is located on demand.
   void ensure_located(unsigned jobs) const;
-  // Whether `index` is the one built here for `key`.
-  [[nodiscard]] bool holds(const std::string& key, const std::shared_ptr<const SymbolIndex>& index) const;
 
  private:
   std::shared_ptr<const KernelSnapshot> snapshot_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::shared_future<IndexResult>> indexes_;
+  mutable SnapshotCache<SymbolIndex> indexes_;
   mutable std::once_flag located_;
 };
 

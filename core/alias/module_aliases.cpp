@@ -38,6 +38,14 @@ void count_module(Census& census, const SymbolTable& table, bool lto, const Name
   }
 }
 
+NameSet module_census_keys(const SymbolTable& table, bool lto) {
+  NameSet keys;
+  for (const ElfSymbol& sym : table.symbols) {
+    if (sym.defined()) keys.emplace(census_name(sym.name, lto));
+  }
+  return keys;
+}
+
 Result<ModuleDecision> decide_module_aliases(const ModuleBinary& binary, const RestrictedCensus& counted,
                                              const AliasOptions& options, const PlacedSymbols* located,
                                              const LocateSymbols& locate) {

@@ -71,10 +71,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   if (!table) return std::unexpected(table.error());
   result.symbols = table->symbols.size();
 
-  Census self;
-  count_module(self, *table, request.alias.lto);
-  NameSet wanted;
-  for (const auto& [name, n] : self.sorted()) wanted.emplace(name);
+  const NameSet wanted = module_census_keys(*table, request.alias.lto);
 
   const std::string module = module_name_from_path(request.input);
   auto counted = census_provider(wanted, module);

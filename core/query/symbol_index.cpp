@@ -137,10 +137,7 @@ Result<ModuleAliases> decide_module(std::span<const SymbolIndex::Entry> entries,
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
     return out;
   }
-  Census self;
-  count_module(self, record.table(), target.alias.lto);
-  NameSet wanted;
-  for (const auto& [name, n] : self.sorted()) wanted.emplace(name);
+  const NameSet wanted = module_census_keys(record.table(), target.alias.lto);
   const RestrictedCensus counted = snapshot.restricted(wanted, record.name());
   AliasOptions locate_options;
   locate_options.lto = target.alias.lto;
