@@ -3,18 +3,21 @@
 #include <elf.h>
 
 #include <array>
+#include <cctype>
 
 namespace kas {
 
 namespace {
 
-// scripts/kallsyms.c (6.1) is_ignored_symbol(): the names it drops that a
-// listing may still hold (the kallsyms_* tables vary between passes and are
-// never in a pass's input; _SDA_BASE_ is ppc's linker base).
+// scripts/kallsyms.c (6.1) is_ignored_symbol() and scripts/mksysmap (6.12,
+// which took that list over): the names they drop that a listing may still
+// hold (the kallsyms_* tables vary between passes and are never in a pass's
+// input; _SDA_BASE_ is ppc's linker base). Each version's list is a subset of
+// this union, and no name the other version drops occurs in its kernels.
 constexpr std::array<std::string_view, 2> kIgnoredNames = {"_SDA_BASE_", "_SDA2_BASE_"};
-constexpr std::array<std::string_view, 10> kIgnoredPrefixes = {
-    "__efistub_",       "__kvm_nvhe_$",         "__kvm_nvhe_.L",         "__AArch64ADRPThunk_", "__ARMV5PILongThunk_",
-    "__ARMV7PILongThunk_", "__ThumbV7PILongThunk_", "__LA25Thunk_", "__microLA25Thunk_",   "__kcfi_typeid_"};
+constexpr std::array<std::string_view, 8> kIgnoredPrefixes = {
+    "__efistub_", "__kvm_nvhe_$",   "__kvm_nvhe_.L",             "__pi_$",
+    "__pi_.L",    "__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_"};
 constexpr std::array<std::string_view, 3> kIgnoredSuffixes = {"_from_arm", "_from_thumb", "_veneer"};
 constexpr std::array<std::string_view, 2> kIgnoredInfixes = {".long_branch.", ".plt_branch."};
 
@@ -22,6 +25,15 @@ constexpr std::array<std::string_view, 2> kIgnoredInfixes = {".long_branch.", ".
 bool dollar_letter(std::string_view name, std::string_view letters) {
   return name.size() >= 2 && name[0] == '$' && letters.find(name[1]) != std::string_view::npos &&
          (name.size() == 2 || name[2] == '.');
+}
+
+// "__" + letters and digits + "Thunk_": lld's ARM, AArch64 and MIPS thunks
+// (__AArch64ADRPThunk_, __ARMV7PILongThunk_, __LA25Thunk_...).
+bool linker_thunk(std::string_view name) {
+  if (!name.starts_with("__")) return false;
+  size_t i = 2;
+  while (i < name.size() && std::isalnum(static_cast<unsigned char>(name[i]))) ++i;
+  return name.substr(0, i).ends_with("Thunk") && name.substr(i).starts_with("_");
 }
 
 }  // namespace
@@ -35,6 +47,7 @@ bool kallsyms_ignores(std::string_view name) {
   for (std::string_view p : kIgnoredPrefixes) {
     if (name.starts_with(p)) return true;
   }
+  if (linker_thunk(name)) return true;
   for (std::string_view s : kIgnoredSuffixes) {
     if (name.ends_with(s)) return true;
   }

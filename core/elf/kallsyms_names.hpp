@@ -7,7 +7,10 @@
 // scripts/kallsyms.c's is_ignored_symbol() then drops, among others,
 // arm64's non-VHE KVM copies of mapping symbols (`__kvm_nvhe_$x`, 82 of
 // them in Debian's arm64 System.map), the EFI stub namespace and linker
-// thunks, which mksysmap lets through. For modules, kernel/module/kallsyms.c
+// thunks, which mksysmap lets through. Linux 6.12 moved that list into
+// mksysmap and added arm64's position-independent namespace (`__pi_$x`,
+// `__pi_.L...`), its CFI type ids and any lld `__...Thunk_`: kas drops the
+// union of both versions. For modules, kernel/module/kallsyms.c
 // shows every named symbol of an allocated section: what the target's nm
 // lists. ARM/AArch64/RISC-V mapping symbols are hidden by that nm (see
 // read_symbols); in 6.1 the kernel lists them in /proc/kallsyms but skips
