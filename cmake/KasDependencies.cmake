@@ -2,16 +2,20 @@
 # take the shared or the static variant:
 #   kas_elfutils  libdw + libelf (and their compressors when static)
 #   kas_protobuf  protobuf's lite runtime
+#   kas_compress  xz, gzip and zstd decoders (compressed kernel modules)
 # A target with the property KAS_STATIC set gets the static archives. kas
 # uses that: kbuild starts it once per module, and a static kas starts in
 # about 2 ms instead of 5 (no dynamic loading of libstdc++, protobuf, libdw).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBDW REQUIRED IMPORTED_TARGET libdw)
 pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
+pkg_check_modules(LIBLZMA REQUIRED IMPORTED_TARGET liblzma)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(LIBZSTD REQUIRED IMPORTED_TARGET libzstd)
 find_package(Protobuf REQUIRED)
 find_package(Threads REQUIRED)
 
-set(_kas_static_names dw elf z lzma bz2 protobuf-lite)
+set(_kas_static_names dw elf z lzma bz2 zstd protobuf-lite)
 set(KAS_STATIC_AVAILABLE ON)
 foreach(_name IN LISTS _kas_static_names)
   string(MAKE_C_IDENTIFIER "${_name}" _id)
@@ -28,6 +32,11 @@ target_link_libraries(kas_elfutils INTERFACE
   Threads::Threads)
 target_include_directories(kas_elfutils INTERFACE ${LIBDW_INCLUDE_DIRS} ${LIBELF_INCLUDE_DIRS})
 
+add_library(kas_compress INTERFACE)
+target_link_libraries(kas_compress INTERFACE
+  "$<IF:${_kas_is_static},${KAS_STATIC_LIB_lzma};${KAS_STATIC_LIB_z};${KAS_STATIC_LIB_zstd},PkgConfig::LIBLZMA;PkgConfig::ZLIB;PkgConfig::LIBZSTD>")
+target_include_directories(kas_compress INTERFACE ${LIBLZMA_INCLUDE_DIRS} ${ZLIB_INCLUDE_DIRS} ${LIBZSTD_INCLUDE_DIRS})
+
 add_library(kas_protobuf INTERFACE)
 target_link_libraries(kas_protobuf INTERFACE
   "$<IF:${_kas_is_static},${KAS_STATIC_LIB_protobuf_lite},protobuf::libprotobuf-lite>")
@@ -41,5 +50,5 @@ else()
 endif()
 option(KAS_STATIC_CLIENT "Link kas statically (faster start, once per module in kbuild)" ${_kas_static_default})
 if(KAS_STATIC_CLIENT AND NOT KAS_STATIC_AVAILABLE)
-  message(FATAL_ERROR "KAS_STATIC_CLIENT needs static libdw, libelf, libz, liblzma, libbz2 and libprotobuf-lite")
+  message(FATAL_ERROR "KAS_STATIC_CLIENT needs static libdw, libelf, libz, liblzma, libbz2, libzstd and libprotobuf-lite")
 endif()

@@ -1,10 +1,14 @@
 #include "core/elf/elf_file.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+
+#include "core/util/decompress.hpp"
+#include "core/util/mapped_file.hpp"
 
 namespace kas {
 
@@ -23,6 +27,7 @@ ElfFile::ElfFile(std::string path, Fd fd, Elf* elf)
 ElfFile::ElfFile(ElfFile&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::move(other.fd_)),
+      decompressed_(std::move(other.decompressed_)),
       elf_(std::exchange(other.elf_, nullptr)),
       ehdr_(other.ehdr_),
       shnum_(other.shnum_),
@@ -33,6 +38,7 @@ ElfFile& ElfFile::operator=(ElfFile&& other) noexcept {
     if (elf_ != nullptr) elf_end(elf_);
     path_ = std::move(other.path_);
     fd_ = std::move(other.fd_);
+    decompressed_ = std::move(other.decompressed_);
     elf_ = std::exchange(other.elf_, nullptr);
     ehdr_ = other.ehdr_;
     shnum_ = other.shnum_;
@@ -53,11 +59,29 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
     return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                 path + ": cannot open: " + std::strerror(err));
   }
-  Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
+  char head[6] = {};
+  const ssize_t got = ::pread(fd.get(), head, sizeof head, 0);
+  const Compression compression = got > 0 ? compression_of(std::string_view(head, static_cast<size_t>(got)))
+                                          : Compression::kNone;
+  std::unique_ptr<std::string> decompressed;
+  if (compression != Compression::kNone) {
+    auto mapped = MappedFile::open(path);
+    if (!mapped) return std::unexpected(mapped.error());
+    auto plain = decompress(mapped->data(), compression, path);
+    if (!plain) return std::unexpected(plain.error());
+    decompressed = std::make_unique<std::string>(std::move(*plain));
+  }
+  Elf* elf = decompressed ? elf_memory(decompressed->data(), decompressed->size())
+                          : elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
   if (elf == nullptr) {
-    return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));
+    return fail(ErrorCode::kBadElf, path + ": cannot read ELF" +
+                                        (decompressed ? " (" + std::string(compression_name(compression)) +
+                                                            "-compressed)"
+                                                      : std::string()) +
+                                        ": " + elf_errmsg(-1));
   }
   ElfFile file(path, std::move(fd), elf);
+  file.decompressed_ = std::move(decompressed);
   if (elf_kind(elf) != ELF_K_ELF) {
     return fail(ErrorCode::kBadElf, path + ": not an ELF file");
   }

@@ -3,12 +3,15 @@
 // libelf maps the file (ELF_C_READ_MMAP) and converts only the sections that
 // are asked for, so opening a 600 MB vmlinux or a module with 100 MB of DWARF
 // touches the headers and nothing else until a section's data is requested.
+// A compressed module (X.ko.xz, .zst, .gz: see core/util/decompress) is
+// decompressed into memory once and read from there.
 #pragma once
 
 #include <gelf.h>
 #include <libelf.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +46,9 @@ class ElfFile {
   [[nodiscard]] std::string_view section_name(size_t index) const;
   // The whole file as mapped (empty if libelf cannot give it).
   [[nodiscard]] std::span<const unsigned char> image() const;
+  // True when the file itself is compressed (xz, gzip, zstd): image() is
+  // then the decompressed content, and fd() holds the compressed bytes.
+  [[nodiscard]] bool compressed() const { return decompressed_ != nullptr; }
   // True when the file has a .debug_info section (compressed or not).
   [[nodiscard]] bool has_debug_info() const;
 
@@ -54,6 +60,7 @@ class ElfFile {
 
   std::string path_;
   Fd fd_;
+  std::unique_ptr<std::string> decompressed_;  // what elf_ reads, for a compressed file
   Elf* elf_ = nullptr;
   GElf_Ehdr ehdr_{};
   size_t shnum_ = 0;

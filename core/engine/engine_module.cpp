@@ -67,6 +67,13 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
     return fail(ErrorCode::kInvalidArgument, request.input + ": not a relocatable object (ET_REL); kas module "
                                                              "takes a module's .o or .ko");
   }
+  // The output is written from the input's bytes (a copy, then the new
+  // symbols): an installed module compressed by modules_install is read for
+  // the census, not rewritten.
+  if (file->compressed() && !request.dry_run) {
+    return fail(ErrorCode::kInvalidArgument, request.input + ": a compressed module; kas module writes plain ELF: "
+                                                             "decompress it first (unxz, unzstd, gunzip)");
+  }
   auto table = read_symbols(*file);
   if (!table) return std::unexpected(table.error());
   result.symbols = table->symbols.size();

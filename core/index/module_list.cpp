@@ -10,6 +10,24 @@
 
 namespace kas {
 
+namespace {
+
+// What CONFIG_MODULE_COMPRESS_* appends to X.ko (modules_install compresses
+// the installed copy; modules.order still names X.ko).
+constexpr std::string_view kCompressedSuffixes[] = {".xz", ".zst", ".gz"};
+
+}  // namespace
+
+bool is_module_file_name(std::string_view name) {
+  for (std::string_view suffix : kCompressedSuffixes) {
+    if (name.ends_with(suffix)) {
+      name.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  return name.ends_with(".ko");
+}
+
 Result<std::vector<std::string>> read_modules_order(const std::string& path) {
   auto data = read_file(path);
   if (!data) return std::unexpected(data.error());
@@ -39,6 +57,14 @@ Result<std::vector<std::string>> read_modules_order(const std::string& path) {
       modules.push_back(entry);
       continue;
     }
+    if (entry.ends_with(".ko")) {
+      auto compressed = std::find_if(std::begin(kCompressedSuffixes), std::end(kCompressedSuffixes),
+                                     [&](std::string_view suffix) { return is_regular_file(entry + std::string(suffix)); });
+      if (compressed != std::end(kCompressedSuffixes)) {
+        modules.push_back(entry + std::string(*compressed));
+        continue;
+      }
+    }
     return fail(ErrorCode::kNotFound, path + ":" + std::to_string(line_no) + ": module '" + std::string(line) +
                                           "' not found (looked for " + entry + ")");
   }
@@ -57,7 +83,7 @@ Result<std::vector<std::string>> find_modules(const std::string& dir) {
   for (fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
     if (ec) return fail(ErrorCode::kIo, dir + ": cannot list: " + ec.message());
     const fs::directory_entry& entry = *it;
-    if (entry.path().extension() == ".ko" && entry.is_regular_file(ec)) {
+    if (is_module_file_name(entry.path().filename().native()) && entry.is_regular_file(ec)) {
       modules.push_back(entry.path().string());
     }
   }
@@ -68,6 +94,12 @@ Result<std::vector<std::string>> find_modules(const std::string& dir) {
 
 std::string module_name_from_path(const std::string& p) {
   std::string name(path::basename(p));
+  for (std::string_view suffix : kCompressedSuffixes) {
+    if (name.ends_with(std::string(".ko") + std::string(suffix))) {
+      name.resize(name.size() - suffix.size());
+      break;
+    }
+  }
   for (std::string_view ext : {".ko", ".o"}) {
     if (name.ends_with(ext)) {
       name.resize(name.size() - ext.size());
