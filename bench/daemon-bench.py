@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""kasd benchmark on Debian's 6.1.0-56-amd64 debug kernel (vmlinux + 4,023 modules).
+"""kasd benchmark on a Debian debug kernel (default 6.1.0-56-amd64: vmlinux + 4,023 modules).
 
 Starts a fresh kasd on a private socket and measures, in one run:
   1. the whole-tree index (census of vmlinux + every module, and the source
@@ -17,7 +17,10 @@ Starts a fresh kasd on a private socket and measures, in one run:
   5. with --kill: all modules again at -j2 with the daemon SIGKILLed a few
      seconds in: failed modules (must be 0: clients restart it).
 
-usage: daemon-bench.py [--kas PATH] [--cache DIR] [--sample N] [--kill]
+vmlinux's listing is the package's System.map (what scripts/mksysmap makes of
+`nm -n vmlinux`; bench/vmlinux-bench.sh checks they are equal).
+
+usage: daemon-bench.py [--kernel-package PKG] [--kas PATH] [--cache DIR] [--sample N] [--kill]
 """
 import argparse
 import concurrent.futures
@@ -38,7 +41,6 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernelpkg  # noqa: E402  (the package cache layout, shared with vmlinux-bench.sh)
 
-RELEASE = "6.1.0-56-amd64"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -75,20 +77,18 @@ def children_cpu():
 class Bench:
     def __init__(self, args, work):
         self.kas = args.kas
-        tree = kernelpkg.Kernel(kernelpkg.DEFAULT_PACKAGE).root(args.cache) or os.path.join(args.cache, "root")
-        root = os.path.join(tree, "usr", "lib", "debug")
-        self.vmlinux = os.path.join(root, "boot", f"vmlinux-{RELEASE}")
-        self.moddir = os.path.join(root, "lib", "modules", RELEASE)
-        if not os.path.exists(self.vmlinux):
-            sys.exit(f"missing {self.vmlinux}: run bench/vmlinux-bench.sh once to fetch the debug kernel")
+        kernel = kernelpkg.Kernel(args.kernel_package)
+        tree = kernel.root(args.cache)
+        if not tree:
+            sys.exit(f"{kernel.pkg} is not unpacked in {args.cache}: run bench/vmlinux-bench.sh "
+                     f"--kernel-package {args.kernel_package} once to fetch it")
+        self.vmlinux = kernel.vmlinux(tree)
+        self.moddir = kernel.moddir(tree)
         self.work = work
         self.env = dict(os.environ, KAS_SOCKET=os.path.join(work, "run", "kasd.sock"))
-        self.syms = os.path.join(work, "vmlinux.syms")
-        nm = subprocess.run(["nm", "-n", self.vmlinux], capture_output=True, text=True, check=True).stdout
-        with open(self.syms, "w") as f:
-            for line in nm.splitlines():
-                if not re.search(r" [aNUw] | \$| \.L| __crc_| __kstrtab_| __kstrtabns_| L0$", line):
-                    f.write(line + "\n")
+        self.syms = os.path.join(os.path.dirname(self.vmlinux), f"System.map-{kernel.release}")
+        if not os.path.isfile(self.syms):
+            sys.exit(f"missing {self.syms}: the debug package ships it beside vmlinux")
         self.modules = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(self.moddir)
                               for f in fs if f.endswith(".ko"))
         self.pid = None
@@ -202,7 +202,9 @@ class Bench:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kas", default=os.path.join(HERE, "..", "build", "client", "kas"))
-    ap.add_argument("--cache", default=os.environ.get("KAS_BENCH_CACHE", "/var/cache/kasd-bench"))
+    ap.add_argument("--kernel-package", default=kernelpkg.DEFAULT_PACKAGE,
+                    help=f"Debian debug kernel package (default {kernelpkg.DEFAULT_PACKAGE})")
+    ap.add_argument("--cache", default=kernelpkg.DEFAULT_CACHE)
     ap.add_argument("--sample", type=int, default=200)
     ap.add_argument("--kill", action="store_true", help="also run every module with the daemon SIGKILLed")
     args = ap.parse_args()

@@ -57,9 +57,11 @@ class Kernel:
         self.pkg = pkg
         self.release = pkg[len("linux-image-"):-len("-dbg")]
         if not arch:
-            # 6.1.0-56-arm64 -> flavour "arm64" (ABI is the first two dash fields)
+            # 6.1.0-56-arm64 -> flavour "arm64" (ABI: the first two dash fields);
+            # backports have no ABI number: 6.12.107+deb12-amd64 -> "amd64"
             parts = self.release.split("-")
-            flavour = "-".join(parts[2:])
+            abi = 2 if len(parts) > 2 and parts[1].isdigit() else 1
+            flavour = "-".join(parts[abi:])
             arch = next((a for f, a in FLAVOUR_ARCH if flavour == f or flavour.startswith(f + "-")), None)
             if arch is None:
                 raise ValueError(f"{spec}: cannot tell the architecture of flavour '{flavour}': add :ARCH")

@@ -223,13 +223,17 @@ def main():
     print(f"kernel {kernel.spec}: {moddir} (binutils {TOOLS['nm']})")
 
     work = tempfile.mkdtemp(prefix="kas-module-bench.")
-    syms = os.path.join(work, "vmlinux.syms")
-    with open(syms, "w") as f:
-        nm = subprocess.run([TOOLS["nm"], "-n", vmlinux], capture_output=True, text=True, check=True).stdout
-        for line in nm.splitlines():
-            if re.search(r" [aNUw] | \$| \.L| __crc_| __kstrtab_| __kstrtabns_| L0$", line):
-                continue
-            f.write(line + "\n")
+    # vmlinux's listing: the package's System.map (scripts/mksysmap of `nm -n
+    # vmlinux`, checked equal by vmlinux-bench.sh), else 6.1's mksysmap rules.
+    syms = os.path.join(os.path.dirname(vmlinux), f"System.map-{kernel.release}")
+    if not os.path.isfile(syms):
+        syms = os.path.join(work, "vmlinux.syms")
+        with open(syms, "w") as f:
+            nm = subprocess.run([TOOLS["nm"], "-n", vmlinux], capture_output=True, text=True, check=True).stdout
+            for line in nm.splitlines():
+                if re.search(r" [aNUw] | \$| \.L| __crc_| __kstrtab_| __kstrtabns_| L0$", line):
+                    continue
+                f.write(line + "\n")
     census = os.path.join(work, "modules.symbfreq")
     subprocess.run([args.kas, "census", "--no-daemon", "--nm", syms, "--modules", moddir, "--units", "-o", census],
                    check=True)

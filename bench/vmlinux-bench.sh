@@ -4,8 +4,10 @@
 # Fetches the debug package when absent (apt-get download + dpkg-deb -x into
 # CACHE/PACKAGE, outside the repo; see bench/kernelpkg.py: an unpacked tree is
 # reused by linking it to CACHE/PACKAGE/root), builds vmlinux's nm listing the
-# way 6.1's scripts/mksysmap does with the target's binutils (e.g.
-# aarch64-linux-gnu-nm, installed when missing), then measures in one run:
+# way the kernel's scripts/mksysmap does with the target's binutils (e.g.
+# aarch64-linux-gnu-nm, installed when missing; 6.1: its grep, 6.12: the sed
+# script itself, read from /usr/src/linux-source-6.12.tar.xz) and checks it
+# equals the package's System.map, then measures in one run:
 #   - kas vmlinux (census of vmlinux + every module, locations, output):
 #     wall, CPU, peak RSS, alias lines, alias collisions, build-dir leaks;
 #   - the census done the reference way (nm on every module) vs `kas census`,
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=$2; shift 2 ;;
     --verify) verify=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) echo "vmlinux-bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,9 +50,23 @@ echo "kernel $pkg: $vmlinux ($arch, binutils $NM)"
 work=$(mktemp -d)
 if [ "$keep" = 1 ]; then echo "work files kept in $work"; else trap 'rm -rf "$work"' EXIT; fi
 
-# 6.1 scripts/mksysmap
-"$NM" -n "$vmlinux" | grep -v -e ' [aNUw] ' -e ' \$' -e ' \.L' -e ' __crc_' -e ' __kstrtab_' \
-  -e ' __kstrtabns_' -e ' L0$' > "$work/vmlinux.syms"
+# The kernel's scripts/mksysmap: 6.1's is a grep, 6.12's a sed script.
+case "$release" in
+  6.1.*)
+    "$NM" -n "$vmlinux" | grep -v -e ' [aNUw] ' -e ' \$' -e ' \.L' -e ' __crc_' -e ' __kstrtab_' \
+      -e ' __kstrtabns_' -e ' L0$' > "$work/vmlinux.syms" ;;
+  6.12.*)
+    src=/usr/src/linux-source-6.12.tar.xz
+    [ -f "$src" ] || { echo "vmlinux-bench: 6.12's scripts/mksysmap is read from $src: apt-get install linux-source-6.12" >&2; exit 1; }
+    tar -xJf "$src" -C "$work" --wildcards --no-wildcards-match-slash '*/scripts/mksysmap'
+    "$NM" -n "$vmlinux" | sed -f "$work"/*/scripts/mksysmap > "$work/vmlinux.syms" ;;
+  *) echo "vmlinux-bench: no scripts/mksysmap known for Linux $release (6.1 and 6.12 are)" >&2; exit 1 ;;
+esac
+sysmap=$(dirname "$vmlinux")/System.map-$release
+if [ -f "$sysmap" ]; then
+  if cmp -s "$sysmap" "$work/vmlinux.syms"; then echo "listing equals the package's $(basename "$sysmap")"
+  else echo "vmlinux-bench: the listing differs from $sysmap (mksysmap of another version?)" >&2; exit 1; fi
+fi
 find "$moddir" -name '*.ko' | sort > "$work/modules.list"
 nmod=$(wc -l < "$work/modules.list")
 
@@ -93,11 +109,12 @@ printf 'addr2line, %d addresses: wall %ss cpu %ss peak RSS %d MiB (kas did censu
 echo "== census: nm on every module (reference way) vs kas census =="
 # Names as kallsyms has them: vmlinux's without those 6.1's scripts/kallsyms.c ignores
 # (is_ignored_symbol: linker stubs such as ppc64's 0000007d.long_branch.rtas_call,
-# arm64's __efistub_ and __kvm_nvhe_$ names), modules' without ARM mapping symbols ($x, $d).
+# arm64's __efistub_ and __kvm_nvhe_$ names) and 6.12's mksysmap adds (arm64's __pi_$
+# and __pi_.L, any lld __...Thunk_, CFI type ids), modules' without ARM mapping symbols ($x, $d).
 ref_start=$(date +%s.%N)
 {
   grep -v -E ' [Uwv] ' "$work/vmlinux.syms" | awk '{print $3}' |
-    grep -v -E '^(\$|\.L|__crc_|__efistub_|__kvm_nvhe_\$|__kvm_nvhe_\.L|__AArch64ADRPThunk_|__ARMV5PILongThunk_|__ARMV7PILongThunk_|__ThumbV7PILongThunk_|__LA25Thunk_|__microLA25Thunk_|__kcfi_typeid_)|(_from_arm|_from_thumb|_veneer)$|\.long_branch\.|\.plt_branch\.'
+    grep -v -E '^(\$|\.L|__crc_|__efistub_|__kvm_nvhe_\$|__kvm_nvhe_\.L|__pi_\$|__pi_\.L|__[[:alnum:]]*Thunk_|__kcfi_typeid_|__kvm_nvhe___kcfi_typeid_|__pi___kcfi_typeid_)|(_from_arm|_from_thumb|_veneer)$|\.long_branch\.|\.plt_branch\.'
   xargs -a "$work/modules.list" -n 64 -P 1 "$NM" 2>/dev/null |
     awk 'NF >= 2 && $(NF-1) !~ /^[Uwv]$/ && $0 !~ /:$/ && $NF !~ /^\$[adtx](\.|$)/ {print $NF}'
 } | sort | uniq -c | awk '{print $2 ":" $1}' | LC_ALL=C sort > "$work/census.ref"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Out-of-tree module against the distribution's kbuild (Debian 12's
-# linux-headers-6.1.0-56-amd64): build tests/oot/hello with
-# `make -C /usr/src/linux-headers-... M=...`, add its aliases with
+# Out-of-tree module against a distribution's kbuild (Debian 12's
+# linux-headers-6.1.0-56-amd64, or linux-headers-6.12.107+deb12-amd64,
+# whose kbuild also makes the module's BTF): build tests/oot/hello with
+# `make -C .../linux-headers-RELEASE M=...`, add its aliases with
 # `kas module --kernel` using the installed kernel's census (the
 # linux-image package unpacked by .ci/setup), and check them with readelf.
 #
-# usage: oot-module-test.sh KAS
+# usage: oot-module-test.sh KAS [RELEASE]   (default 6.1.0-56-amd64)
 set -euo pipefail
 kas=$1
-release=6.1.0-56-amd64
+release=${2:-6.1.0-56-amd64}
+# installed (6.1), or unpacked by .ci/setup (6.12's depends on its kernel image)
 headers=/usr/src/linux-headers-$release
+[ -d "$headers" ] || headers=/var/cache/kasd-ci/linux-headers-$release/usr/src/linux-headers-$release
 image=${KAS_KERNEL_IMAGE_DIR:-/var/cache/kasd-ci/linux-image-$release}
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -45,6 +48,19 @@ if grep -q 'kas_oot_unique@' "$work/syms"; then fail "unique kas_oot_unique got 
 cmp -s <(readelf -rW "$work/hello.ko.orig" | awk '{$2=""; print}') <(readelf -rW "$ko" | awk '{$2=""; print}') ||
   fail "relocations changed"
 ld -r -o "$work/relinked.o" "$ko" || fail "ld -r of the output failed"
+# 6.12's kbuild made the module's BTF (pahole, from DWARF) before kas ran:
+# kas keeps it byte for byte, and BTF names functions, never aliases.
+if readelf -SW "$work/hello.ko.orig" | grep -q ' \.BTF '; then
+  for f in hello.ko.orig hello/hello.ko; do
+    objcopy --dump-section .BTF="$work/${f//\//_}.btf" "$work/$f" "$work/dump.o"
+  done
+  [ -s "$work/hello.ko.orig.btf" ] || fail "empty .BTF in hello.ko"
+  cmp -s "$work/hello.ko.orig.btf" "$work/hello_hello.ko.btf" || fail ".BTF changed by kas module"
+  if grep -aq '@hello_hello_c' "$work/hello_hello.ko.btf"; then fail "an alias name in .BTF"; fi
+  # (dwarves 1.24's pahole encodes hello_init and hello_exit, not name_show)
+  grep -aq 'hello_init' "$work/hello_hello.ko.btf" || fail "hello_init not in hello.ko's BTF"
+  echo "ok: .BTF ($(stat -c %s "$work/hello_hello.ko.btf") bytes) unchanged"
+fi
 
 # The same through kbuild/kas-module.mk, the recipe for module makefiles.
 mkdir "$work/frag"
