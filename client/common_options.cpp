@@ -78,7 +78,7 @@ std::vector<OptionSpec> census_source_options() {
            .complete = Completion::kFiles},
           {.long_name = "modules",
            .arg_name = "DIR",
-           .help = "count every *.ko below DIR (repeatable)",
+           .help = "count every *.ko (or .ko.xz, .ko.zst, .ko.gz) below DIR (repeatable)",
            .complete = Completion::kDirectories}};
 }
 

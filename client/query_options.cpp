@@ -50,7 +50,7 @@ std::vector<OptionSpec> query_options() {
          .complete = Completion::kFiles},
         {.long_name = "modules",
          .arg_name = "DIR",
-         .help = "with --vmlinux: every *.ko below DIR (repeatable)",
+         .help = "with --vmlinux: every *.ko (or .ko.xz, .ko.zst, .ko.gz) below DIR (repeatable)",
          .complete = Completion::kDirectories},
         srctree_option()},
        alias_options(),

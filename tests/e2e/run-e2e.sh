@@ -27,6 +27,12 @@
 #   --kernel   6.1 (default) or 6.12: the harness builds Debian's
 #              linux-source-VERSION (/usr/src/linux-source-VERSION.tar.xz);
 #              the default work directory gets a -VERSION suffix for 6.12
+#   --btf      also CONFIG_DEBUG_INFO_BTF and _BTF_MODULES (tests/e2e/btf.config,
+#              with pahole from dwarves): every module of the tree carries
+#              .BTF, its names are plain function names (BTF is made from
+#              DWARF, never from the symbol table), and the guest loads
+#              every module without a BTF complaint; the default work
+#              directory gets a -btf suffix
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
@@ -43,8 +49,10 @@ accel=tcg
 kas=$repo/build/client/kas
 touch_args=()
 kernel=6.1
+btf=
 while [ $# -gt 0 ]; do
   case "$1" in
+    --btf) btf=1; shift ;;
     --arch) arch=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
@@ -81,6 +89,10 @@ case "$kernel" in
     case "$workdir" in /tmp/kas-e2e|/tmp/kas-e2e-arm64) workdir=$workdir-6.12 ;; esac ;;
   *) echo "run-e2e.sh: --kernel must be 6.1 or 6.12, not '$kernel'" >&2; exit 2 ;;
 esac
+if [ -n "$btf" ]; then
+  kernel_args+=(--extra-fragment "$here/btf.config")
+  case "$workdir" in /tmp/kas-e2e*) [[ "$workdir" == *-btf ]] || workdir=$workdir-btf ;; esac
+fi
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }
 kas=$(realpath -- "$kas")   # make runs it from the kernel tree
@@ -222,6 +234,25 @@ check "uio.ko has aliases" bash -c "$nm '$tmp/uio.ko' | grep -q '@'"
 check "pahole -J on a module with aliases" bash -c \
   "pahole -J '$tmp/uio.ko' >/dev/null 2>&1 && readelf -S '$tmp/uio.ko' | grep -q '\.BTF'"
 rm -rf "$tmp"
+
+if [ -n "$btf" ]; then
+  # Every module the build made, and the out-of-tree one, carries BTF; BTF
+  # names come from DWARF: plain names, never an alias.
+  mapfile -t kos < <(find "$workdir/linux" "$workdir/hello-build" -name '*.ko' | sort)
+  check "BTF: ${#kos[@]} modules, each with a .BTF section" bash -c '
+    [ "$#" -gt 0 ] || exit 1
+    for ko; do readelf -SW "$ko" | grep -q " \.BTF " || { echo "no .BTF in $ko"; exit 1; }; done' _ "${kos[@]}"
+  btfdir=$(mktemp -d)
+  for ko in "${kos[@]}"; do
+    objcopy --dump-section .BTF="$btfdir/$(basename "$ko").btf" "$ko" "$btfdir/scratch.o" 2>/dev/null || true
+  done
+  check "BTF: no alias name in any module's BTF" bash -c "! grep -la '@[A-Za-z0-9_]*_[0-9]' '$btfdir'/*.btf"
+  echo "BTF of uio.ko: $(strings -n 4 "$btfdir/uio.ko.btf" | grep -c .) strings; its functions named like its aliases:" \
+    "$(strings -n 4 "$btfdir/uio.ko.btf" | grep -xE "$("$nm" "$workdir/linux/drivers/uio/uio.ko" | awk '$3 ~ /@/ { sub(/@.*/, "", $3); print $3 }' | sort -u | paste -sd'|' -)" | sort -u | paste -sd' ' -)"
+  rm -rf "$btfdir"
+  check "BTF: the guest validated every module's BTF (no complaint in the console)" \
+    bash -c "! grep -iE 'failed to validate module|BTF.*(error|invalid)' '$workdir/console.log'"
+fi
 
 echo "== $failures check(s) failed"
 [ "$failures" -eq 0 ]
