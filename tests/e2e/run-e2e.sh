@@ -249,6 +249,27 @@ if [ -n "$btf" ]; then
   check "BTF: no alias name in any module's BTF" bash -c "! grep -la '@[A-Za-z0-9_]*_[0-9]' '$btfdir'/*.btf"
   echo "BTF of uio.ko: $(strings -n 4 "$btfdir/uio.ko.btf" | grep -c .) strings; its functions named like its aliases:" \
     "$(strings -n 4 "$btfdir/uio.ko.btf" | grep -xE "$("$nm" "$workdir/linux/drivers/uio/uio.ko" | awk '$3 ~ /@/ { sub(/@.*/, "", $3); print $3 }' | sort -u | paste -sd'|' -)" | sort -u | paste -sd' ' -)"
+  # The same module linked without kas (X.o instead of X.o.kas, kbuild's own
+  # ld command otherwise) gets the same BTF from pahole: single-threaded,
+  # since pahole -j (kbuild's flag) does not always order its output alike.
+  same_btf() {  # same_btf MODULE_BASE (drivers/uio/uio)
+    local b=$1 n ld_cmd
+    n=$(basename "$b")
+    ld_cmd=$(sed -n 's/^savedcmd_[^ ]* := //p' "$workdir/linux/$(dirname "$b")/.$n.ko.cmd" | sed 's/^.*; *\(\S*ld\S* \)/\1/')
+    ld_cmd=${ld_cmd//"$b.o.kas"/"$b.o"}
+    ld_cmd=${ld_cmd//"-o $b.ko"/"-o $btfdir/$n.plain.ko"}
+    (cd "$workdir/linux" && eval "$ld_cmd") || return 1
+    cp "$workdir/linux/$b.ko" "$btfdir/$n.kas.ko"
+    objcopy --remove-section .BTF "$btfdir/$n.kas.ko" || return 1
+    for k in plain kas; do
+      (cd "$workdir/linux" && pahole -J --btf_base vmlinux "$btfdir/$n.$k.ko") &&
+        objcopy --dump-section .BTF="$btfdir/$n.$k.btf" "$btfdir/$n.$k.ko" "$btfdir/scratch.o" || return 1
+    done
+    cmp "$btfdir/$n.plain.btf" "$btfdir/$n.kas.btf" && echo "  $n: BTF identical without kas ($(stat -c %s "$btfdir/$n.kas.btf") bytes)"
+  }
+  for b in $(sed 's/\.[ko]*$//' "$workdir/linux/modules.order"); do
+    check "BTF: $(basename "$b") with aliases has the BTF it has without" same_btf "$b"
+  done
   rm -rf "$btfdir"
   check "BTF: the guest validated every module's BTF (no complaint in the console)" \
     bash -c "! grep -iE 'failed to validate module|BTF.*(error|invalid)' '$workdir/console.log'"
