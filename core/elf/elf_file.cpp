@@ -1,14 +1,12 @@
 #include "core/elf/elf_file.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 
 #include "core/util/decompress.hpp"
-#include "core/util/mapped_file.hpp"
 
 namespace kas {
 
@@ -59,26 +57,29 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
     return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                 path + ": cannot open: " + std::strerror(err));
   }
-  char head[6] = {};
-  const ssize_t got = ::pread(fd.get(), head, sizeof head, 0);
-  const Compression compression = got > 0 ? compression_of(std::string_view(head, static_cast<size_t>(got)))
-                                          : Compression::kNone;
-  std::unique_ptr<std::string> decompressed;
-  if (compression != Compression::kNone) {
-    auto mapped = MappedFile::open(path);
-    if (!mapped) return std::unexpected(mapped.error());
-    auto plain = decompress(mapped->data(), compression, path);
-    if (!plain) return std::unexpected(plain.error());
-    decompressed = std::make_unique<std::string>(std::move(*plain));
-  }
-  Elf* elf = decompressed ? elf_memory(decompressed->data(), decompressed->size())
-                          : elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
+  Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
   if (elf == nullptr) {
-    return fail(ErrorCode::kBadElf, path + ": cannot read ELF" +
-                                        (decompressed ? " (" + std::string(compression_name(compression)) +
-                                                            "-compressed)"
-                                                      : std::string()) +
-                                        ": " + elf_errmsg(-1));
+    return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));
+  }
+  // Not ELF: maybe a compressed module. libelf has mapped the file already,
+  // so its bytes are decompressed from there, and a plain ELF file costs
+  // nothing more than before.
+  std::unique_ptr<std::string> decompressed;
+  if (elf_kind(elf) != ELF_K_ELF) {
+    size_t size = 0;
+    const char* raw = elf_rawfile(elf, &size);
+    const Compression compression = raw != nullptr ? compression_of({raw, size}) : Compression::kNone;
+    if (compression != Compression::kNone) {
+      auto plain = decompress({raw, size}, compression, path);
+      elf_end(elf);
+      if (!plain) return std::unexpected(plain.error());
+      decompressed = std::make_unique<std::string>(std::move(*plain));
+      elf = elf_memory(decompressed->data(), decompressed->size());
+      if (elf == nullptr) {
+        return fail(ErrorCode::kBadElf, path + ": cannot read ELF (" + std::string(compression_name(compression)) +
+                                            "-compressed): " + elf_errmsg(-1));
+      }
+    }
   }
   ElfFile file(path, std::move(fd), elf);
   file.decompressed_ = std::move(decompressed);

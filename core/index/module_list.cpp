@@ -16,17 +16,19 @@ namespace {
 // the installed copy; modules.order still names X.ko).
 constexpr std::string_view kCompressedSuffixes[] = {".xz", ".zst", ".gz"};
 
-}  // namespace
-
-bool is_module_file_name(std::string_view name) {
+// "X.ko.xz" -> "X.ko" (likewise .zst, .gz); any other name as it is.
+std::string_view without_compression_suffix(std::string_view name) {
   for (std::string_view suffix : kCompressedSuffixes) {
-    if (name.ends_with(suffix)) {
-      name.remove_suffix(suffix.size());
-      break;
+    if (name.ends_with(suffix) && name.substr(0, name.size() - suffix.size()).ends_with(".ko")) {
+      return name.substr(0, name.size() - suffix.size());
     }
   }
-  return name.ends_with(".ko");
+  return name;
 }
+
+}  // namespace
+
+bool is_module_file_name(std::string_view name) { return without_compression_suffix(name).ends_with(".ko"); }
 
 Result<std::vector<std::string>> read_modules_order(const std::string& path) {
   auto data = read_file(path);
@@ -93,13 +95,7 @@ Result<std::vector<std::string>> find_modules(const std::string& dir) {
 }
 
 std::string module_name_from_path(const std::string& p) {
-  std::string name(path::basename(p));
-  for (std::string_view suffix : kCompressedSuffixes) {
-    if (name.ends_with(std::string(".ko") + std::string(suffix))) {
-      name.resize(name.size() - suffix.size());
-      break;
-    }
-  }
+  std::string name(without_compression_suffix(path::basename(p)));
   for (std::string_view ext : {".ko", ".o"}) {
     if (name.ends_with(ext)) {
       name.resize(name.size() - ext.size());
