@@ -50,9 +50,21 @@ OptionSpec srctree_option() {
           .complete = Completion::kDirectories};
 }
 
+OptionSpec lto_option() {
+  return {.long_name = "lto",
+          .arg_name = "KIND",
+          .help = "LTO suffixes the kernel's names carry: thin (.llvm.N, .lto_priv.N), full (those and a bare .N), "
+                  "none (default: detected from the kernel's config, else vmlinux's names)",
+          .check = is_lto_kind};
+}
+
+Lto lto_of(const Invocation& args) { return parse_lto(args.value("lto", "detect")).value_or(Lto::kDetect); }
+
+bool is_lto_kind(const std::string& value) { return parse_lto(value).has_value(); }
+
 std::vector<OptionSpec> alias_options() {
   return {{.long_name = "data", .help = "alias data symbols too, not only text (T/t)"},
-          {.long_name = "lto", .help = "LTO build: ignore .llvm.N / .lto_priv.N suffixes"},
+          lto_option(),
           {.long_name = "separator",
            .arg_name = "C",
            .help = "character between name and location (default '@')",
@@ -62,7 +74,7 @@ std::vector<OptionSpec> alias_options() {
 AliasOptions alias_of(const Invocation& args) {
   AliasOptions alias;
   alias.data = args.flag("data");
-  alias.lto = args.flag("lto");
+  alias.lto = lto_of(args);
   alias.separator = args.value("separator", std::string(1, alias.separator))[0];
   return alias;
 }

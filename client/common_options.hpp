@@ -51,5 +51,10 @@ namespace kas::cli {
 // Checks for OptionSpec::check.
 [[nodiscard]] bool is_count(const std::string& value);  // a whole number > 0
 [[nodiscard]] bool is_one_character(const std::string& value);
+// detect, none, thin or full (--lto).
+[[nodiscard]] bool is_lto_kind(const std::string& value);
+// --lto KIND, and its value (Lto::kDetect when not given).
+[[nodiscard]] OptionSpec lto_option();
+[[nodiscard]] Lto lto_of(const Invocation& args);
 
 }  // namespace kas::cli

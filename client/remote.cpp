@@ -83,11 +83,11 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   return Result<ModuleResult>(std::move(result));
 }
 
-std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources, bool lto,
+std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources, Lto lto,
                                                  bool units) {
   wire::Request message;
   wire::to_wire(absolute(sources), *message.mutable_census()->mutable_census());
-  message.mutable_census()->set_lto(lto);
+  message.mutable_census()->set_lto(wire::to_wire(lto));
   message.mutable_census()->set_units(units);
   auto response = exchange(daemon, message, wire::Response::kCensus);
   if (!response) return std::nullopt;

@@ -17,7 +17,7 @@ namespace kas::cli {
 [[nodiscard]] std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon,
                                                                 const ModuleRequest& request);
 [[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources,
-                                                               bool lto, bool units);
+                                                               Lto lto, bool units);
 
 // One LookupAnswer per pattern, in order.
 [[nodiscard]] std::optional<Result<std::vector<LookupAnswer>>> remote_lookup(const DaemonOptions& daemon,

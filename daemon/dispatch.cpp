@@ -100,10 +100,10 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   // in-process engine reads its sources then: same order, same errors. The
   // module may be one of the tree's (a kbuild rebuild): its stamp is checked,
   // and only it is re-read when it changed.
-  auto result = alias_module(*request, [&](const NameSet& wanted, const std::string& skip) -> Result<RestrictedCensus> {
+  auto result = alias_module(*request, [&](const ModuleKeys& keys, const std::string& skip) -> Result<RestrictedCensus> {
     auto snapshot = kernels_.snapshot(*sources, request->alias.lto, /*locate=*/true, request->input);
     if (!snapshot) return std::unexpected(snapshot.error());
-    return (*snapshot)->restricted(wanted, skip, request->input);
+    return (*snapshot)->restricted(keys.under((*snapshot)->lto()), skip, request->input);
   });
   if (!result) return error_response(result.error());
   wire::Response response;
@@ -113,7 +113,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
 
 wire::Response Dispatcher::census(const wire::CensusRequest& in) {
   kas::KernelFiles sources = wire::from_wire(in.census());
-  auto snapshot = kernels_.snapshot(sources, in.lto(), /*locate=*/false);
+  auto snapshot = kernels_.snapshot(sources, wire::from_wire(in.lto()), /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   const CensusResult census = census_of(**snapshot, in.units());
   wire::Response response;

@@ -15,7 +15,7 @@ void Kernel::ensure_located(unsigned jobs) const {
   std::call_once(located_, [&] { snapshot_->locate_candidates(jobs); });
 }
 
-Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, bool lto, const ProgressFn& progress) {
+Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, Lto lto, const ProgressFn& progress) {
   const std::string key = sources_key(sources, lto);
   auto build = [&]() -> Result<KernelPtr> {
     auto snapshot = KernelSnapshot::build(
@@ -32,7 +32,7 @@ Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, b
   return next;
 }
 
-Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, bool lto, bool locate,
+Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, Lto lto, bool locate,
                                                                     const std::string& module_path) {
   auto kernel = this->kernel(sources, lto, {});
   if (!kernel) return std::unexpected(kernel.error());

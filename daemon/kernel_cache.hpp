@@ -56,7 +56,7 @@ class KernelCache {
   // parallel, so that the requests of a parallel make read no DWARF; the
   // kallsyms passes (vmlinux) and census requests do not wait for that.
   // Blocks while it is being built.
-  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const KernelFiles& sources, bool lto,
+  [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> snapshot(const KernelFiles& sources, Lto lto,
                                                                        bool locate,
                                                                        const std::string& module_path = {});
   // The lookup index of `target`, over the snapshot of its sources.
@@ -88,7 +88,7 @@ class KernelCache {
 
  private:
   using KernelPtr = std::shared_ptr<const Kernel>;
-  [[nodiscard]] Result<KernelPtr> kernel(const KernelFiles& sources, bool lto, const ProgressFn& progress);
+  [[nodiscard]] Result<KernelPtr> kernel(const KernelFiles& sources, Lto lto, const ProgressFn& progress);
   void report(const std::string& key, std::string_view stage, size_t done, size_t total);
 
   SnapshotCache<Kernel> cache_;

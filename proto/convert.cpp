@@ -18,10 +18,29 @@ kas::KernelFiles from_wire(const wire::CensusSources& in) {
   return out;
 }
 
+wire::Lto to_wire(kas::Lto in) {
+  switch (in) {
+    case kas::Lto::kDetect: return wire::LTO_DETECT;
+    case kas::Lto::kNone: return wire::LTO_NONE;
+    case kas::Lto::kThin: return wire::LTO_THIN;
+    case kas::Lto::kFull: return wire::LTO_FULL;
+  }
+  return wire::LTO_DETECT;
+}
+
+kas::Lto from_wire(wire::Lto in) {
+  switch (in) {
+    case wire::LTO_NONE: return kas::Lto::kNone;
+    case wire::LTO_THIN: return kas::Lto::kThin;
+    case wire::LTO_FULL: return kas::Lto::kFull;
+    default: return kas::Lto::kDetect;  // LTO_DETECT, or a value from a newer client
+  }
+}
+
 void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out) {
   out.set_separator(std::string(1, in.separator));
   out.set_data(in.data);
-  out.set_lto(in.lto);
+  out.set_lto(to_wire(in.lto));
 }
 
 Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in) {
@@ -29,7 +48,7 @@ Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in) {
   if (in.separator().size() > 1) return fail(ErrorCode::kInvalidArgument, "separator must be one character");
   if (!in.separator().empty()) out.separator = in.separator()[0];
   out.data = in.data();
-  out.lto = in.lto();
+  out.lto = from_wire(in.lto());
   return out;
 }
 
@@ -63,6 +82,7 @@ void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out) {
   s->set_unlocated(in.stats.unlocated);
   s->set_from_line_table(in.stats.from_line_table);
   s->set_disambiguated(in.stats.disambiguated);
+  s->set_lto(in.stats.lto);
   for (const std::string& n : in.unlocated_names) out.add_unlocated_names(n);
 }
 
@@ -78,6 +98,7 @@ kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
   out.stats.unlocated = s.unlocated();
   out.stats.from_line_table = s.from_line_table();
   out.stats.disambiguated = s.disambiguated();
+  out.stats.lto = s.lto();
   out.unlocated_names.assign(in.unlocated_names().begin(), in.unlocated_names().end());
   return out;
 }

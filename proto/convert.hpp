@@ -10,6 +10,8 @@ namespace kas::wire {
 void to_wire(const kas::KernelFiles& in, wire::CensusSources& out);
 [[nodiscard]] kas::KernelFiles from_wire(const wire::CensusSources& in);
 
+[[nodiscard]] wire::Lto to_wire(kas::Lto in);
+[[nodiscard]] kas::Lto from_wire(wire::Lto in);
 void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out);
 // Error kInvalidArgument for a separator that is not one character.
 [[nodiscard]] Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in);

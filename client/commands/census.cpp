@@ -15,7 +15,7 @@ namespace {
 int run(const Invocation& args) {
   const KernelFiles sources = kernel_files_of(args);
   const unsigned jobs = jobs_of(args);
-  const bool lto = args.flag("lto");
+  const Lto lto = lto_of(args);
   const bool units = args.flag("units");
   const Routing routing = routing_of(args);
   if (sources.vmlinux.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
@@ -48,7 +48,7 @@ const Command& census_command() {
       .options = option_list(
           {census_source_options(),
            {{.long_name = "units", .help = "also count each module's source files (for kas module --census)"},
-            {.long_name = "lto", .help = "LTO build: count names without .llvm.N / .lto_priv.N suffixes"},
+            lto_option(),
             jobs_option(),
             output_option("write here atomically (default: stdout)")},
            routing_options()}),

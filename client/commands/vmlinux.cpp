@@ -34,9 +34,9 @@ int run(const Invocation& args) {
     const VmlinuxStats& s = result->stats;
     std::fprintf(stderr,
                  "kas: %zu lines, %zu census names from vmlinux + %zu modules, %zu eligible, %zu aliases "
-                 "(%zu disambiguated, %zu from line table), %zu without location\n",
+                 "(%zu disambiguated, %zu from line table), %zu without location; LTO suffixes: %s\n",
                  s.input_lines, s.census_names, s.modules, s.eligible, s.aliases, s.disambiguated,
-                 s.from_line_table, s.unlocated);
+                 s.from_line_table, s.unlocated, s.lto.c_str());
     for (const std::string& name : result->unlocated_names) std::fprintf(stderr, "kas: no location: %s\n", name.c_str());
   }
   return write_output(args.value("output"), result->text);

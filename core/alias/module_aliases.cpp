@@ -27,18 +27,18 @@ std::vector<std::string> module_unit_keys(const SymbolTable& table) {
   return keys;
 }
 
-void count_name(Census& census, std::string_view name, bool lto, const NameSet* wanted) {
+void count_name(Census& census, std::string_view name, Lto lto, const NameSet* wanted) {
   std::string_view key = census_name(name, lto);
   if (wanted == nullptr || wanted->find(key) != wanted->end()) census.add(key);
 }
 
-void count_module(Census& census, const SymbolTable& table, bool lto, const NameSet* wanted) {
+void count_module(Census& census, const SymbolTable& table, Lto lto, const NameSet* wanted) {
   for (const ElfSymbol& sym : table.symbols) {
     if (sym.defined()) count_name(census, sym.name, lto, wanted);
   }
 }
 
-NameSet module_census_keys(const SymbolTable& table, bool lto) {
+NameSet module_census_keys(const SymbolTable& table, Lto lto) {
   NameSet keys;
   for (const ElfSymbol& sym : table.symbols) {
     if (sym.defined()) keys.emplace(census_name(sym.name, lto));
@@ -100,7 +100,8 @@ Result<ModuleDecision> decide_module_aliases(const ModuleBinary& binary, const R
     }
     uint32_t holders = counted.other_units.count(unit_key(place.location->unit));
     if (counted.self_counted && holders > 0) --holders;  // the count includes this module
-    candidates.push_back({eligible[k]->name, binary.module, place.address, std::move(*place.location), holders > 0});
+    candidates.push_back({census_name(eligible[k]->name, options.lto), binary.module, place.address,
+                          std::move(*place.location), holders > 0});
     candidate_symbols.push_back(eligible[k]);
   }
   std::vector<std::string> aliases = assign_aliases(candidates, options);

@@ -44,12 +44,12 @@ using LocateSymbols = std::function<Result<std::vector<SymbolPlace>>(std::span<c
 
 // Counts `name` under its census key (LTO-stripped when `lto`); with
 // `wanted`, only when the key is in it.
-void count_name(Census& census, std::string_view name, bool lto, const NameSet* wanted = nullptr);
+void count_name(Census& census, std::string_view name, Lto lto, const NameSet* wanted = nullptr);
 // Counts a module's defined symbols so: its contribution to a census.
-void count_module(Census& census, const SymbolTable& table, bool lto, const NameSet* wanted = nullptr);
+void count_module(Census& census, const SymbolTable& table, Lto lto, const NameSet* wanted = nullptr);
 // The census keys a module defines: the names its request restricts the
 // census to.
-[[nodiscard]] NameSet module_census_keys(const SymbolTable& table, bool lto);
+[[nodiscard]] NameSet module_census_keys(const SymbolTable& table, Lto lto);
 
 // unit_key of each STT_FILE symbol of a module (its source files).
 [[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/alias/lto.hpp"
 #include "core/census/census.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 
@@ -33,6 +34,8 @@ class UnitHolders {
 };
 
 struct RestrictedCensus {
+  // The LTO suffixes the keys of `counts` are without (never Lto::kDetect).
+  Lto lto = Lto::kNone;
   Census counts;
   // Source files of the other modules, with the number of modules holding
   // each: a file compiled into several modules defines the same names at the

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/alias/lto.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/census/census.hpp"
@@ -17,7 +18,7 @@ namespace kas {
 struct AliasOptions {
   char separator = '@';
   bool data = false;  // alias every symbol type, not only text (T/t)
-  bool lto = false;   // LTO build: census names without LTO suffixes
+  Lto lto = Lto::kDetect;  // which LTO suffixes names carry (resolved per kernel: see lto_detect.hpp)
 };
 
 // Eligibility: the (LTO-stripped) name is duplicated in the census, the type
@@ -38,7 +39,7 @@ using SectionNames = std::function<std::string_view(uint32_t section)>;
 
 // A symbol that will get an alias, with what the uniqueness rule may use.
 struct AliasCandidate {
-  std::string_view name;   // the symbol name (alias stem)
+  std::string_view name;   // the alias stem: the symbol's census name (no LTO number)
   std::string_view module; // "" for vmlinux
   uint64_t address = 0;    // or section-relative key; only orders final ties
   SourceLocation location;

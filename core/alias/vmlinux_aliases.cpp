@@ -105,7 +105,9 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
       continue;
     }
     if (locations[k]->from_line_table) ++decision.from_line_table;
-    candidates.push_back({line.name, {}, line.value, std::move(*locations[k])});
+    // The alias is spelled with the name the census counted: never with a
+    // number the LTO link chose.
+    candidates.push_back({census_name(line.name, options.lto), {}, line.value, std::move(*locations[k])});
     candidate_line.push_back(eligible[k]);
   }
   std::vector<std::string> aliases = assign_aliases(candidates, options);

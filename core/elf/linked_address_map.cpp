@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/elf/nm_type.hpp"
+
 namespace kas {
 
 Result<LinkedAddressMap> LinkedAddressMap::build(const ElfFile& object, const SymbolTable& symbols,
@@ -21,7 +23,7 @@ Result<LinkedAddressMap> LinkedAddressMap::build(const ElfFile& object, const Sy
   }
 
   // Anchors per section, by offset.
-  std::map<uint32_t, std::vector<std::pair<uint64_t, uint64_t>>> anchors;  // section -> (offset, linked)
+  AnchorMap anchors;
   for (const ElfSymbol& sym : symbols.symbols) {
     if (!sym.in_section || sym.name.empty() || in_object[sym.name] != 1) continue;
     auto it = in_link.find(sym.name);
@@ -59,7 +61,60 @@ Result<LinkedAddressMap> LinkedAddressMap::build(const ElfFile& object, const Sy
     if (whole) ++map.whole_;
   }
   std::sort(map.pieces_.begin(), map.pieces_.end(), [](const Piece& a, const Piece& b) { return a.start < b.start; });
+  map.place_by_shape(object, symbols, linked, anchors);
+  std::sort(map.pieces_.begin(), map.pieces_.end(), [](const Piece& a, const Piece& b) { return a.start < b.start; });
   return map;
+}
+
+void LinkedAddressMap::place_by_shape(const ElfFile& object, const SymbolTable& symbols,
+                                      std::span<const NmLine> linked, const AnchorMap& anchors) {
+  // Sections without an anchor, with their named functions and objects.
+  struct Named {
+    uint64_t offset;
+    std::string_view name;
+    bool text;
+    bool operator<(const Named& o) const { return offset < o.offset; }
+  };
+  std::map<uint32_t, std::vector<Named>> unanchored;
+  for (const ElfSymbol& sym : symbols.symbols) {
+    if (!sym.in_section || sym.name.empty() || anchors.count(sym.section) != 0) continue;
+    if (sym.type != STT_FUNC && sym.type != STT_OBJECT) continue;
+    unanchored[sym.section].push_back({sym.value, sym.name, nm_is_text(sym.nm_type)});
+  }
+  if (unanchored.empty()) return;
+  // Where the listing holds each name (text and data apart), but not where
+  // an anchored section already explains the address.
+  std::unordered_map<std::string_view, std::vector<std::pair<uint64_t, bool>>> addresses;  // name -> (address, text)
+  for (const NmLine& line : linked) {
+    if (!line.address.empty() && !to_object(line.value)) {
+      addresses[line.name].emplace_back(line.value, nm_is_text(line.type));
+    }
+  }
+  auto linked_at = [&](const Named& s, uint64_t address) {
+    auto it = addresses.find(s.name);
+    return it != addresses.end() &&
+           std::find(it->second.begin(), it->second.end(), std::pair(address, s.text)) != it->second.end();
+  };
+  for (auto& [section, syms] : unanchored) {
+    std::sort(syms.begin(), syms.end());
+    auto first = addresses.find(syms.front().name);
+    if (first == addresses.end()) continue;
+    std::optional<uint64_t> base;
+    bool ambiguous = false;
+    for (const auto& [a, text] : first->second) {
+      const uint64_t b = a - syms.front().offset;
+      if (!std::all_of(syms.begin(), syms.end(), [&](const Named& s) { return linked_at(s, b + s.offset); })) {
+        continue;
+      }
+      ambiguous = base.has_value();
+      base = b;
+      if (ambiguous) break;
+    }
+    GElf_Shdr shdr;
+    if (!base || ambiguous || !object.section_header(section, shdr)) continue;
+    pieces_.push_back({*base, *base + shdr.sh_size, 0, section});
+    ++whole_;
+  }
 }
 
 std::optional<ObjectPlace> LinkedAddressMap::to_object(uint64_t linked_address) const {

@@ -12,9 +12,19 @@
 // between runs that disagree maps nowhere (its symbol gets no alias rather
 // than a wrong one). Symbols of other inputs (kallsyms tables,
 // linker-script symbols) map nowhere.
+//
+// Clang LTO builds compile with -ffunction-sections, and ld -r merges the
+// input sections of one name: vmlinux.o's .text.id_show holds every static
+// id_show and nothing else, so no anchor. Such a section is placed by its
+// shape: the one base address at which the listing holds each of its
+// symbols, by name and kind (text or data), at the same offsets, leaving out
+// addresses an anchored section already explains. Exactly one base must fit:
+// a lone function whose name has two unexplained text copies, or a shape
+// found twice, maps nowhere.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,6 +61,10 @@ class LinkedAddressMap {
     uint64_t offset;  // where `start` is in the object section
     uint32_t section;
   };
+  using AnchorMap = std::map<uint32_t, std::vector<std::pair<uint64_t, uint64_t>>>;  // section -> (offset, linked)
+  void place_by_shape(const ElfFile& object, const SymbolTable& symbols, std::span<const NmLine> linked,
+                      const AnchorMap& anchors);
+
   std::vector<Piece> pieces_;  // by start
   size_t whole_ = 0;
 };

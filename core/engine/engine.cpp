@@ -11,7 +11,7 @@ CensusResult census_of(const KernelSnapshot& snapshot, bool units) {
   return {units ? snapshot.census_with_units() : snapshot.census(), snapshot.module_count()};
 }
 
-Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, bool lto, bool units) {
+Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, Lto lto, bool units) {
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
@@ -22,16 +22,20 @@ Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, boo
 
 namespace {
 
-Result<VmlinuxResult> render(const VmlinuxRequest& request, const VmlinuxListing& listing, const Census& census,
-                             size_t census_modules) {
+Result<VmlinuxResult> render(const VmlinuxRequest& request, const VmlinuxListing& listing,
+                             const KernelSnapshot& snapshot) {
+  const Census& census = snapshot.census();
   const std::span<const NmLine> lines = listing.lines();
   VmlinuxResult result;
-  result.stats.modules = census_modules;
+  result.stats.modules = snapshot.module_count();
+  result.stats.lto = std::string(lto_spelling(snapshot.lto())) + " (" + snapshot.lto_reason() + ")";
   result.stats.input_lines = lines.size();
   result.stats.census_names = census.size();
   auto debug = VmlinuxDebug::open(request.elf_path, request.srctree);
   if (!debug) return std::unexpected(debug.error());
-  auto decided = decide_vmlinux_aliases(lines, census, request.alias, *debug);
+  AliasOptions options = request.alias;
+  options.lto = snapshot.lto();
+  auto decided = decide_vmlinux_aliases(lines, census, options, *debug);
   if (!decided) return std::unexpected(decided.error());
   VmlinuxStats& s = result.stats;
   s.eligible = decided->eligible;
@@ -66,11 +70,11 @@ Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request, const KernelS
   // same file); with a census file it was not read.
   if (const VmlinuxListing* listing = snapshot.vmlinux_listing();
       listing != nullptr && snapshot.sources().vmlinux == request.census.vmlinux) {
-    return render(request, *listing, snapshot.census(), snapshot.module_count());
+    return render(request, *listing, snapshot);
   }
   auto listing = VmlinuxListing::open(request.census.vmlinux);
   if (!listing) return std::unexpected(listing.error());
-  return render(request, *listing, snapshot.census(), snapshot.module_count());
+  return render(request, *listing, snapshot);
 }
 
 Result<VmlinuxResult> alias_vmlinux(const VmlinuxRequest& request) {

@@ -35,6 +35,7 @@ struct VmlinuxStats {
   size_t unlocated = 0;         // eligible but DWARF had no location
   size_t from_line_table = 0;   // located by line table (assembly)
   size_t disambiguated = 0;     // needed more than NAME@FILE_LINE
+  std::string lto;              // the census's LTO kind and why: "thin (CONFIG_LTO_CLANG_THIN=y in ...)"
 };
 
 struct VmlinuxResult {
@@ -53,7 +54,7 @@ struct CensusResult {
 
 // The census of an nm listing plus modules. Errors name the file.
 // With `units`, module source files are counted too (module_unit_keys).
-[[nodiscard]] Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, bool lto,
+[[nodiscard]] Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, Lto lto,
                                                 bool units = false);
 
 }  // namespace kas
@@ -100,12 +101,22 @@ struct ModuleResult {
 // census sources, unwritable output (nothing is left behind then).
 [[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request);
 
-// The census a module request needs: counts of `wanted` over the request's
-// sources without modules named `skip_module` (KernelSnapshot::restricted).
-// The in-process engine builds a snapshot of those names; the daemon
-// answers from the snapshot it keeps.
+// A module's census keys under each LTO kind: which applies is known only
+// once the kernel's files are read (lto_detect.hpp).
+struct ModuleKeys {
+  NameSet none, thin, full;
+  [[nodiscard]] const NameSet& under(Lto lto) const {
+    return lto == Lto::kFull ? full : lto == Lto::kThin ? thin : none;
+  }
+  [[nodiscard]] NameSet any() const;  // the union
+};
+
+// The census a module request needs: counts of its keys (under the kernel's
+// LTO kind) over the request's sources without modules named `skip_module`
+// (KernelSnapshot::restricted). The in-process engine builds a snapshot of
+// those names; the daemon answers from the snapshot it keeps.
 using ModuleCensusProvider =
-    std::function<Result<RestrictedCensus>(const NameSet& wanted, const std::string& skip_module)>;
+    std::function<Result<RestrictedCensus>(const ModuleKeys& keys, const std::string& skip_module)>;
 [[nodiscard]] Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census);
 
 // The sources a module request counts over (its own plus --kernel's).

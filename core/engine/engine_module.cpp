@@ -47,14 +47,22 @@ Result<KernelFiles> module_census_sources(const ModuleRequest& request) {
 Result<ModuleResult> alias_module(const ModuleRequest& request) {
   auto sources = module_census_sources(request);
   if (!sources) return std::unexpected(sources.error());
-  return alias_module(request, [&](const NameSet& wanted, const std::string& skip_module) -> Result<RestrictedCensus> {
-    // Only the names this module defines are counted, and the files it
-    // replaces are not read.
+  return alias_module(request, [&](const ModuleKeys& keys, const std::string& skip_module) -> Result<RestrictedCensus> {
+    // Only the names this module defines are counted (under any LTO kind:
+    // the snapshot decides which), and the files it replaces are not read.
+    const NameSet wanted = keys.any();
     auto snapshot = KernelSnapshot::build(
         *sources, {.jobs = request.jobs, .lto = request.alias.lto, .wanted = &wanted, .skip_module = skip_module});
     if (!snapshot) return std::unexpected(snapshot.error());
-    return (*snapshot)->restricted(wanted, skip_module);
+    return (*snapshot)->restricted(keys.under((*snapshot)->lto()), skip_module);
   });
+}
+
+NameSet ModuleKeys::any() const {
+  NameSet all = none;
+  all.insert(thin.begin(), thin.end());
+  all.insert(full.begin(), full.end());
+  return all;
 }
 
 Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider) {
@@ -78,10 +86,12 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   if (!table) return std::unexpected(table.error());
   result.symbols = table->symbols.size();
 
-  const NameSet wanted = module_census_keys(*table, request.alias.lto);
+  const ModuleKeys keys{.none = module_census_keys(*table, Lto::kNone),
+                        .thin = module_census_keys(*table, Lto::kThin),
+                        .full = module_census_keys(*table, Lto::kFull)};
 
   const std::string module = module_name_from_path(request.input);
-  auto counted = census_provider(wanted, module);
+  auto counted = census_provider(keys, module);
   if (!counted) return std::unexpected(counted.error());
   result.census_modules = counted->modules;
   result.census_included_module = counted->included;
@@ -90,7 +100,9 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   // The daemon may have located this very file's symbols when it indexed
   // the kernel; anything it did not cover is located here.
   const PlacedSymbols* located = request.srctree.empty() ? counted->located.get() : nullptr;
-  auto decided = decide_module_aliases(binary, *counted, request.alias, located,
+  AliasOptions alias = request.alias;
+  alias.lto = counted->lto;
+  auto decided = decide_module_aliases(binary, *counted, alias, located,
                                        [&](std::span<const ElfSymbol* const> symbols) {
                                          return locate_object_symbols(*file, symbols, request.srctree);
                                        });

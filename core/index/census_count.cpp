@@ -11,7 +11,7 @@ bool counts_for_vmlinux(const NmLine& line) {
   return !nm_is_undefined(line.type) && line.module.empty() && !kallsyms_ignores(line.name);
 }
 
-void count_vmlinux(Census& census, std::span<const NmLine> lines, bool lto, const NameSet* wanted) {
+void count_vmlinux(Census& census, std::span<const NmLine> lines, Lto lto, const NameSet* wanted) {
   for (const NmLine& line : lines) {
     if (counts_for_vmlinux(line)) count_name(census, line.name, lto, wanted);
   }

@@ -21,6 +21,6 @@ namespace kas {
 // (LTO-stripped when `lto`); with `wanted`, only the keys in it. A module's
 // are counted by count_module (alias/module_aliases.hpp), which the alias
 // decision of one module uses too.
-void count_vmlinux(Census& census, std::span<const NmLine> lines, bool lto, const NameSet* wanted = nullptr);
+void count_vmlinux(Census& census, std::span<const NmLine> lines, Lto lto, const NameSet* wanted = nullptr);
 
 }  // namespace kas

@@ -27,8 +27,8 @@ Result<void> check_census_sources(const KernelFiles& files) {
   return {};
 }
 
-std::string sources_key(const KernelFiles& f, bool lto) {
-  std::string key = lto ? "lto\n" : "\n";
+std::string sources_key(const KernelFiles& f, Lto lto) {
+  std::string key = "lto=" + std::string(lto_spelling(lto)) + "\n";
   key += "nm=" + f.vmlinux + "\ncensus=" + f.census_path + "\n";
   for (const std::string& o : f.modules_orders) key += "order=" + o + "\n";
   for (const std::string& d : f.module_dirs) key += "dir=" + d + "\n";

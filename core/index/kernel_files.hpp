@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alias/lto.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -31,6 +32,6 @@ struct KernelFiles {
 
 // A key naming the files a census is counted over (the daemon caches one
 // snapshot per key).
-[[nodiscard]] std::string sources_key(const KernelFiles& files, bool lto);
+[[nodiscard]] std::string sources_key(const KernelFiles& files, Lto lto);
 
 }  // namespace kas

@@ -9,6 +9,7 @@
 #include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/index/census_count.hpp"
+#include "core/index/lto_detect.hpp"
 #include "core/index/module_list.hpp"
 #include "core/util/mapped_file.hpp"
 #include "core/util/parallel.hpp"
@@ -28,7 +29,6 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
                                                                     const SnapshotOptions& options) {
   auto snapshot = std::make_shared<KernelSnapshot>();
   snapshot->sources_ = sources;
-  snapshot->lto_ = options.lto;
   for (const std::string& p : {sources.vmlinux, sources.census_path}) {
     if (!p.empty()) snapshot->input_stamps_.emplace_back(p, stamp_of(p));
   }
@@ -45,6 +45,9 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
                       ? Census::from_symbfreq(mapped->data(), sources.census_path, *options.wanted, file_units)
                       : Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
     if (!census) return std::unexpected(census.error());
+    // Its keys were counted without the suffixes of the kernel it was
+    // made for: the tree's config beside it says which.
+    snapshot->set_lto(decide_lto(options.lto, sources, {}));
     snapshot->total_ = std::move(*census);
     snapshot->bytes_ = (snapshot->total_.size() + file_units.size()) * 64;
     snapshot->units_ = std::make_shared<const Census>(std::move(file_units));
@@ -67,11 +70,13 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
       if (!listing) return std::unexpected(listing.error());
       snapshot->listing_ = std::make_shared<const VmlinuxListing>(std::move(*listing));
     }
-    count_vmlinux(snapshot->total_, snapshot->listing_->lines(), options.lto, options.wanted);
+    snapshot->set_lto(decide_lto(options.lto, sources, snapshot->listing_->lines()));
+    count_vmlinux(snapshot->total_, snapshot->listing_->lines(), snapshot->lto_, options.wanted);
     snapshot->bytes_ += snapshot->listing_->lines().size() * sizeof(NmLine) +
                         (snapshot->vmlinux_record_ ? snapshot->vmlinux_record_->approximate_bytes() : 0);
   }
 
+  if (sources.vmlinux.empty()) snapshot->set_lto(decide_lto(options.lto, sources, {}));
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
   std::vector<std::string> read;
@@ -97,13 +102,18 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
   snapshot->index_modules();
   auto units = std::make_shared<Census>();
   for (const auto& m : snapshot->modules_) {
-    count_module(snapshot->total_, m->table(), options.lto, options.wanted);
+    count_module(snapshot->total_, m->table(), snapshot->lto_, options.wanted);
     for (const std::string& unit : m->units()) units->add(unit);
     snapshot->bytes_ += m->approximate_bytes();
   }
   snapshot->bytes_ += (snapshot->total_.size() + units->size()) * 64;
   snapshot->units_ = std::move(units);
   return std::shared_ptr<const KernelSnapshot>(std::move(snapshot));
+}
+
+void KernelSnapshot::set_lto(LtoDecision decision) {
+  lto_ = decision.lto;
+  lto_reason_ = std::move(decision.reason);
 }
 
 void KernelSnapshot::index_modules() {
@@ -181,6 +191,7 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::with_module_reread
 RestrictedCensus KernelSnapshot::restricted(const NameSet& wanted, const std::string& skip_module,
                                             const std::string& requester) const {
   RestrictedCensus result;
+  result.lto = lto_;
   if (from_census_file_) {
     result.other_units = UnitHolders(units_);
     size_t present = 0;

@@ -23,6 +23,7 @@
 #include "core/elf/vmlinux_listing.hpp"
 #include "core/index/binary_record.hpp"
 #include "core/index/kernel_files.hpp"
+#include "core/index/lto_detect.hpp"
 #include "core/index/record_cache.hpp"
 #include "core/util/file_stamp.hpp"
 #include "core/util/progress.hpp"
@@ -32,7 +33,7 @@ namespace kas {
 
 struct SnapshotOptions {
   unsigned jobs = 1;
-  bool lto = false;  // census keys without LTO suffixes
+  Lto lto = Lto::kDetect;  // census keys without these LTO suffixes (kDetect: see lto_detect.hpp)
   // Count only these keys (one module request's); null: every name.
   const NameSet* wanted = nullptr;
   // Module files of this module name are not read: the object a module
@@ -58,7 +59,10 @@ class KernelSnapshot {
   [[nodiscard]] size_t module_count() const { return modules_.size(); }
   [[nodiscard]] std::span<const std::shared_ptr<const BinaryRecord>> modules() const { return modules_; }
   [[nodiscard]] const KernelFiles& sources() const { return sources_; }
-  [[nodiscard]] bool lto() const { return lto_; }
+  // The LTO suffixes the census keys were counted without (never kDetect),
+  // and why ("CONFIG_LTO_CLANG_THIN=y in ./include/config/auto.conf").
+  [[nodiscard]] Lto lto() const { return lto_; }
+  [[nodiscard]] const std::string& lto_reason() const { return lto_reason_; }
   // vmlinux's listing when it is an ELF file read as a record (a query
   // target's vmlinux); null otherwise.
   [[nodiscard]] const BinaryRecord* vmlinux_record() const { return vmlinux_record_.get(); }
@@ -90,9 +94,11 @@ class KernelSnapshot {
 
  private:
   void index_modules();
+  void set_lto(LtoDecision decision);
 
   KernelFiles sources_;
-  bool lto_ = false;
+  Lto lto_ = Lto::kNone;
+  std::string lto_reason_;
   bool from_census_file_ = false;
   std::vector<std::pair<std::string, FileStamp>> input_stamps_;
   std::shared_ptr<const VmlinuxListing> listing_;  // shared with the snapshots made from this one

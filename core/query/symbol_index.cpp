@@ -41,7 +41,7 @@ uint32_t add_string(std::string& strings, std::string_view s) {
 }
 
 // Symbols of one binary, with the census count of each name.
-BinaryPart part_of(const BinaryRecord& record, const Census& census, bool lto) {
+BinaryPart part_of(const BinaryRecord& record, const Census& census, Lto lto) {
   BinaryPart part;
   part.binary.name = record.name();
   part.binary.path = record.path();
@@ -137,10 +137,10 @@ Result<ModuleAliases> decide_module(std::span<const SymbolIndex::Entry> entries,
                    [&](const SymbolIndex::Entry& e) { return wants_alias(e, target.alias); })) {
     return out;
   }
-  const NameSet wanted = module_census_keys(record.table(), target.alias.lto);
+  const NameSet wanted = module_census_keys(record.table(), snapshot.lto());
   const RestrictedCensus counted = snapshot.restricted(wanted, record.name());
   AliasOptions locate_options;
-  locate_options.lto = target.alias.lto;
+  locate_options.lto = snapshot.lto();
   // Located with an inferred source tree: only then are they what this
   // index would find.
   std::shared_ptr<const PlacedSymbols> located =
@@ -195,11 +195,14 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   return build(target, *snapshot, jobs, progress);
 }
 
-Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target,
+Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& requested,
                                                               std::shared_ptr<const KernelSnapshot> snapshot,
                                                               unsigned jobs, const ProgressFn& progress) {
   auto index = std::make_shared<SymbolIndex>();
-  index->target_ = target;
+  // The alias rules run with the LTO kind the snapshot counted with.
+  index->target_ = requested;
+  index->target_.alias.lto = snapshot->lto();
+  const QueryTarget& target = index->target_;
   index->input_stamps_.emplace_back(target.kernel.vmlinux, stamp_of(target.kernel.vmlinux));
   for (const std::string& p : target.kernel.modules_orders) index->input_stamps_.emplace_back(p, stamp_of(p));
   if (snapshot->vmlinux_record() == nullptr) {
@@ -370,7 +373,17 @@ std::vector<uint32_t> SymbolIndex::named(std::string_view name) const {
   auto lo = std::lower_bound(sorted.begin(), sorted.end(), name,
                              [&](uint32_t id, std::string_view n) { return key(id) < n; });
   std::vector<uint32_t> out;
-  for (auto it = lo; it != sorted.end() && key(*it) == name; ++it) out.push_back(*it);
+  auto it = lo;
+  for (; it != sorted.end() && key(*it) == name; ++it) out.push_back(*it);
+  // In an LTO kernel the plain name also finds the copies the link
+  // renamed: "c_start" finds "c_start.llvm.1579..." (they sort right after
+  // it, all starting with "c_start.").
+  if (!alias && target_.alias.lto != Lto::kNone && target_.alias.lto != Lto::kDetect) {
+    for (; it != sorted.end() && key(*it).starts_with(name) && key(*it).size() > name.size(); ++it) {
+      const std::string_view full = key(*it);
+      if (full[name.size()] == '.' && census_name(full, target_.alias.lto) == name) out.push_back(*it);
+    }
+  }
   return visible(std::move(out));
 }
 

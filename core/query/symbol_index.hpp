@@ -105,6 +105,8 @@ class SymbolIndex {
   [[nodiscard]] std::vector<uint32_t> visible(std::vector<uint32_t> ids) const;
   [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids) const;
   [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
+  // Entries named `name` (or, with the separator, aliased so); in an LTO
+  // kernel also those the link renamed (name.llvm.N, full LTO's name.N).
   [[nodiscard]] std::vector<uint32_t> named(std::string_view name) const;
   [[nodiscard]] std::optional<uint32_t> vmlinux_symbol_at(uint64_t address) const;
   void check_binary(uint32_t binary) const;

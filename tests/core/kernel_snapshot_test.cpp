@@ -30,7 +30,7 @@ KernelFiles tree_sources(const test::FixtureKernel& k) {
 
 NameSet names_of(const BinaryRecord& record) {
   Census own;
-  count_module(own, record.table(), false);
+  count_module(own, record.table(), Lto::kNone);
   NameSet wanted;
   for (const auto& [name, n] : own.sorted()) wanted.emplace(name);
   return wanted;
@@ -139,7 +139,7 @@ TEST_F(KernelSnapshotTest, CensusFileAgreesWithTheTreeItWasMadeFrom) {
     EXPECT_TRUE(indexed.self_counted) << module->name();
     const RestrictedCensus tree = full_->restricted(wanted, module->name());
     Census own;
-    count_module(own, module->table(), false);
+    count_module(own, module->table(), Lto::kNone);
     for (const std::string& name : wanted) {
       EXPECT_EQ(indexed.counts.count(name), tree.counts.count(name) + own.count(name)) << name;
     }

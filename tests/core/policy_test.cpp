@@ -136,10 +136,14 @@ TEST(AliasEligibility, FollowsTheReferenceDefaults) {
 TEST(AliasEligibility, LtoSuffixesJoinTheCensusName) {
   Census census;
   census.add("foo", 2);
-  AliasOptions lto;
-  lto.lto = true;
-  EXPECT_TRUE(alias_eligible("foo.llvm.123", 't', {}, false, census, lto));
+  AliasOptions thin;
+  thin.lto = Lto::kThin;
+  AliasOptions full;
+  full.lto = Lto::kFull;
+  EXPECT_TRUE(alias_eligible("foo.llvm.123", 't', {}, false, census, thin));
   EXPECT_FALSE(alias_eligible("foo.llvm.123", 't', {}, false, census, {}));
+  EXPECT_FALSE(alias_eligible("foo.49514", 't', {}, false, census, thin));
+  EXPECT_TRUE(alias_eligible("foo.49514", 't', {}, false, census, full));
 }
 
 }  // namespace

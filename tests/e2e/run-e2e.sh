@@ -33,6 +33,14 @@
 #              DWARF, never from the symbol table), and the guest loads
 #              every module without a BTF complaint; the default work
 #              directory gets a -btf suffix
+#   --llvm     build with LLVM=1 (clang, ld.lld); the default work directory
+#              gets a -llvm suffix
+#   --lto KIND thin or full: Clang ThinLTO or full LTO (implies --llvm); the
+#              default work directory gets a -lto-KIND suffix. Also checks
+#              that every name duplicated once the link's suffixes
+#              (.llvm.N, full LTO's .N) are dropped is aliased, that no alias
+#              carries such a number, and that a kprobe fires on the alias of
+#              a name the link suffixed
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
@@ -50,9 +58,13 @@ kas=$repo/build/client/kas
 touch_args=()
 kernel=6.1
 btf=
+llvm=
+lto=
 while [ $# -gt 0 ]; do
   case "$1" in
     --btf) btf=1; shift ;;
+    --llvm) llvm=1; shift ;;
+    --lto) lto=$2; llvm=1; shift 2 ;;
     --arch) arch=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
@@ -63,6 +75,7 @@ while [ $# -gt 0 ]; do
     *) echo "run-e2e.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+workdir_given=$workdir   # a given work directory is used as is, never suffixed
 # tools: command:Debian package
 case "$arch" in
   x86_64)
@@ -86,12 +99,25 @@ case "$kernel" in
   6.12)
     kernel_args=(--kernel-src /usr/src/linux-source-6.12.tar.xz)
     [ -f "${kernel_args[1]}" ] || { echo "run-e2e.sh: ${kernel_args[1]} missing: apt-get install linux-source-6.12" >&2; exit 2; }
-    case "$workdir" in /tmp/kas-e2e|/tmp/kas-e2e-arm64) workdir=$workdir-6.12 ;; esac ;;
+    [ -n "$workdir_given" ] || workdir=$workdir-6.12 ;;
   *) echo "run-e2e.sh: --kernel must be 6.1 or 6.12, not '$kernel'" >&2; exit 2 ;;
 esac
+case "$lto" in
+  ''|thin|full) ;;
+  *) echo "run-e2e.sh: --lto must be thin or full, not '$lto'" >&2; exit 2 ;;
+esac
+if [ -n "$llvm" ]; then
+  kernel_args+=(--llvm)
+  [ -z "$lto" ] || kernel_args+=(--lto "$lto")
+  for tool in clang:clang ld.lld:lld llvm-nm:llvm; do
+    command -v "${tool%%:*}" > /dev/null ||
+      { echo "run-e2e.sh: ${tool%%:*} missing: apt-get install ${tool#*:}" >&2; exit 2; }
+  done
+  [ -n "$workdir_given" ] || workdir=$workdir-${lto:+lto-}${lto:-llvm}
+fi
 if [ -n "$btf" ]; then
   kernel_args+=(--extra-fragment "$here/btf.config")
-  case "$workdir" in /tmp/kas-e2e*) [[ "$workdir" == *-btf ]] || workdir=$workdir-btf ;; esac
+  [ -n "$workdir_given" ] || workdir=$workdir-btf
 fi
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }

@@ -38,11 +38,11 @@ auto fields(const VmlinuxRequest& r) {
 
 auto fields(const VmlinuxResult& r) {
   const auto& [text, stats, unlocated_names] = r;
-  const auto& [input_lines, census_names, modules, eligible, aliases, unlocated, from_line_table, disambiguated] =
-      stats;
+  const auto& [input_lines, census_names, modules, eligible, aliases, unlocated, from_line_table, disambiguated,
+               lto] = stats;
   return std::tuple(text,
                     std::tuple(input_lines, census_names, modules, eligible, aliases, unlocated, from_line_table,
-                               disambiguated),
+                               disambiguated, lto),
                     unlocated_names);
 }
 
@@ -115,7 +115,7 @@ Message through_bytes(const Message& message) {
   return out;
 }
 
-AliasOptions alias_options() { return {'%', true, true}; }
+AliasOptions alias_options() { return {'%', true, Lto::kFull}; }
 
 KernelFiles kernel_files() {
   return {"/b/System.map", {"/b/modules.order", "/x/modules.order"}, {"/lib/modules/6.1/kernel"}, "/b/symbfreq"};
@@ -196,7 +196,7 @@ TEST(Convert, VmlinuxResultRoundTrip) {
   VmlinuxResult in;
   const char text[] = "ffffffff8c4f76d0 t name_show\n\0bytes, not UTF-8: \xff\n";  // wire type `bytes`
   in.text = std::string(text, sizeof text - 1);
-  in.stats = {101, 102, 103, 104, 105, 106, 107, 108};
+  in.stats = {101, 102, 103, 104, 105, 106, 107, 108, "thin (CONFIG_LTO_CLANG_THIN=y in ./include/config/auto.conf)"};
   in.unlocated_names = {"__entry_text_start", "ret_from_fork"};
   wire::VmlinuxReply w;
   wire::to_wire(in, w);

@@ -1,0 +1,116 @@
+#include "core/index/lto_detect.hpp"
+
+#include <string_view>
+
+#include "core/elf/nm_type.hpp"
+#include "core/util/file.hpp"
+#include "core/util/path.hpp"
+#include "core/util/text.hpp"
+
+namespace kas {
+
+namespace {
+
+std::string dir_of(const std::string& p) {
+  size_t slash = p.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : p.substr(0, slash);
+}
+
+void add_tree(std::vector<std::string>& out, const std::string& dir) {
+  out.push_back(path::join(dir, "include/config/auto.conf"));
+  out.push_back(path::join(dir, ".config"));
+}
+
+// "System.map-6.1.0-56-amd64", "vmlinux-6.1.0-56-amd64" -> the release.
+std::string release_of(std::string_view base) {
+  for (std::string_view prefix : {"System.map-", "vmlinux-", "vmlinuz-"}) {
+    if (base.starts_with(prefix)) return std::string(base.substr(prefix.size()));
+  }
+  return {};
+}
+
+bool ends_with_bare_number(std::string_view name) {
+  size_t dot = name.rfind('.');
+  return dot != std::string_view::npos && dot > 0 && text::all_digits(name.substr(dot + 1)) &&
+         name.substr(0, dot).find('.') == std::string_view::npos;
+}
+
+bool is_gcc_clone(std::string_view name) {
+  for (std::string_view marker : {".constprop.", ".isra.", ".part."}) {
+    if (name.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> kernel_config_candidates(const KernelFiles& files) {
+  std::vector<std::string> candidates;
+  // A build tree: every kbuild input lives at the top of the objtree.
+  for (const std::string& p : {files.vmlinux, files.census_path}) {
+    if (!p.empty()) add_tree(candidates, dir_of(p));
+  }
+  for (const std::string& p : files.modules_orders) add_tree(candidates, dir_of(p));
+  // An installed kernel: /boot/System.map-R beside /boot/config-R (also for
+  // a -dbg package's /usr/lib/debug/boot/vmlinux-R), /lib/modules/R/build.
+  if (!files.vmlinux.empty()) {
+    if (std::string release = release_of(path::basename(files.vmlinux)); !release.empty()) {
+      candidates.push_back(path::join(dir_of(files.vmlinux), "config-" + release));
+      candidates.push_back("/boot/config-" + release);
+    }
+  }
+  for (const std::string& d : files.module_dirs) add_tree(candidates, path::join(d, "build"));
+  std::vector<std::string> present;
+  for (std::string& c : candidates) {
+    if (is_regular_file(c)) present.push_back(std::move(c));
+  }
+  return present;
+}
+
+Lto lto_from_config(std::string_view config) {
+  std::string_view line;
+  size_t line_no = 0;
+  while (text::next_line(config, line, line_no)) {
+    if (line == "CONFIG_LTO_CLANG_FULL=y") return Lto::kFull;
+    if (line == "CONFIG_LTO_CLANG_THIN=y") return Lto::kThin;
+  }
+  return Lto::kNone;
+}
+
+LtoDecision lto_from_names(std::span<const NmLine> lines) {
+  size_t thin = 0;
+  size_t bare = 0;
+  size_t clones = 0;
+  for (const NmLine& line : lines) {
+    if (is_gcc_clone(line.name)) ++clones;
+    if (!nm_is_text(line.type)) continue;
+    if (strip_lto_suffix(line.name, Lto::kThin).size() != line.name.size()) {
+      ++thin;
+    } else if (ends_with_bare_number(line.name)) {
+      ++bare;
+    }
+  }
+  if (thin > 0) return {Lto::kThin, std::to_string(thin) + " .llvm.N text names in vmlinux"};
+  if (bare > 0 && clones == 0) {
+    return {Lto::kFull, std::to_string(bare) + " text names ending in a bare .N and no GCC clone in vmlinux"};
+  }
+  return {Lto::kNone, "no LTO suffix in vmlinux's names"};
+}
+
+LtoDecision decide_lto(Lto requested, const KernelFiles& files, std::span<const NmLine> vmlinux_lines) {
+  if (requested != Lto::kDetect) return {requested, "--lto " + std::string(lto_spelling(requested))};
+  for (const std::string& config : kernel_config_candidates(files)) {
+    auto text = read_file(config);
+    if (!text) continue;
+    Lto lto = lto_from_config(*text);
+    std::string setting = lto == Lto::kFull   ? "CONFIG_LTO_CLANG_FULL=y"
+                          : lto == Lto::kThin ? "CONFIG_LTO_CLANG_THIN=y"
+                                              : "no CONFIG_LTO_CLANG";
+    return {lto, setting + " in " + config};
+  }
+  if (!vmlinux_lines.empty()) return lto_from_names(vmlinux_lines);
+  return {Lto::kNone, "no kernel config and no vmlinux names"};
+}
+
+}  // namespace kas
