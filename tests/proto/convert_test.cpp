@@ -138,6 +138,22 @@ TEST(Convert, AliasOptionsRoundTrip) {
   EXPECT_EQ(fields(*back), fields(alias_options()));
 }
 
+TEST(Convert, EveryLtoKindRoundTrips) {
+  for (Lto lto : {Lto::kDetect, Lto::kNone, Lto::kThin, Lto::kFull}) {
+    AliasOptions in;
+    in.lto = lto;
+    wire::AliasOptions w;
+    wire::to_wire(in, w);
+    auto back = wire::from_wire(through_bytes(w));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->lto, lto) << lto_spelling(lto);
+  }
+  // An unset field (an older client) asks for detection.
+  auto unset = wire::from_wire(wire::AliasOptions());
+  ASSERT_TRUE(unset);
+  EXPECT_EQ(unset->lto, Lto::kDetect);
+}
+
 TEST(Convert, AnEmptySeparatorMeansTheDefault) {
   auto back = wire::from_wire(wire::AliasOptions());
   ASSERT_TRUE(back) << back.error().message;
