@@ -55,7 +55,9 @@ OptionSpec lto_option() {
           .arg_name = "KIND",
           .help = "LTO suffixes the kernel's names carry: thin (.llvm.N, .lto_priv.N), full (those and a bare .N), "
                   "none (default: detected from the kernel's config, else vmlinux's names)",
-          .check = is_lto_kind};
+          .check = is_lto_kind,
+          .complete = Completion::kWords,
+          .words = "thin full none detect"};
 }
 
 Lto lto_of(const Invocation& args) { return parse_lto(args.value("lto", "detect")).value_or(Lto::kDetect); }

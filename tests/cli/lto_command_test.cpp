@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -99,7 +100,7 @@ class LtoFixture : public ::testing::TestWithParam<std::string> {
   std::map<std::string, int> stem_counts() const {
     std::map<std::string, int> counts;
     std::vector<std::string> files = {kernel_->vmlinux()};
-    for (const char* m : {"hello", "other", "hello_twin"}) files.push_back(kernel_->module(m));
+    for (const char* m : {"hello", "other", "hello_twin", "lto_mod"}) files.push_back(kernel_->module(m));
     for (const std::string& f : files) {
       for (const NmSymbol& s : llvm_nm(f)) {
         if (is_text(s.type)) ++counts[stem(s.name, GetParam())];
@@ -238,6 +239,53 @@ TEST_P(LtoFixture, ModuleAliasesCountVmlinuxsRenamedCopies) {
   }
   ASSERT_NE(line, 0u);
   EXPECT_EQ(names.count("name_show@modules_hello_hello_c_" + std::to_string(line)), 1u);
+}
+
+// LOC markers of the LTO-only fixture sources (fixtures/lto): name -> lines.
+uint32_t lto_marker_line(const std::string& file, const std::string& name) {
+  std::ifstream in(test::fixtures_dir() + "/lto/" + file);
+  std::string text;
+  for (uint32_t line = 1; std::getline(in, text); ++line) {
+    if (text.find("LOC " + name + " ") != std::string::npos) return line;
+  }
+  ADD_FAILURE() << "no LOC " << name << " in fixtures/lto/" << file;
+  return 0;
+}
+
+TEST_P(LtoFixture, AModulesOwnLtoLinkRenamedAStatic) {
+  // lto_mod.o is its parts' LTO link: one mod_twin carries the number.
+  const std::string object = kernel_->objtree + "/modules/lto_mod/lto_mod.o";
+  std::set<std::string> twins;
+  for (const NmSymbol& s : llvm_nm(object)) {
+    if (stem(s.name, GetParam()) == "mod_twin") twins.insert(s.name);
+  }
+  ASSERT_EQ(twins.size(), 2u);
+  ASSERT_EQ(twins.count("mod_twin"), 1u);
+
+  test::TempDir out;
+  const std::string ko = out.file("lto_mod.o");
+  auto r = test::run_process({test::kas_binary(), "module", object, "-o", ko, "--nm", kernel_->vmlinux_object(),
+                              "--modules-order", kernel_->modules_order()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // section index and value of every symbol, by llvm-readelf
+  auto sym = test::run_process({"llvm-readelf", "--symbols", "--wide", ko});
+  ASSERT_EQ(sym.exit_code, 0) << sym.err;
+  std::map<std::string, std::string> place;  // name -> "NDX VALUE"
+  for (const std::string& line : test::split_lines(sym.out)) {
+    std::istringstream in(line);
+    std::string num, value, size, type, bind, vis, ndx, name;
+    if (in >> num >> value >> size >> type >> bind >> vis >> ndx >> name) place[name] = ndx + " " + value;
+  }
+  const std::string a = "mod_twin@modules_lto_mod_lto_mod_a_c_" +
+                        std::to_string(lto_marker_line("modules/lto_mod/lto_mod_a.c", "mod_twin"));
+  const std::string b = "mod_twin@modules_lto_mod_lto_mod_b_c_" +
+                        std::to_string(lto_marker_line("modules/lto_mod/lto_mod_b.c", "mod_twin"));
+  ASSERT_EQ(place.count(a), 1u) << sym.out;
+  ASSERT_EQ(place.count(b), 1u) << sym.out;
+  // one alias on each copy
+  std::set<std::string> copies;
+  for (const std::string& twin : twins) copies.insert(place.at(twin));
+  EXPECT_EQ(copies, (std::set<std::string>{place.at(a), place.at(b)}));
 }
 
 TEST_P(LtoFixture, LookupFindsRenamedCopiesByThePlainName) {

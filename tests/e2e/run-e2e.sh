@@ -175,6 +175,23 @@ uio_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[uio]" { print $3; exit }' "$syms"
 hello_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[kas_hello]" { print $3; exit }' "$syms")
 echo "aliases: vmlinux $vmlinux_alias, uio $uio_alias, kas_hello $hello_alias"
 boot2=(--probe-fail name_show)
+if [ -n "$lto" ]; then
+  # An alias of a name the LTO link renamed, that fires: the two c_start of
+  # /proc/cpuinfo and /proc/consoles are both statics of vmlinux.
+  lto_alias=$(awk -v full=$([ "$lto" = full ] && echo 1 || echo 0) '
+    function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n); if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }
+    NF == 3 && $3 !~ /@/ && stem($3) != $3 { renamed[$1] = $3 }
+    NF == 3 && $3 ~ /^c_start@(arch_x86_kernel_cpu_proc_c|fs_proc_consoles_c)_[0-9]+$/ { at[$1] = $3 }
+    END { for (a in at) if (a in renamed) { print at[a]; exit } }' "$syms")
+  echo "alias of a renamed name: ${lto_alias:-none}"
+  if [ -n "$lto_alias" ]; then
+    boot2+=(--probe-hit "$lto_alias"
+            --trigger 'cat /sys/kernel/irq/*/name /sys/kernel/irq/*/chip_name /sys/kernel/kas_hello/name'
+            --trigger 'cat /proc/cpuinfo /proc/consoles > /dev/null')
+  else
+    check "an alias of a c_start the LTO link renamed, in kallsyms" false
+  fi
+fi
 for a in "vmlinux_alias:--probe-hit" "uio_alias:--probe" "hello_alias:--probe-hit"; do
   v=${a%%:*}
   if [ -n "${!v}" ]; then boot2+=("${a#*:}" "${!v}"); else check "$v found in kallsyms" false; fi
@@ -197,11 +214,52 @@ done
 check "vmlinux aliases for duplicated text names" \
   bash -c "awk 'NF == 3 && \$3 ~ /@/' '$syms' | grep -q ' [tT] '"
 # Every alias names a symbol defined more than once (plain names, all binaries).
-check "no alias of a unique name" bash -c "awk '
-  { n = \$3; if (n ~ /@/) { split(n, p, \"@\"); alias[p[1]] = 1 } else count[n]++ }
-  END { bad = 0; for (a in alias) if (count[a] < 2) { print \"unique: \" a; bad = 1 } exit bad }' '$syms'"
+# A name as the census counts it: without the LTO link's number
+# (.llvm.N; with full LTO also a bare .N on an identifier).
+stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)
+  if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }'
+full=0; [ "$lto" != full ] || full=1
+no_unique_alias() {
+  awk -v full=$full "$stem_awk"'
+  { n = $3; if (n ~ /@/) { split(n, p, "@"); alias[p[1]] = 1 } else count[stem(n)]++ }
+  END { bad = 0; for (a in alias) if (count[a] < 2) { print "unique: " a; bad = 1 } exit bad }' "$syms"
+}
+check "no alias of a unique name" no_unique_alias
 check "no alias of an ARM mapping symbol (\$x, \$d)" \
   bash -c "! awk '\$3 ~ /^\\\$[a-z]([.][^@]*)?@/ { print \"mapping symbol alias: \" \$0; found = 1 } END { exit !found }' '$syms'"
+if [ -n "$lto" ]; then
+  # Every text symbol whose name, without the link's number, is defined more
+  # than once (vmlinux and loaded modules) has an alias at its address, in
+  # its binary, spelled with that name. Listed in WORKDIR/lto-unaliased.txt.
+  # Not a module's cleanup_module: module_exit's alias, in .exit.text, which
+  # is never aliased (the module may be built without unloading).
+  lto_all_aliased() {
+    awk -v full=$full "$stem_awk"'
+    $2 ~ /^[tT]$/ { mod = NF == 4 ? $4 : "[vmlinux]"; if (mod != "[vmlinux]" && $3 == "cleanup_module") next
+      if ($3 ~ /@/) { split($3, p, "@"); aliased[$1 " " mod " " p[1]] = 1; next }
+      k = stem($3); count[k]++; key[NR] = $1 " " mod " " k; name[NR] = $3 " " mod; if (k != $3) renamed[NR] = 1 }
+    END { for (i in key) { split(key[i], f, " ")
+            if (count[f[3]] > 1) { dups++; if (i in renamed) dup_renamed++
+              if (!(key[i] in aliased)) { print "not aliased: " name[i]; bad++ } } }
+          printf "%d text symbols duplicated without the link numbers (%d of them renamed by the link), %d without an alias\n", dups, dup_renamed, bad > "/dev/stderr"
+          exit bad > 0 }' "$syms" > "$workdir/lto-unaliased.txt"
+  }
+  check "LTO: every duplicated name (without the link's number) is aliased" lto_all_aliased
+  head -20 "$workdir/lto-unaliased.txt"
+  lto_no_number() {
+    ! awk -v full=$full "$stem_awk"'$3 ~ /@/ { split($3, p, "@"); if (stem(p[1]) != p[1]) { print "numbered: " $0; found = 1 } }
+      END { exit !found }' "$syms"
+  }
+  check "LTO: no alias carries the link's number" lto_no_number
+  lto_renamed_aliased() {  # lto_renamed_aliased vmlinux|modules
+    awk -v full=$full -v want="$1" "$stem_awk"'
+      $2 ~ /^[tT]$/ { mod = NF == 4 ? $4 : "[vmlinux]"; if ((mod == "[vmlinux]") != (want == "vmlinux")) next
+        if ($3 ~ /@/) aliased[$1 " " mod] = 1; else if (stem($3) != $3) renamed[$1 " " mod] = $3 }
+      END { for (r in renamed) if (r in aliased) n++; print want ": " n + 0 " aliases of names the link renamed"; exit !n }' "$syms"
+  }
+  check "LTO: vmlinux aliases of names the link renamed" lto_renamed_aliased vmlinux
+  lto_renamed_aliased modules || echo "  (no module symbol the link renamed is duplicated)"
+fi
 check "no alias name twice" bash -c "awk '\$3 ~ /@/ { print \$3 }' '$syms' | sort | uniq -d | grep -q . && exit 1 || exit 0"
 
 # Where each alias points: NAME@PATH_LINE, PATH a file of the kernel tree (or
