@@ -112,6 +112,8 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
 }
 
 void KernelSnapshot::set_lto(LtoDecision decision) {
+  // A reconfigured tree is another kernel: the daemon counts it anew.
+  if (!decision.config.empty()) input_stamps_.emplace_back(decision.config, stamp_of(decision.config));
   lto_ = decision.lto;
   lto_reason_ = std::move(decision.reason);
 }

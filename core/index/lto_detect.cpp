@@ -107,7 +107,7 @@ LtoDecision decide_lto(Lto requested, const KernelFiles& files, std::span<const 
     std::string setting = lto == Lto::kFull   ? "CONFIG_LTO_CLANG_FULL=y"
                           : lto == Lto::kThin ? "CONFIG_LTO_CLANG_THIN=y"
                                               : "no CONFIG_LTO_CLANG";
-    return {lto, setting + " in " + config};
+    return {lto, setting + " in " + config, config};
   }
   if (!vmlinux_lines.empty()) return lto_from_names(vmlinux_lines);
   return {Lto::kNone, "no kernel config and no vmlinux names"};

@@ -23,6 +23,7 @@ namespace kas {
 struct LtoDecision {
   Lto lto = Lto::kNone;
   std::string reason;  // "CONFIG_LTO_CLANG_FULL=y in PATH", "288 .llvm.N text names in vmlinux"
+  std::string config = {};  // the config file that decided, if one did
 };
 
 // The configuration files that describe `files`' kernel, most specific

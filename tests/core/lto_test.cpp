@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/elf/nm_listing.hpp"
+#include "core/index/kernel_snapshot.hpp"
 #include "core/index/lto_detect.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -113,6 +114,27 @@ TEST(LtoDetect, AnInstalledKernelsConfigBesideItsSystemMap) {
   KernelFiles files;
   files.vmlinux = dir.path() + "/System.map-6.12.1-arm64";
   EXPECT_EQ(decide_lto(Lto::kDetect, files, {}).lto, Lto::kThin);
+}
+
+TEST(LtoDetect, ASnapshotCountsWithoutTheNumbersAndWatchesTheConfig) {
+  test::TempDir dir;
+  ASSERT_EQ(::mkdir((dir.path() + "/include").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir((dir.path() + "/include/config").c_str(), 0755), 0);
+  const std::string config = dir.path() + "/include/config/auto.conf";
+  test::write_text(config, "CONFIG_LTO_CLANG_FULL=y\n");
+  test::write_text(dir.file("vmlinux.syms"), "ffffffff81000000 t name_show.49514\nffffffff81000040 t name_show.56508\n"
+                                             "ffffffff81000080 t foo.constprop.0\n");
+  KernelFiles files;
+  files.vmlinux = dir.file("vmlinux.syms");
+  auto snapshot = KernelSnapshot::build(files, {});
+  ASSERT_TRUE(snapshot) << snapshot.error().message;
+  EXPECT_EQ((*snapshot)->lto(), Lto::kFull);
+  EXPECT_EQ((*snapshot)->census().count("name_show"), 2u);
+  EXPECT_EQ((*snapshot)->census().count("foo.constprop.0"), 1u);
+  EXPECT_FALSE((*snapshot)->sources_changed());
+  // Reconfigured without LTO: another kernel, for the daemon's cache.
+  test::write_text(config, "CONFIG_LTO_NONE=y\n# padding so the size changes\n");
+  EXPECT_TRUE((*snapshot)->sources_changed());
 }
 
 }  // namespace
