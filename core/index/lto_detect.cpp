@@ -107,6 +107,13 @@ LtoDecision decide_lto(Lto requested, const KernelFiles& files, std::span<const 
     std::string setting = lto == Lto::kFull   ? "CONFIG_LTO_CLANG_FULL=y"
                           : lto == Lto::kThin ? "CONFIG_LTO_CLANG_THIN=y"
                                               : "no CONFIG_LTO_CLANG";
+    // A marked suffix (.llvm.N, .lto_priv.N) is an LTO link's whatever the
+    // config calls it: GCC LTO (out of tree) has no CONFIG_LTO_CLANG.
+    if (lto == Lto::kNone && !vmlinux_lines.empty()) {
+      if (LtoDecision names = lto_from_names(vmlinux_lines); names.lto == Lto::kThin) {
+        return {Lto::kThin, setting + " in " + config + ", but " + names.reason, config};
+      }
+    }
     return {lto, setting + " in " + config, config};
   }
   if (!vmlinux_lines.empty()) return lto_from_names(vmlinux_lines);

@@ -36,8 +36,10 @@ struct LtoDecision {
 // From vmlinux's nm lines (see above).
 [[nodiscard]] LtoDecision lto_from_names(std::span<const NmLine> lines);
 
-// `requested` unless it is Lto::kDetect; else the first config candidate;
-// else vmlinux's names (when `vmlinux_lines` is not empty); else kNone.
+// `requested` unless it is Lto::kDetect; else the first config candidate
+// (kThin when it names no Clang LTO but vmlinux's names carry .llvm.N or
+// .lto_priv.N); else vmlinux's names (when `vmlinux_lines` is not empty);
+// else kNone.
 [[nodiscard]] LtoDecision decide_lto(Lto requested, const KernelFiles& files,
                                      std::span<const NmLine> vmlinux_lines);
 

@@ -96,6 +96,13 @@ TEST(LtoDetect, TheTreeConfigBesideTheInputsWinsOverNames) {
   EXPECT_NE(d.reason.find("CONFIG_LTO_CLANG_FULL=y in " + dir.path() + "/include/config/auto.conf"),
             std::string::npos)
       << d.reason;
+  // a config without Clang LTO, and marked suffixes in the names (GCC LTO)
+  test::write_text(dir.path() + "/include/config/auto.conf", "CONFIG_LTO_GCC=y\n");
+  const std::string gcc_lto = "ffffffff81000000 t foo.lto_priv.0\nffffffff81000010 t bar.constprop.0\n";
+  d = decide_lto(Lto::kDetect, files, listing(gcc_lto));
+  EXPECT_EQ(d.lto, Lto::kThin) << d.reason;
+  EXPECT_EQ(decide_lto(Lto::kDetect, files, listing("ffffffff81000000 t __key.5\n")).lto, Lto::kNone);
+  test::write_text(dir.path() + "/include/config/auto.conf", "CONFIG_LTO_CLANG_FULL=y\n");
   // an override is taken as given
   EXPECT_EQ(decide_lto(Lto::kNone, files, listing(thin)).lto, Lto::kNone);
   // a census file at the top of the tree finds the same config

@@ -174,12 +174,16 @@ vmlinux_alias=$(alias_of '^name_show@kernel_irq_irqdesc_c_' 3)
 uio_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[uio]" { print $3; exit }' "$syms")
 hello_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[kas_hello]" { print $3; exit }' "$syms")
 echo "aliases: vmlinux $vmlinux_alias, uio $uio_alias, kas_hello $hello_alias"
+# A name as the census counts it: without the LTO link's number
+# (.llvm.N; with full LTO also a bare .N on an identifier).
+stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)
+  if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }'
+full=0; [ "$lto" != full ] || full=1
 boot2=(--probe-fail name_show)
 if [ -n "$lto" ]; then
   # An alias of a name the LTO link renamed, that fires: the two c_start of
   # /proc/cpuinfo and /proc/consoles are both statics of vmlinux.
-  lto_alias=$(awk -v full=$([ "$lto" = full ] && echo 1 || echo 0) '
-    function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n); if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }
+  lto_alias=$(awk -v full=$full "$stem_awk"'
     NF == 3 && $3 !~ /@/ && stem($3) != $3 { renamed[$1] = $3 }
     NF == 3 && $3 ~ /^c_start@(arch_x86_kernel_cpu_proc_c|fs_proc_consoles_c)_[0-9]+$/ { at[$1] = $3 }
     END { for (a in at) if (a in renamed) { print at[a]; exit } }' "$syms")
@@ -214,11 +218,6 @@ done
 check "vmlinux aliases for duplicated text names" \
   bash -c "awk 'NF == 3 && \$3 ~ /@/' '$syms' | grep -q ' [tT] '"
 # Every alias names a symbol defined more than once (plain names, all binaries).
-# A name as the census counts it: without the LTO link's number
-# (.llvm.N; with full LTO also a bare .N on an identifier).
-stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)
-  if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }'
-full=0; [ "$lto" != full ] || full=1
 no_unique_alias() {
   awk -v full=$full "$stem_awk"'
   { n = $3; if (n ~ /@/) { split(n, p, "@"); alias[p[1]] = 1 } else count[stem(n)]++ }
