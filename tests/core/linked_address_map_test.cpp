@@ -10,6 +10,7 @@
 
 #include "core/elf/nm_listing.hpp"
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace kas {
@@ -101,6 +102,60 @@ TEST(LinkedAddressMap, ASectionSplitByTheLinkMapsByPiecesAndNotBetweenThem) {
   // nothing is known: one byte past the earlier anchor maps nowhere.
   EXPECT_FALSE(map->to_object(before_split + 1));
   EXPECT_FALSE(map->to_object(split + 0x40 - 1));
+}
+
+// Clang LTO objects use -ffunction-sections, and ld -r merges the input
+// sections of one name: vmlinux.o's .text.name_show holds both static
+// name_show and no uniquely named symbol. Each such section must map where
+// the linker put it, which its map file (-Map, written by build-kernel.sh)
+// says independently of any symbol.
+TEST(LinkedAddressMap, SectionsWithoutAnAnchorArePlacedByTheirShape) {
+  if (test::run_process({"clang", "--version"}).exit_code != 0 ||
+      test::run_process({"ld.lld", "--version"}).exit_code != 0) {
+    GTEST_SKIP() << "clang or ld.lld cannot be run: install clang and lld (.ci/setup)";
+  }
+  const test::FixtureKernel& k = test::fixture_kernel("lto-thin");
+  ASSERT_FALSE(k.root.empty());
+  Fixture f = load(k);
+  auto lines = parse_nm_listing(f.listing, "pass.syms");
+  ASSERT_TRUE(lines);
+  auto map = LinkedAddressMap::build(f.object, f.symbols, *lines);
+  ASSERT_TRUE(map) << map.error().message;
+
+  // Sections whose every named function shares its name with another.
+  std::map<std::string, int> count;
+  for (const ElfSymbol& s : f.symbols.symbols) {
+    if (s.in_section && s.type == STT_FUNC) ++count[std::string(s.name)];
+  }
+  std::map<uint32_t, bool> unanchored;  // section -> no unique function in it
+  for (const ElfSymbol& s : f.symbols.symbols) {
+    if (!s.in_section || s.type != STT_FUNC) continue;
+    auto [it, added] = unanchored.try_emplace(s.section, true);
+    if (count[std::string(s.name)] == 1) it->second = false;
+  }
+  // The linker's map: "VMA LMA SIZE ALIGN vmlinux.o:(SECTION)" (lld).
+  std::map<std::string, uint64_t> placed;
+  for (const std::string& line : test::split_lines(test::read_text(k.objtree + "/.tmp_vmlinux.kallsyms1.map"))) {
+    const size_t in = line.find("vmlinux.o:(");
+    if (in == std::string::npos || line.back() != ')') continue;
+    placed[line.substr(in + 11, line.size() - in - 12)] = std::stoull(line, nullptr, 16);
+  }
+  size_t checked = 0;
+  for (const auto& [section, no_anchor] : unanchored) {
+    if (!no_anchor) continue;
+    const std::string name(f.object.section_name(section));
+    ASSERT_EQ(placed.count(name), 1u) << name << " not in the link map";
+    GElf_Shdr shdr;
+    ASSERT_TRUE(f.object.section_header(section, shdr));
+    for (uint64_t offset : {uint64_t{0}, shdr.sh_size - 1}) {
+      auto place = map->to_object(placed[name] + offset);
+      ASSERT_TRUE(place) << name << "+" << offset;
+      EXPECT_EQ(place->section, section) << name;
+      EXPECT_EQ(place->offset, offset) << name;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 2u);  // .text.name_show, .text.load_elf_binary
 }
 
 }  // namespace
