@@ -36,8 +36,9 @@ const Command& lookup_command() {
                "(a pattern containing the separator '@' matches aliases): binary (vmlinux or\n"
                "module), nm type, address (vmlinux) or section+offset (modules), size, where it\n"
                "is defined (file:line, and the compilation unit when that differs) and the\n"
-               "alias the build gives it ('unique' when its name needs none). Exits 1 when no\n"
-               "pattern matches anything (as grep does).\n",
+               "alias the build gives it ('unique' when its name needs none). In an LTO kernel\n"
+               "a plain name also finds the copies the link renamed (c_start.llvm.N; full\n"
+               "LTO's c_start.N). Exits 1 when no pattern matches anything (as grep does).\n",
       .options = option_list({query_options(),
                               {{.long_name = "limit",
                                 .arg_name = "N",

@@ -45,6 +45,8 @@ const Command& resolve_command() {
                "  'SYMBOL+OFF/SIZE [MODULE]'  the oops form of a module frame\n"
                "A duplicated name is narrowed by the module and by /SIZE; when several\n"
                "definitions still fit, every candidate is listed, never just the first.\n"
+               "In an LTO kernel a plain SYMBOL also matches the copies the link renamed\n"
+               "(c_start.llvm.N, full LTO's c_start.N).\n"
                "Exits 1 when a location matches nothing.\n",
       .options = query_options(),
       .operands = {.min = 1, .max = Operands::kAny, .expected = "a LOCATION"},
