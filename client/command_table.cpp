@@ -7,7 +7,7 @@ namespace kas::cli {
 const std::vector<const Command*>& command_table() {
   static const std::vector<const Command*> table = {&vmlinux_command(), &module_command(), &census_command(),
                                                     &lookup_command(),  &resolve_command(), &decode_command(),
-                                                    &daemon_command()};
+                                                    &probe_command(),   &daemon_command()};
   return table;
 }
 

@@ -21,4 +21,9 @@ namespace kas::cli {
 // first.
 [[nodiscard]] Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vector<FrameQuery> queries);
 
+// One answer per query (kas probe), in this process for now. Whether the
+// kernel's kallsyms carries aliases is read from its config
+// (CONFIG_KALLSYMS_ALIAS_SRCLINE=y).
+[[nodiscard]] Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries);
+
 }  // namespace kas::cli

@@ -12,6 +12,7 @@ namespace kas::cli {
 [[nodiscard]] const Command& lookup_command();
 [[nodiscard]] const Command& resolve_command();
 [[nodiscard]] const Command& decode_command();
+[[nodiscard]] const Command& probe_command();
 [[nodiscard]] const Command& daemon_command();
 
 }  // namespace kas::cli

@@ -16,6 +16,7 @@
 
 #include "core/alias/lto.hpp"
 #include "core/elf/nm_listing.hpp"
+#include "core/index/kernel_config.hpp"
 #include "core/index/kernel_files.hpp"
 
 namespace kas {
@@ -25,10 +26,6 @@ struct LtoDecision {
   std::string reason;  // "CONFIG_LTO_CLANG_FULL=y in PATH", "288 .llvm.N text names in vmlinux"
   std::string config = {};  // the config file that decided, if one did
 };
-
-// The configuration files that describe `files`' kernel, most specific
-// first (only those that exist).
-[[nodiscard]] std::vector<std::string> kernel_config_candidates(const KernelFiles& files);
 
 // Lto::kThin / kFull / kNone from a kernel config file's text.
 [[nodiscard]] Lto lto_from_config(std::string_view config);

@@ -72,4 +72,20 @@ struct ResolveAnswer {
   std::string error;
 };
 
+// One `kas probe` SPEC (parsed as a FrameQuery: SYMBOL[+OFF], MODULE:SYMBOL,
+// an alias) and where a kprobe on it goes in the target kernel.
+struct ProbeAnswer {
+  FrameQuery query;
+  SymbolDefinition symbol;  // the one definition probed (when found)
+  // What the kernel's kprobe_events accepts for it, valid across reboots of
+  // the same kernel: the alias, NAME, MODULE:NAME or ANCHOR+0xOFF (see
+  // SymbolIndex::probe). Empty with `error`.
+  std::string location;
+  std::string how;          // "alias", "unique", "module", "anchor"
+  std::string anchor;       // with "anchor": the uniquely named symbol it counts from
+  uint64_t anchor_offset = 0;
+  std::vector<SymbolDefinition> candidates;  // when the SPEC names several (or none that fits)
+  std::string error;
+};
+
 }  // namespace kas

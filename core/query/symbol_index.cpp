@@ -180,13 +180,13 @@ Result<ModuleAliases> decide_module(std::span<const SymbolIndex::Entry> entries,
 
 bool has_glob(std::string_view pattern) { return pattern.find_first_of("*?[") != std::string_view::npos; }
 
+}  // namespace
+
 std::string normalized_module(std::string_view name) {
   std::string out(name);
   std::replace(out.begin(), out.end(), '-', '_');
   return out;
 }
-
-}  // namespace
 
 Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget& target, unsigned jobs,
                                                               const ProgressFn& progress) {

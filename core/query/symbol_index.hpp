@@ -36,6 +36,10 @@
 
 namespace kas {
 
+// A module name as kallsyms and the index spell it: kbuild's KBUILD_MODNAME
+// turns '-' into '_' ("extcon-core" -> "extcon_core").
+[[nodiscard]] std::string normalized_module(std::string_view name);
+
 class SymbolIndex {
  public:
   // Reads the target with `jobs` threads; `progress` (may be empty) hears
@@ -56,6 +60,14 @@ class SymbolIndex {
 
   // Each query answered on its own (see ResolveAnswer).
   [[nodiscard]] std::vector<ResolveAnswer> resolve(std::span<const FrameQuery> queries) const;
+
+  // Where a kprobe on each query's one function goes in this kernel
+  // (symbol_index_probe.cpp): its alias when the kernel's kallsyms carries
+  // aliases (`kernel_has_aliases`: built with the kbuild series); else its
+  // name when no other symbol of the kernel has it; else MODULE:NAME when
+  // none other of its module has; else the closest uniquely named symbol
+  // before it in its section, plus the distance.
+  [[nodiscard]] std::vector<ProbeAnswer> probe(std::span<const FrameQuery> queries, bool kernel_has_aliases) const;
 
   // vmlinux's link address of `name` (the first definition), for --live's
   // KASLR offset.
@@ -105,6 +117,9 @@ class SymbolIndex {
   [[nodiscard]] std::vector<uint32_t> visible(std::vector<uint32_t> ids) const;
   [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids) const;
   [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
+  [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
+  // Definitions named exactly `name` in `binary` (any binary when nullopt).
+  [[nodiscard]] size_t exact_count(std::string_view name, std::optional<uint32_t> binary) const;
   // Entries named `name` (or, with the separator, aliased so); in an LTO
   // kernel also those the link renamed (name.llvm.N, full LTO's name.N).
   [[nodiscard]] std::vector<uint32_t> named(std::string_view name) const;
