@@ -1,0 +1,170 @@
+// kas probe on the fixture kernel, which carries no aliases: every location
+// it prints is checked with binutils nm alone. A location NAME or
+// NAME+0xOFF must use a NAME no other symbol of the kernel (vmlinux or any
+// module) has, as the kernel's kprobe_events requires, and NAME's address
+// plus OFF must be the probed function's.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas {
+namespace {
+
+struct Probe {
+  int exit_code = 0;
+  std::string event;
+  std::string location;
+  std::string err;
+};
+
+Probe probe(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {test::kas_binary(), "probe"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = test::run_process(argv);
+  Probe p{r.exit_code, {}, {}, r.err};
+  static const std::regex line(R"(^p:kas/(\S+) (\S+)\n?$)");
+  std::smatch m;
+  if (std::regex_match(r.out, m, line)) {
+    p.event = m[1];
+    p.location = m[2];
+  }
+  return p;
+}
+
+// "NAME" or "NAME+0xOFF" -> (NAME, OFF).
+std::pair<std::string, uint64_t> split_location(const std::string& location) {
+  size_t plus = location.find('+');
+  if (plus == std::string::npos) return {location, 0};
+  return {location.substr(0, plus), std::stoull(location.substr(plus + 1), nullptr, 16)};
+}
+
+class ProbeCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kernel_ = &test::fixture_kernel("intree");
+    ASSERT_FALSE(kernel_->root.empty());
+    for (const test::NmSymbol& s : test::nm_symbols(kernel_->vmlinux())) {
+      vmlinux_[s.name].push_back(s.value);
+      ++everywhere_[s.name];
+      if (s.type == 't' || s.type == 'T') text_.emplace_back(s.name, s.value);
+    }
+    for (const char* m : {"hello", "other", "hello_twin"}) {
+      for (const test::NmSymbol& s : test::nm_symbols(kernel_->module(m))) ++everywhere_[s.name];
+    }
+  }
+  const test::FixtureKernel* kernel_ = nullptr;
+  std::map<std::string, std::vector<uint64_t>> vmlinux_;  // nm of vmlinux: name -> addresses
+  std::map<std::string, int> everywhere_;                  // name -> definitions, vmlinux and modules
+  std::vector<std::pair<std::string, uint64_t>> text_;
+};
+
+// kas lookup's table: the vmlinux definitions of `name`, address -> alias.
+std::map<uint64_t, std::string> vmlinux_aliases(const std::string& tree, const std::string& name) {
+  auto r = test::run_process({test::kas_binary(), "lookup", name, "--tree", tree, "--color", "never"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::map<uint64_t, std::string> out;
+  for (const std::string& line : test::split_lines(r.out)) {
+    std::istringstream in(line);
+    std::vector<std::string> f;
+    for (std::string w; in >> w;) f.push_back(w);
+    if (f.size() >= 5 && f[0] == "vmlinux" && f.back().find('@') != std::string::npos) {
+      out[std::stoull(f[3], nullptr, 16)] = f.back();
+    }
+  }
+  return out;
+}
+
+TEST_F(ProbeCommand, EveryDuplicatedVmlinuxFunctionGetsALocationThatLandsOnIt) {
+  size_t checked = 0;
+  for (const auto& [name, address] : text_) {
+    if (everywhere_[name] < 2) continue;
+    const auto aliases = vmlinux_aliases(kernel_->objtree, name);
+    auto it = aliases.find(address);
+    if (it == aliases.end()) continue;  // no alias (no location in DWARF): nothing to probe by
+    const Probe p = probe({it->second, "--tree", kernel_->objtree});
+    ASSERT_EQ(p.exit_code, 0) << it->second << ": " << p.err;
+    const auto [anchor, offset] = split_location(p.location);
+    EXPECT_EQ(everywhere_[anchor], 1) << p.location << ": the kernel would refuse a name defined "
+                                      << everywhere_[anchor] << " times";
+    ASSERT_EQ(vmlinux_[anchor].size(), 1u) << p.location;
+    EXPECT_EQ(vmlinux_[anchor].front() + offset, address) << it->second << " -> " << p.location;
+    ++checked;
+  }
+  EXPECT_GE(checked, 6u);  // name_show x2, load_elf_binary x2, common_stub x2, ...
+}
+
+TEST_F(ProbeCommand, AUniqueNameIsItsOwnLocationAndAModuleNameIsQualified) {
+  // A function name nm shows once in the whole kernel.
+  std::string name;
+  for (const auto& [n, address] : text_) {
+    if (everywhere_[n] == 1 && n.find('.') == std::string::npos) {
+      name = n;
+      break;
+    }
+  }
+  ASSERT_FALSE(name.empty());
+  Probe p = probe({name, "--tree", kernel_->objtree});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.location, name);
+
+  // hello's name_show: one in hello, others elsewhere.
+  int in_hello = 0;
+  for (const test::NmSymbol& s : test::nm_symbols(kernel_->module("hello"))) in_hello += s.name == "name_show";
+  ASSERT_EQ(in_hello, 1);
+  Probe m = probe({"hello:name_show", "--tree", kernel_->objtree});
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.location, "hello:name_show");
+}
+
+TEST_F(ProbeCommand, AKernelBuiltWithAliasesIsProbedByTheAliasItself) {
+  // A copy of vmlinux with a config beside it saying kallsyms has aliases.
+  test::TempDir dir;
+  std::filesystem::copy_file(kernel_->vmlinux(), dir.file("vmlinux"));
+  test::write_text(dir.file(".config"), "CONFIG_KALLSYMS=y\nCONFIG_KALLSYMS_ALIAS_SRCLINE=y\n");
+  const auto aliases = vmlinux_aliases(kernel_->objtree, "name_show");
+  ASSERT_FALSE(aliases.empty());
+  const std::string alias = aliases.begin()->second;
+  Probe p = probe({alias, "--vmlinux", dir.file("vmlinux"), "--modules-order", kernel_->modules_order(),
+                   "--srctree", kernel_->objtree});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.location, alias);
+  Probe off = probe({alias + "+0x4", "--vmlinux", dir.file("vmlinux"), "--modules-order", kernel_->modules_order(),
+                     "--srctree", kernel_->objtree});
+  EXPECT_EQ(off.location, alias + "+0x4");
+}
+
+TEST_F(ProbeCommand, AnAmbiguousNameListsItsCandidatesAndExitsOne) {
+  Probe p = probe({"name_show", "--tree", kernel_->objtree});
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_TRUE(p.location.empty());
+  EXPECT_NE(p.err.find("'name_show' names"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("name_show@drivers_base_core_c_"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("name_show@modules_hello_hello_c_"), std::string::npos) << p.err;
+  Probe none = probe({"no_such_function", "--tree", kernel_->objtree});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no function named 'no_such_function'"), std::string::npos) << none.err;
+}
+
+TEST_F(ProbeCommand, EventNamesAreIdentifiersTracefsAccepts) {
+  const auto aliases = vmlinux_aliases(kernel_->objtree, "load_elf_binary");
+  ASSERT_FALSE(aliases.empty());
+  static const std::regex good("^[A-Za-z_][A-Za-z0-9_]*$");
+  for (const auto& [address, alias] : aliases) {
+    Probe p = probe({alias + "+0x1", "--tree", kernel_->objtree});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_TRUE(std::regex_match(p.event, good)) << p.event;
+    EXPECT_LT(p.event.size(), 64u) << p.event;  // MAX_EVENT_NAME_LEN with its NUL
+  }
+  Probe named = probe({aliases.begin()->second, "--tree", kernel_->objtree, "--event", "mine"});
+  EXPECT_EQ(named.event, "mine");
+}
+
+}  // namespace
+}  // namespace kas
