@@ -100,6 +100,40 @@ TEST_F(ProbeCommand, EveryDuplicatedVmlinuxFunctionGetsALocationThatLandsOnIt) {
   EXPECT_GE(checked, 6u);  // name_show x2, load_elf_binary x2, common_stub x2, ...
 }
 
+// With IBT (-fcf-protection=branch) functions start with ENDBR64; the
+// kernel moves a probe on NAME+0 past it, but not one on ANCHOR+0xOFF, so
+// an anchored location must land 4 bytes in, on the instruction after it.
+TEST(ProbeCommandIbt, AnAnchoredLocationSkipsTheFunctionsEndbr64) {
+  const test::FixtureKernel& k = test::fixture_kernel_with("-fcf-protection=branch");
+  ASSERT_FALSE(k.root.empty());
+  std::map<std::string, int> everywhere;
+  std::map<std::string, std::vector<uint64_t>> in_vmlinux;
+  for (const test::NmSymbol& s : test::nm_symbols(k.vmlinux())) {
+    ++everywhere[s.name];
+    in_vmlinux[s.name].push_back(s.value);
+  }
+  for (const char* m : {"hello", "other", "hello_twin"}) {
+    for (const test::NmSymbol& s : test::nm_symbols(k.module(m))) ++everywhere[s.name];
+  }
+  size_t anchored_endbr = 0;
+  for (const auto& [address, alias] : vmlinux_aliases(k.objtree, "name_show")) {
+    char range[64];
+    std::snprintf(range, sizeof range, "--start-address=0x%llx", static_cast<unsigned long long>(address));
+    char stop[64];
+    std::snprintf(stop, sizeof stop, "--stop-address=0x%llx", static_cast<unsigned long long>(address + 4));
+    auto dis = test::run_process({"objdump", "-d", range, stop, k.vmlinux()});
+    const bool endbr = dis.out.find("endbr64") != std::string::npos;
+    const Probe p = probe({alias, "--tree", k.objtree});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const auto [anchor, offset] = split_location(p.location);
+    ASSERT_EQ(everywhere[anchor], 1) << p.location;
+    const bool anchored = anchor != "name_show" && p.location.find('+') != std::string::npos;
+    EXPECT_EQ(in_vmlinux[anchor].front() + offset, address + (anchored && endbr ? 4 : 0)) << alias << " -> " << p.location;
+    anchored_endbr += anchored && endbr;
+  }
+  EXPECT_GE(anchored_endbr, 1u);  // drivers/base/core.c's name_show is anchored and starts with ENDBR64
+}
+
 TEST_F(ProbeCommand, AUniqueNameIsItsOwnLocationAndAModuleNameIsQualified) {
   // A function name nm shows once in the whole kernel.
   std::string name;

@@ -41,6 +41,12 @@
 #              (.llvm.N, full LTO's .N) are dropped is aliased, that no alias
 #              carries such a number, and that a kprobe fires on the alias of
 #              a name the link suffixed
+#   --plain    the unmodified kernel (no series, no aliases in kallsyms): the
+#              aliases its build would give are turned into probe locations
+#              by kas probe, from its vmlinux and modules, and a kprobe on
+#              the one of vmlinux's name_show@kernel_irq_irqdesc_c_N and of
+#              kas_hello's name_show must fire while plain name_show is
+#              refused; the default work directory gets a -plain suffix
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
@@ -60,10 +66,12 @@ kernel=6.1
 btf=
 llvm=
 lto=
+plain=
 while [ $# -gt 0 ]; do
   case "$1" in
     --btf) btf=1; shift ;;
     --llvm) llvm=1; shift ;;
+    --plain) plain=1; shift ;;
     --lto) lto=$2; llvm=1; shift 2 ;;
     --arch) arch=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
@@ -115,6 +123,7 @@ if [ -n "$llvm" ]; then
   done
   [ -n "$workdir_given" ] || workdir=$workdir-${lto:+lto-}${lto:-llvm}
 fi
+[ -z "$plain" ] || [ -n "$workdir_given" ] || workdir=$workdir-plain
 if [ -n "$btf" ]; then
   kernel_args+=(--extra-fragment "$here/btf.config")
   [ -n "$workdir_given" ] || workdir=$workdir-btf
@@ -163,6 +172,34 @@ boot1=(--expect-kallsyms ' name_show@kernel_irq_irqdesc_c_[0-9]+$'
        --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_c_[0-9]+$'
        --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_v3_c_[0-9]+$'
        --probe-fail gic_eoi_irq)
+if [ -n "$plain" ]; then
+  # The unmodified kernel: kas probe's locations, from the build's own files.
+  echo "== build and boot 1 (unmodified kernel): no alias, plain name_show refused"
+  harness_run "build and boot 1" "${touch_args[@]}" --expect-no-kallsyms '@' --probe-fail name_show
+  tree=$workdir/linux
+  target=(--vmlinux "$tree/vmlinux" --modules-order "$tree/modules.order" --modules "$workdir/hello-build"
+          --srctree "$tree" --no-daemon)
+  alias_in() {  # alias_in BINARY REGEX: the alias kas lookup gives a name_show of BINARY
+    "$kas" lookup name_show "${target[@]}" --color never | awk -v b="$1" -v re="$2" '$1 == b && $NF ~ re { print $NF; exit }'
+  }
+  location_of() { "$kas" probe "$1" "${target[@]}" | awk '{ print $2 }'; }
+  vm_alias=$(alias_in vmlinux '^name_show@kernel_irq_irqdesc_c_[0-9]+$')
+  hello_alias=$(alias_in kas_hello '^name_show@')
+  vm_location=$([ -z "$vm_alias" ] || location_of "$vm_alias")
+  hello_location=$([ -z "$hello_alias" ] || location_of "kas_hello:$hello_alias")
+  echo "kas probe: $vm_alias -> $vm_location; kas_hello:$hello_alias -> $hello_location"
+  check "kas probe gives a location for vmlinux's name_show alias" test -n "$vm_location"
+  check "kas probe gives a location for kas_hello's name_show alias" test -n "$hello_location"
+  check "no location is a duplicated plain name" bash -c "[ '$vm_location' != name_show ] && [ '$hello_location' != name_show ]"
+  if [ -n "$vm_location" ] && [ -n "$hello_location" ]; then
+    echo "== boot 2 (unmodified kernel): probes on kas probe's locations"
+    harness_run "boot 2" --no-build --probe-fail name_show --probe-hit "$vm_location" --probe-hit "$hello_location"
+  fi
+  echo "== $failures check(s) failed"
+  [ "$failures" -eq 0 ]
+  exit
+fi
+
 echo "== build and boot 1: kallsyms"
 harness_run "build and boot 1" "${touch_args[@]}" --hook "$repo/kbuild/apply . --enable" "${boot1[@]}"
 syms=$workdir/kallsyms.txt
@@ -174,6 +211,10 @@ vmlinux_alias=$(alias_of '^name_show@kernel_irq_irqdesc_c_' 3)
 uio_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[uio]" { print $3; exit }' "$syms")
 hello_alias=$(awk '$3 ~ /^name_show@/ && $4 == "[kas_hello]" { print $3; exit }' "$syms")
 echo "aliases: vmlinux $vmlinux_alias, uio $uio_alias, kas_hello $hello_alias"
+# A kernel built with aliases is probed by the alias itself.
+series_location=$("$kas" probe "$vmlinux_alias" --tree "$workdir/linux" --no-daemon 2>&1 | awk '{ print $2 }')
+check "kas probe on the kernel built with aliases gives the alias ($series_location)" \
+  test "$series_location" = "$vmlinux_alias"
 # A name as the census counts it: without the LTO link's number
 # (.llvm.N; with full LTO also a bare .N on an identifier).
 stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)

@@ -56,6 +56,10 @@ const FixtureKernel& build_once(const std::string& key, const std::vector<std::s
 
 const FixtureKernel& fixture_kernel(const std::string& mode) { return build_once(mode, {}, mode); }
 
+const FixtureKernel& fixture_kernel_with(const std::string& extra_cflags) {
+  return build_once("intree " + extra_cflags, {"env", "EXTRA_CFLAGS=" + extra_cflags}, "intree");
+}
+
 std::string aarch64_toolchain_missing() {
   std::string gcc = std::string(kAarch64Prefix) + "gcc";
   if (run_process({gcc, "--version"}).exit_code == 0) return {};

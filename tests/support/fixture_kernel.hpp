@@ -40,6 +40,11 @@ struct FixtureKernel {
 // Fails the calling test (ADD_FAILURE) and returns an empty root on error.
 [[nodiscard]] const FixtureKernel& fixture_kernel(const std::string& mode);
 
+// The "intree" fixture compiled with `extra_cflags` added (kbuild's arch
+// flags, e.g. "-fcf-protection=branch" as CONFIG_X86_KERNEL_IBT adds), once
+// per flags per test process.
+[[nodiscard]] const FixtureKernel& fixture_kernel_with(const std::string& extra_cflags);
+
 // The arm64 cross toolchain's program prefix (gcc, ld, readelf, objdump).
 inline constexpr const char* kAarch64Prefix = "aarch64-linux-gnu-";
 // Why arm64 fixtures cannot be built ("" when they can): the tests skip
