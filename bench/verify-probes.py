@@ -15,7 +15,8 @@ resolve it, from `nm` and `readelf` of the same binaries:
     the function starts with ENDBR64, read from the file: x86 moves only a
     NAME+0 probe past it);
   - a module: MODULE:NAME[+0xOFF] where NAME is defined exactly once in that
-    module, in the aliased symbol's section (readelf), at its offset minus OFF.
+    module, in the aliased symbol's section (readelf), at its offset minus OFF
+    (minus 4 more when anchored and the function starts with ENDBR64).
 
 Prints the counts and the first failures; exits 0 when every location checks.
 """
@@ -41,6 +42,17 @@ def nm_names(path):
         if len(f) == 3:
             out[f[2]].append(int(f[0], 16))
     return out
+
+
+def module_endbr64(path, section, offset):
+    """True when `section`+`offset` of the relocatable `path` holds ENDBR64."""
+    for line in run(["readelf", "-SW", path]).splitlines():
+        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+PROGBITS\s+[0-9a-f]+\s+([0-9a-f]+)", line)
+        if m and m.group(1) == section:
+            with open(path, "rb") as f:
+                f.seek(int(m.group(2), 16) + offset)
+                return f.read(4) == b"\xf3\x0f\x1e\xfa"
+    return False
 
 
 def readelf_symbols(path):
@@ -154,8 +166,12 @@ def main():
             failures.append(f"{spec}: readelf has no {name} at {section}+{offset:#x} in {binary}")
         elif len(symbols.get(anchor, [])) != 1:
             failures.append(f"{spec} -> {location}: {anchor} is defined {len(symbols.get(anchor, []))} times in {binary}")
-        elif symbols[anchor][0] != (section, offset - off):
-            failures.append(f"{spec} -> {location}: {anchor} is at {symbols[anchor][0]}, not {section}+{offset - off:#x}")
+        else:
+            skip = 4 if anchor != name and module_endbr64(path, section, offset) else 0
+            kinds["module anchor past ENDBR64"] += skip // 4
+            if symbols[anchor][0] != (section, offset + skip - off):
+                failures.append(f"{spec} -> {location}: {anchor} is at {symbols[anchor][0]}, "
+                                f"not {section}+{offset + skip - off:#x}")
 
     print(f"{len(vm_rows)} vmlinux aliases and {len(mod_rows)} module aliases (of {len(rows) - len(vm_rows)}), "
           f"locations by kind: {dict(kinds)}")
