@@ -12,7 +12,6 @@
 #include "client/remote.hpp"
 #include "core/index/kernel_config.hpp"
 #include "core/query/live_kernel.hpp"
-#include "core/util/file.hpp"
 #include "core/query/symbol_index.hpp"
 
 namespace kas::cli {
@@ -169,14 +168,8 @@ Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vecto
 Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries) {
   auto target = target_of(o);
   if (!target) return std::unexpected(target.error());
-  bool has_aliases = false;
-  for (const std::string& config : kernel_config_candidates(target->kernel)) {
-    auto text = read_file(config);
-    if (text) {
-      has_aliases = config_enables(*text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
-      break;
-    }
-  }
+  const auto config = read_kernel_config(target->kernel);
+  const bool has_aliases = config && config_enables(config->text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
   LocalIndex local(o);
   auto index = local.get(*target);
   if (!index) return std::unexpected(index.error());

@@ -20,12 +20,9 @@ bool is_format(const std::string& value) { return value == "kprobe"; }
 
 int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
-  std::vector<FrameQuery> queries;
-  for (const std::string& text : args.operands()) {
-    auto q = parse_frame_spec(text);
-    if (!q) return args.usage_error(q.error().message);
-    queries.push_back(std::move(*q));
-  }
+  auto parsed = parse_frame_specs(args.operands());
+  if (!parsed) return args.usage_error(parsed.error().message);
+  std::vector<FrameQuery> queries = std::move(*parsed);
   const std::string event = args.value("event");
   if (!event.empty() && queries.size() > 1) return args.usage_error("--event names one probe: give one SPEC");
   auto answers = probe_all(options, queries);

@@ -15,12 +15,9 @@ namespace {
 
 int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
-  std::vector<FrameQuery> queries;
-  for (const std::string& text : args.operands()) {
-    auto q = parse_frame_spec(text);
-    if (!q) return args.usage_error(q.error().message);
-    queries.push_back(std::move(*q));
-  }
+  auto parsed = parse_frame_specs(args.operands());
+  if (!parsed) return args.usage_error(parsed.error().message);
+  std::vector<FrameQuery> queries = std::move(*parsed);
   auto answers = resolve_all(options, std::move(queries));
   if (!answers) return report(answers.error());
   std::string out = options.json ? resolve_json(*answers) : resolve_text(*answers, style_of(options));

@@ -52,6 +52,13 @@ std::vector<std::string> kernel_config_candidates(const KernelFiles& files) {
   return present;
 }
 
+std::optional<KernelConfig> read_kernel_config(const KernelFiles& files) {
+  for (std::string& path : kernel_config_candidates(files)) {
+    if (auto text = read_file(path)) return KernelConfig{std::move(path), std::move(*text)};
+  }
+  return std::nullopt;
+}
+
 bool config_enables(std::string_view config, std::string_view option) {
   std::string_view line;
   size_t line_no = 0;

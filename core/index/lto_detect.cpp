@@ -3,7 +3,6 @@
 #include <string_view>
 
 #include "core/elf/nm_type.hpp"
-#include "core/util/file.hpp"
 #include "core/util/text.hpp"
 
 namespace kas {
@@ -26,12 +25,8 @@ bool is_gcc_clone(std::string_view name) {
 }  // namespace
 
 Lto lto_from_config(std::string_view config) {
-  std::string_view line;
-  size_t line_no = 0;
-  while (text::next_line(config, line, line_no)) {
-    if (line == "CONFIG_LTO_CLANG_FULL=y") return Lto::kFull;
-    if (line == "CONFIG_LTO_CLANG_THIN=y") return Lto::kThin;
-  }
+  if (config_enables(config, "CONFIG_LTO_CLANG_FULL")) return Lto::kFull;
+  if (config_enables(config, "CONFIG_LTO_CLANG_THIN")) return Lto::kThin;
   return Lto::kNone;
 }
 
@@ -57,10 +52,9 @@ LtoDecision lto_from_names(std::span<const NmLine> lines) {
 
 LtoDecision decide_lto(Lto requested, const KernelFiles& files, std::span<const NmLine> vmlinux_lines) {
   if (requested != Lto::kDetect) return {requested, "--lto " + std::string(lto_spelling(requested))};
-  for (const std::string& config : kernel_config_candidates(files)) {
-    auto text = read_file(config);
-    if (!text) continue;
-    Lto lto = lto_from_config(*text);
+  if (auto found = read_kernel_config(files)) {
+    const std::string& config = found->path;
+    Lto lto = lto_from_config(found->text);
     std::string setting = lto == Lto::kFull   ? "CONFIG_LTO_CLANG_FULL=y"
                           : lto == Lto::kThin ? "CONFIG_LTO_CLANG_THIN=y"
                                               : "no CONFIG_LTO_CLANG";

@@ -41,6 +41,16 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+Result<std::vector<FrameQuery>> parse_frame_specs(std::span<const std::string> texts) {
+  std::vector<FrameQuery> queries;
+  for (const std::string& text : texts) {
+    auto q = parse_frame_spec(text);
+    if (!q) return std::unexpected(q.error());
+    queries.push_back(std::move(*q));
+  }
+  return queries;
+}
+
 Result<FrameQuery> parse_frame_spec(std::string_view input) {
   FrameQuery q;
   q.text = std::string(input);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,8 @@ namespace kas {
 // One query as given to `kas resolve`. Error kInvalidArgument naming the
 // text and what is wrong.
 [[nodiscard]] Result<FrameQuery> parse_frame_spec(std::string_view text);
+// Each of `texts` (a command's operands); the first error.
+[[nodiscard]] Result<std::vector<FrameQuery>> parse_frame_specs(std::span<const std::string> texts);
 
 // A stack frame found in one line of a kernel log: where it is in the line
 // (so the annotation can follow it) and the query. The frame of an oops

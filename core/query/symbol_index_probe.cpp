@@ -119,10 +119,10 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   // The closest symbol before it in its section whose name is unique
   // (kernel-wide for vmlinux, module-wide with MOD:) and that kallsyms lists.
   const Entry* anchor = nullptr;
-  for (const Entry& other : entries_) {
-    if (other.binary != e.binary || other.section != e.section || other.value > e.value || other.section == 0) {
-      continue;
-    }
+  const std::span<const Entry> own(entries_.data() + first_entry_[e.binary],
+                                   first_entry_[e.binary + 1] - first_entry_[e.binary]);
+  for (const Entry& other : own) {
+    if (other.section != e.section || other.value > e.value || other.section == 0) continue;
     if (anchor != nullptr && other.value <= anchor->value) continue;
     const std::string_view other_name = name_of(other);
     if (other_name.empty() || kallsyms_ignores(other_name) || is_excluded_name(other_name)) continue;
