@@ -170,10 +170,18 @@ Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vec
   if (!target) return std::unexpected(target.error());
   const auto config = read_kernel_config(target->kernel);
   const bool has_aliases = config && config_enables(config->text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
-  LocalIndex local(o);
-  auto index = local.get(*target);
-  if (!index) return std::unexpected(index.error());
-  return (*index)->probe(queries, has_aliases);
+  return routed(
+      o.routing,
+      [&] {
+        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, *target); });
+        return remote_probe(o.routing.daemon, *target, queries, has_aliases);
+      },
+      [&]() -> Result<std::vector<ProbeAnswer>> {
+        LocalIndex local(o);
+        auto index = local.get(*target);
+        if (!index) return std::unexpected(index.error());
+        return (*index)->probe(queries, has_aliases);
+      });
 }
 
 }  // namespace kas::cli

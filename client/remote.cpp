@@ -139,6 +139,22 @@ std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOpt
   return Result<std::vector<ResolveAnswer>>(std::move(answers));
 }
 
+std::optional<Result<std::vector<ProbeAnswer>>> remote_probe(const DaemonOptions& daemon, const QueryTarget& target,
+                                                             const std::vector<FrameQuery>& queries,
+                                                             bool kernel_has_aliases) {
+  wire::Request message;
+  wire::ProbeRequest* request = message.mutable_probe();
+  *request->mutable_target() = absolute(target);
+  for (const FrameQuery& q : queries) wire::to_wire(q, *request->add_queries());
+  request->set_kernel_has_aliases(kernel_has_aliases);
+  auto response = exchange(daemon, message, wire::Response::kProbe);
+  if (!response) return std::nullopt;
+  if (!*response) return Result<std::vector<ProbeAnswer>>(std::unexpected(response->error()));
+  std::vector<ProbeAnswer> answers;
+  for (const wire::ProbeAnswer& a : (*response)->probe().answers()) answers.push_back(wire::from_wire(a));
+  return Result<std::vector<ProbeAnswer>>(std::move(answers));
+}
+
 std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target) {
   auto fd = connect_existing(socket_path_of(daemon));
   if (!fd) return std::nullopt;

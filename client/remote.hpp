@@ -27,6 +27,11 @@ namespace kas::cli {
 [[nodiscard]] std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOptions& daemon,
                                                                               const QueryTarget& target,
                                                                               const std::vector<FrameQuery>& queries);
+// One ProbeAnswer per query, in order.
+[[nodiscard]] std::optional<Result<std::vector<ProbeAnswer>>> remote_probe(const DaemonOptions& daemon,
+                                                                          const QueryTarget& target,
+                                                                          const std::vector<FrameQuery>& queries,
+                                                                          bool kernel_has_aliases);
 
 // How far the daemon is in indexing `target`, as a progress_bar() line;
 // nullopt when it is not indexing it or cannot be asked (never starts one).

@@ -26,7 +26,7 @@ wire::Hello Dispatcher::hello() const {
   hello.set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
   hello.set_build_id(build_id_);
   for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown", "lookup", "resolve",
-                           "progress"}) hello.add_capabilities(cap);
+                           "probe", "progress"}) hello.add_capabilities(cap);
   hello.set_pid(static_cast<uint32_t>(::getpid()));
   return hello;
 }
@@ -53,6 +53,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
       case wire::Request::kStats: return stats();
       case wire::Request::kLookup: return lookup(request.lookup());
       case wire::Request::kResolve: return resolve(request.resolve());
+      case wire::Request::kProbe: return probe(request.probe());
       case wire::Request::kProgress: return progress(request.progress());
       case wire::Request::kReload: {
         kernels_.clear();

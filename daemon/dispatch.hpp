@@ -47,6 +47,7 @@ class Dispatcher {
   // dispatch_query.cpp
   [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request);
   [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request);
+  [[nodiscard]] wire::Response probe(const wire::ProbeRequest& request);
   [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request);
 
   std::string build_id_;

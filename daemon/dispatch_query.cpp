@@ -1,4 +1,4 @@
-// lookup / resolve: the index of the target from the cache, the answers
+// lookup / resolve / probe: the index of the target from the cache, the answers
 // computed from it. An answer that touched a file changed since indexing
 // is computed again from a fresh index, so no answer mixes old and new.
 #include "daemon/dispatch.hpp"
@@ -46,6 +46,21 @@ wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
     wire::Response r;
     wire::ResolveReply* reply = r.mutable_resolve();
     for (const ResolveAnswer& a : index.resolve(queries)) wire::to_wire(a, *reply->add_answers());
+    return r;
+  });
+  return response ? *response : error_response(response.error());
+}
+
+wire::Response Dispatcher::probe(const wire::ProbeRequest& in) {
+  auto target = wire::from_wire(in.target());
+  if (!target) return error_response(target.error());
+  std::vector<FrameQuery> queries;
+  queries.reserve(static_cast<size_t>(in.queries_size()));
+  for (const wire::FrameQuery& q : in.queries()) queries.push_back(wire::from_wire(q));
+  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
+    wire::Response r;
+    wire::ProbeReply* reply = r.mutable_probe();
+    for (const ProbeAnswer& a : index.probe(queries, in.kernel_has_aliases())) wire::to_wire(a, *reply->add_answers());
     return r;
   });
   return response ? *response : error_response(response.error());

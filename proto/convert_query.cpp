@@ -135,4 +135,28 @@ kas::ResolveAnswer from_wire(const wire::ResolveAnswer& in) {
   return out;
 }
 
+void to_wire(const kas::ProbeAnswer& in, wire::ProbeAnswer& out) {
+  to_wire(in.query, *out.mutable_query());
+  to_wire(in.symbol, *out.mutable_symbol());
+  out.set_location(in.location);
+  out.set_how(in.how);
+  out.set_anchor(in.anchor);
+  out.set_anchor_offset(in.anchor_offset);
+  for (const kas::SymbolDefinition& c : in.candidates) to_wire(c, *out.add_candidates());
+  out.set_error(in.error);
+}
+
+kas::ProbeAnswer from_wire(const wire::ProbeAnswer& in) {
+  kas::ProbeAnswer out;
+  out.query = from_wire(in.query());
+  out.symbol = from_wire(in.symbol());
+  out.location = in.location();
+  out.how = in.how();
+  out.anchor = in.anchor();
+  out.anchor_offset = in.anchor_offset();
+  for (const wire::SymbolDefinition& c : in.candidates()) out.candidates.push_back(from_wire(c));
+  out.error = in.error();
+  return out;
+}
+
 }  // namespace kas::wire

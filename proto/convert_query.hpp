@@ -1,4 +1,4 @@
-// core/query types <-> wire messages (lookup, resolve, decode).
+// core/query types <-> wire messages (lookup, resolve, decode, probe).
 #pragma once
 
 #include "core/query/answers.hpp"
@@ -18,5 +18,8 @@ void to_wire(const kas::FrameQuery& in, wire::FrameQuery& out);
 
 void to_wire(const kas::ResolveAnswer& in, wire::ResolveAnswer& out);
 [[nodiscard]] kas::ResolveAnswer from_wire(const wire::ResolveAnswer& in);
+
+void to_wire(const kas::ProbeAnswer& in, wire::ProbeAnswer& out);
+[[nodiscard]] kas::ProbeAnswer from_wire(const wire::ProbeAnswer& in);
 
 }  // namespace kas::wire

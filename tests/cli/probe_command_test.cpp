@@ -200,5 +200,31 @@ TEST_F(ProbeCommand, EventNamesAreIdentifiersTracefsAccepts) {
   EXPECT_EQ(named.event, "mine");
 }
 
+TEST_F(ProbeCommand, TheDaemonAnswersAsTheInProcessEngineDoes) {
+  std::vector<std::string> specs;
+  for (const auto& [address, alias] : vmlinux_aliases(kernel_->objtree, "name_show")) specs.push_back(alias);
+  ASSERT_GE(specs.size(), 2u);
+  specs.push_back("hello:name_show");
+  specs.push_back(specs.front() + "+0x2");
+  std::vector<std::string> args = {test::kas_binary(), "probe"};
+  args.insert(args.end(), specs.begin(), specs.end());
+  args.insert(args.end(), {"--tree", kernel_->objtree});
+  auto daemon = test::run_process(args);
+  ASSERT_EQ(daemon.exit_code, 0) << daemon.err;
+  EXPECT_EQ(daemon.err, "");  // no "no kasd" warning: the daemon answered
+  args.push_back("--no-daemon");
+  auto local = test::run_process(args);
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_EQ(daemon.out, local.out);
+  EXPECT_EQ(test::split_lines(daemon.out).size(), specs.size());
+
+  // An ambiguous SPEC: the same candidates and exit status both ways.
+  auto bad_daemon = test::run_process({test::kas_binary(), "probe", "name_show", "--tree", kernel_->objtree});
+  auto bad_local =
+      test::run_process({test::kas_binary(), "probe", "name_show", "--tree", kernel_->objtree, "--no-daemon"});
+  EXPECT_EQ(bad_daemon.exit_code, 1);
+  EXPECT_EQ(bad_daemon.err, bad_local.err);
+}
+
 }  // namespace
 }  // namespace kas

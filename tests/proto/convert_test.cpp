@@ -107,6 +107,13 @@ auto fields(const ResolveAnswer& a) {
   return std::tuple(fields(query), each, error);
 }
 
+auto fields(const ProbeAnswer& a) {
+  const auto& [query, symbol, location, how, anchor, anchor_offset, candidates, error] = a;
+  std::vector<decltype(fields(SymbolDefinition{}))> each;
+  for (const SymbolDefinition& c : candidates) each.push_back(fields(c));
+  return std::tuple(fields(query), fields(symbol), location, how, anchor, anchor_offset, each, error);
+}
+
 // What the socket does to a message: serialize, then parse on the other side.
 template <typename Message>
 Message through_bytes(const Message& message) {
@@ -329,6 +336,21 @@ TEST(Convert, ResolveAnswerRoundTrip) {
   in.candidates.push_back({definition("name_show_other"), 0x20, {}});
   in.error = "ambiguous: 2 definitions";
   wire::ResolveAnswer w;
+  wire::to_wire(in, w);
+  EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(in));
+}
+
+TEST(Convert, ProbeAnswerRoundTrip) {
+  ProbeAnswer in;
+  in.query = frame_query();
+  in.symbol = definition("name_show");
+  in.location = "uio:uio_read+0x1c4";
+  in.how = "anchor";
+  in.anchor = "uio_read";
+  in.anchor_offset = 0x1c4;
+  in.candidates = {definition("name_show"), definition("name_show_other")};
+  in.error = "two functions";
+  wire::ProbeAnswer w;
   wire::to_wire(in, w);
   EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(in));
 }
