@@ -11,12 +11,11 @@ resolve it, from `nm` and `readelf` of the same binaries:
   - vmlinux: NAME[+0xOFF] where NAME is defined exactly once over vmlinux and
     every module (else 6.1/6.12 refuse it, EADDRNOTAVAIL), and nm's address of
     NAME plus OFF is the address of the aliased symbol, which nm must list
-    under its name there (4 bytes past it when the location is anchored and
-    the function starts with ENDBR64, read from the file: x86 moves only a
-    NAME+0 probe past it);
+    under its name there (also when the function starts with ENDBR64: the
+    kernel re-bases ANCHOR+OFF on the function and skips the ENDBR64 itself,
+    _kprobe_addr() and arch_adjust_kprobe_addr(); such locations are counted);
   - a module: MODULE:NAME[+0xOFF] where NAME is defined exactly once in that
-    module, in the aliased symbol's section (readelf), at its offset minus OFF
-    (minus 4 more when anchored and the function starts with ENDBR64).
+    module, in the aliased symbol's section (readelf), at its offset minus OFF.
 
 Prints the counts and the first failures; exits 0 when every location checks.
 """
@@ -149,10 +148,9 @@ def main():
         elif everywhere[anchor] != 1:
             failures.append(f"{spec} -> {location}: {anchor} is defined {everywhere[anchor]} times")
         else:
-            skip = 4 if anchor != name and is_endbr(want) else 0
-            kinds["anchor past ENDBR64"] += skip // 4
-            if vm_nm[anchor][0] + off != want + skip:
-                failures.append(f"{spec} -> {location}: lands at {vm_nm[anchor][0] + off:x}, not {want + skip:x}")
+            kinds["anchor on an ENDBR64"] += anchor != name and is_endbr(want)
+            if vm_nm[anchor][0] + off != want:
+                failures.append(f"{spec} -> {location}: lands at {vm_nm[anchor][0] + off:x}, not {want:x}")
     for (binary, name, place, alias), spec, location in zip(mod_rows, specs[len(vm_rows):], locations[len(vm_rows):]):
         module, anchor, off = split_location(location)
         path = by_module.get(binary)
@@ -167,11 +165,10 @@ def main():
         elif len(symbols.get(anchor, [])) != 1:
             failures.append(f"{spec} -> {location}: {anchor} is defined {len(symbols.get(anchor, []))} times in {binary}")
         else:
-            skip = 4 if anchor != name and module_endbr64(path, section, offset) else 0
-            kinds["module anchor past ENDBR64"] += skip // 4
-            if symbols[anchor][0] != (section, offset + skip - off):
+            kinds["module anchor on an ENDBR64"] += anchor != name and module_endbr64(path, section, offset)
+            if symbols[anchor][0] != (section, offset - off):
                 failures.append(f"{spec} -> {location}: {anchor} is at {symbols[anchor][0]}, "
-                                f"not {section}+{offset + skip - off:#x}")
+                                f"not {section}+{offset - off:#x}")
 
     print(f"{len(vm_rows)} vmlinux aliases and {len(mod_rows)} module aliases (of {len(rows) - len(vm_rows)}), "
           f"locations by kind: {dict(kinds)}")

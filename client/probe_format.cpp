@@ -17,7 +17,65 @@ uint32_t fnv1a(const std::string& s) {
   return h;
 }
 
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// A location "[MODULE:]NAME[+0xOFF]" in its parts (names hold no ':' or '+').
+struct LocationParts {
+  std::string module;
+  std::string name;
+  std::string offset;  // "+0x.." or ""
+};
+
+LocationParts split(const std::string& location) {
+  LocationParts parts;
+  std::string rest = location;
+  if (size_t colon = rest.find(':'); colon != std::string::npos) {
+    parts.module = rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  }
+  if (size_t plus = rest.find('+'); plus != std::string::npos) {
+    parts.offset = rest.substr(plus);
+    rest = rest.substr(0, plus);
+  }
+  parts.name = rest;
+  return parts;
+}
+
+std::string bpftrace_probe(const ProbeAnswer& answer, bool return_probe) {
+  LocationParts parts = split(answer.location);
+  if (answer.how == "module" && answer.symbol.count == 1 && parts.name == answer.symbol.name) parts.module.clear();
+  bool plain = true;
+  for (char c : parts.name) plain = plain && (is_word_char(c) || c == '.');
+  const std::string name = plain ? parts.name : "\"" + parts.name + "\"";
+  return std::string(return_probe ? "kretprobe:" : "kprobe:") + (parts.module.empty() ? "" : parts.module + ":") +
+         name + parts.offset;
+}
+
+// Single-quoted for a POSIX shell; names never hold a quote.
+std::string perf_command(const ProbeAnswer& answer, const std::string& event, bool return_probe) {
+  const LocationParts parts = split(answer.location);
+  std::string name;
+  for (char c : parts.name) {
+    if (c == '=' || c == '@' || c == '+' || c == ':' || c == ';' || c == '%' || c == '\\') name += '\\';
+    name += c;
+  }
+  std::string command = "perf probe";
+  if (!parts.module.empty()) command += " -m " + parts.module;
+  command += " -a '" + std::string(kProbeGroup) + ":" + event + "=" + name + parts.offset +
+             (return_probe ? "%return" : "") + "'";
+  return command;
+}
+
 }  // namespace
+
+std::optional<ProbeFormat> parse_probe_format(std::string_view text) {
+  if (text == "kprobe") return ProbeFormat::kKprobe;
+  if (text == "bpftrace") return ProbeFormat::kBpftrace;
+  if (text == "perf") return ProbeFormat::kPerf;
+  return std::nullopt;
+}
 
 std::string probe_event_name(const ProbeAnswer& answer, const std::string& requested) {
   if (!requested.empty()) return requested;
@@ -28,8 +86,7 @@ std::string probe_event_name(const ProbeAnswer& answer, const std::string& reque
     name += off;
   }
   for (char& c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) c = '_';
+    if (!is_word_char(c)) c = '_';
   }
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name = "_" + name;
   if (name.size() > kMaxEventName - 1) {
@@ -41,7 +98,24 @@ std::string probe_event_name(const ProbeAnswer& answer, const std::string& reque
 }
 
 std::string kprobe_line(const ProbeAnswer& answer, const std::string& event, bool return_probe) {
-  return std::string(return_probe ? "r" : "p") + ":kas/" + event + " " + answer.location;
+  return std::string(return_probe ? "r" : "p") + ":" + std::string(kProbeGroup) + "/" + event + " " +
+         answer.location;
+}
+
+ProbeText format_probe(const ProbeAnswer& answer, const std::string& event, bool return_probe, ProbeFormat format,
+                       bool installed) {
+  const bool anchored = answer.how == "anchor" || installed;
+  switch (format) {
+    case ProbeFormat::kKprobe:
+      return {kprobe_line(answer, event, return_probe), false};
+    case ProbeFormat::kBpftrace:
+      if (anchored) return {"tracepoint:" + std::string(kProbeGroup) + ":" + event, true};
+      return {bpftrace_probe(answer, return_probe), false};
+    case ProbeFormat::kPerf:
+      if (anchored) return {"perf record -e " + std::string(kProbeGroup) + ":" + event + " -a", true};
+      return {perf_command(answer, event, return_probe), false};
+  }
+  return {};
 }
 
 }  // namespace kas::cli

@@ -165,11 +165,17 @@ Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vecto
       });
 }
 
-Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries) {
+Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries,
+                                           std::optional<bool> kernel_has_aliases) {
   auto target = target_of(o);
   if (!target) return std::unexpected(target.error());
-  const auto config = read_kernel_config(target->kernel);
-  const bool has_aliases = config && config_enables(config->text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
+  bool has_aliases = false;
+  if (kernel_has_aliases) {
+    has_aliases = *kernel_has_aliases;
+  } else {
+    const auto config = read_kernel_config(target->kernel);
+    has_aliases = config && config_enables(config->text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
+  }
   return routed(
       o.routing,
       [&] {

@@ -24,6 +24,9 @@ namespace kas::cli {
 // One answer per query (kas probe), in this process for now. Whether the
 // kernel's kallsyms carries aliases is read from its config
 // (CONFIG_KALLSYMS_ALIAS_SRCLINE=y).
-[[nodiscard]] Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries);
+// `kernel_has_aliases`: whether the target kernel's kallsyms lists aliases;
+// nullopt: as its config says (CONFIG_KALLSYMS_ALIAS_SRCLINE).
+[[nodiscard]] Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries,
+                                                         std::optional<bool> kernel_has_aliases);
 
 }  // namespace kas::cli

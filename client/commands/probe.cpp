@@ -1,51 +1,167 @@
 // kas probe: probe locations a kernel accepts for aliases, including a
 // kernel built without the kbuild series (a distribution's), from its debug
-// files.
+// files; printed for kprobe_events, bpftrace or perf, or written to tracefs.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "client/commands/commands.hpp"
 #include "client/common_options.hpp"
 #include "client/probe_format.hpp"
+#include "client/probe_output.hpp"
 #include "client/query_ask.hpp"
+#include "client/tracefs.hpp"
 #include "core/query/frame_spec.hpp"
+#include "core/query/live_kernel.hpp"
 #include "core/util/file.hpp"
+#include "core/util/text.hpp"
 
 namespace kas::cli {
 
 namespace {
 
-bool is_format(const std::string& value) { return value == "kprobe"; }
+constexpr const char* kProcKallsyms = "/proc/kallsyms";
+
+bool is_format(const std::string& value) { return parse_probe_format(value).has_value(); }
+
+// The kallsyms to read the running kernel from: --kallsyms FILE, else
+// /proc/kallsyms with --live; "" without either.
+std::string kallsyms_of(const Invocation& args, const QueryOptions& options) {
+  if (!args.value("kallsyms").empty()) return args.value("kallsyms");
+  return options.live ? kProcKallsyms : "";
+}
+
+// --address: the location as the running kernel's address of its symbol
+// plus offset (kallsyms names it once in its binary).
+void to_runtime_address(const LiveKernel& live, ProbeOutcome& o) {
+  std::string location = o.answer.location;
+  std::string module;
+  if (size_t colon = location.find(':'); colon != std::string::npos) {
+    module = location.substr(0, colon);
+    location = location.substr(colon + 1);
+  }
+  uint64_t offset = 0;
+  if (size_t plus = location.find('+'); plus != std::string::npos) {
+    offset = std::stoull(location.substr(plus + 1), nullptr, 16);
+    location = location.substr(0, plus);
+  }
+  auto base = live.unique_address(module, location);
+  if (!base) {
+    o.error = "the running kernel's kallsyms lists '" + location + "'" + (module.empty() ? "" : " in " + module) +
+              " not exactly once" + (module.empty() ? "" : " (is the module loaded?)");
+    return;
+  }
+  o.address = text::hex(*base + offset);
+  o.answer.location = o.address;
+}
+
+void report_failures(const std::vector<ProbeOutcome>& outcomes) {
+  for (const ProbeOutcome& o : outcomes) {
+    if (o.error.empty()) continue;
+    std::string err = "kas probe: " + o.answer.query.text + ": " + o.error + "\n";
+    for (const SymbolDefinition& c : o.answer.candidates) {
+      err += "  " + c.binary + " " + c.name + (c.alias.empty() ? "" : " alias " + c.alias) +
+             (c.file.empty() ? "" : " " + c.file + ":" + std::to_string(c.line)) + "\n";
+    }
+    std::fputs(err.c_str(), stderr);
+  }
+}
 
 int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
   auto parsed = parse_frame_specs(args.operands());
   if (!parsed) return args.usage_error(parsed.error().message);
-  std::vector<FrameQuery> queries = std::move(*parsed);
+  const std::vector<FrameQuery> queries = std::move(*parsed);
   const std::string event = args.value("event");
+  const ProbeFormat format = parse_probe_format(args.value("format").empty() ? "kprobe" : args.value("format"))
+                                 .value_or(ProbeFormat::kKprobe);
+  const bool install = args.flag("install");
+  const bool remove = args.flag("remove");
+  const bool return_probe = args.flag("return");
+  const bool address = args.flag("address");
+  const std::string kallsyms = kallsyms_of(args, options);
   if (!event.empty() && queries.size() > 1) return args.usage_error("--event names one probe: give one SPEC");
-  auto answers = probe_all(options, queries);
+  if (install && remove) return args.usage_error("--install and --remove exclude each other");
+  if (address && kallsyms.empty()) {
+    return args.usage_error("--address gives the running kernel's addresses: add --live (or --kallsyms FILE)");
+  }
+  if (address && format != ProbeFormat::kKprobe) return args.usage_error("--address is for --format kprobe");
+
+  // Whether the kernel has aliases: its kallsyms says so when we have it
+  // (what runs, whatever the config beside the debug files claims).
+  std::optional<bool> has_aliases;
+  std::optional<LiveKernel> live;
+  if (!kallsyms.empty()) {
+    auto listed = LiveKernel::lists_aliases(kallsyms, options.alias.separator);
+    if (!listed) return report(listed.error());
+    has_aliases = *listed;
+    if (address) {
+      auto read = LiveKernel::read(kallsyms);
+      if (!read) return report(read.error());
+      live = std::move(*read);
+    }
+  }
+  std::optional<Tracefs> tracefs;
+  if (install || remove) {
+    auto found = find_tracefs(args.value("tracefs"));
+    if (!found) return report(found.error());
+    tracefs = *found;
+  }
+
+  auto answers = probe_all(options, queries, has_aliases);
   if (!answers) return report(answers.error());
-  std::string out;
-  std::string err;
-  for (const ProbeAnswer& a : *answers) {
-    if (!a.error.empty()) {
-      err += "kas probe: " + a.query.text + ": " + a.error + "\n";
-      for (const SymbolDefinition& c : a.candidates) {
-        err += "  " + c.binary + " " + c.name + (c.alias.empty() ? "" : " alias " + c.alias) +
-               (c.file.empty() ? "" : " " + c.file + ":" + std::to_string(c.line)) + "\n";
-      }
+  std::vector<ProbeOutcome> outcomes;
+  for (ProbeAnswer& a : *answers) {
+    ProbeOutcome o;
+    o.error = a.error;
+    if (o.error.empty() && return_probe && a.query.offset != 0) {
+      o.error = "a return probe goes on a function's entry: drop +" + text::hex(a.query.offset).substr(2) +
+                " (the kernel refuses it, BAD_RETPROBE)";
+    }
+    o.answer = std::move(a);
+    if (o.error.empty()) o.event = probe_event_name(o.answer, event);
+    if (o.error.empty() && live) to_runtime_address(*live, o);
+    outcomes.push_back(std::move(o));
+  }
+  for (ProbeOutcome& o : outcomes) {
+    if (!o.error.empty() || !tracefs) continue;
+    const std::string group_event = std::string(kProbeGroup) + "/" + o.event;
+    if (remove) {
+      auto r = remove_kprobe(*tracefs, group_event);
+      if (r) o.tracefs = "removed";
+      else o.error = r.error().message;
       continue;
     }
-    out += kprobe_line(a, probe_event_name(a, event), args.flag("return")) + "\n";
+    auto r = install_kprobe(*tracefs, kprobe_line(o.answer, o.event, return_probe));
+    if (!r) o.error = r.error().message;
+    else o.tracefs = *r == Installed::kAdded ? "added" : "already there";
   }
+
+  const std::string out = options.json ? probe_json(outcomes, return_probe)
+                                       : probe_text(outcomes, format, return_probe);
   if (auto r = write_stdout(out); !r) return report(r.error());
-  if (!err.empty()) {
-    std::fputs(err.c_str(), stderr);
-    return kExitFailure;
+  bool failed = false;
+  for (const ProbeOutcome& o : outcomes) {
+    failed = failed || !o.error.empty();
+    if (!o.error.empty() || options.json) continue;
+    const std::string where = std::string(kProbeGroup) + "/" + o.event;
+    if (o.tracefs == "removed") {
+      std::fprintf(stderr, "kas probe: removed %s\n", where.c_str());
+    } else if (!o.tracefs.empty()) {
+      std::fprintf(stderr, "kas probe: %s %s; enable it: echo 1 > %s\n", where.c_str(),
+                   o.tracefs == "added" ? "added" : "was there already",
+                   tracefs->file("events/" + where + "/enable").c_str());
+    } else if (format_probe(o.answer, o.event, return_probe, format).needs_event) {
+      std::fprintf(stderr,
+                   "kas probe: %s: %s checks an offset against the size of the symbol it counts from, and %s "
+                   "lies past %s's end: this names the kprobe event instead; add it first (kas probe --install)\n",
+                   o.answer.query.text.c_str(), format == ProbeFormat::kPerf ? "perf" : "bpftrace",
+                   o.answer.location.c_str(), o.answer.anchor.c_str());
+    }
   }
-  return kExitOk;
+  report_failures(outcomes);
+  return failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -53,30 +169,56 @@ int run(const Invocation& args) {
 const Command& probe_command() {
   static const Command command{
       .name = "probe",
-      .summary = "a kprobe location the kernel accepts for an alias, even without the kbuild series",
-      .usage = "kas probe SPEC... [--tree DIR | --kernel RELEASE | --live] [--return] [--event NAME]",
+      .summary = "a kprobe the kernel accepts for an alias, even without the kbuild series",
+      .usage = "kas probe SPEC... [--tree DIR | --kernel RELEASE | --live] [--format kprobe|bpftrace|perf]\n"
+               "          [--return] [--event NAME] [--install | --remove] [--address] [--json]",
       .about = "For each SPEC (an alias such as name_show@kernel_irq_irqdesc_c_230, MODULE:ALIAS,\n"
-               "a name no other function shares, each optionally +OFF) prints a kprobe_events\n"
-               "line whose location the target kernel accepts on every boot: the alias itself\n"
-               "when the kernel was built with aliases (CONFIG_KALLSYMS_ALIAS_SRCLINE in its\n"
-               "config); else the name when no other symbol has it; MODULE:NAME when no other\n"
-               "symbol of its module has it; else the closest uniquely named symbol before it\n"
-               "in its section plus the distance (UNIQUE+0xOFF). A SPEC that names no function,\n"
-               "or several, is listed with its candidates and the exit status is 1.\n",
+               "a name no other function shares, each optionally +OFF) prints a probe whose\n"
+               "location the target kernel accepts on every boot (KASLR moves nothing it uses):\n"
+               "  - the alias itself when the kernel has aliases (its kallsyms lists them, with\n"
+               "    --live or --kallsyms; else CONFIG_KALLSYMS_ALIAS_SRCLINE in its config);\n"
+               "  - NAME when no other symbol has it, MODULE:NAME when no other symbol of its\n"
+               "    module has it;\n"
+               "  - else the closest uniquely named symbol before it in its section plus the\n"
+               "    distance (UNIQUE+0xOFF), which the kernel resolves to the function itself.\n"
+               "--format kprobe (default) prints a kprobe_events line (event kas/NAME); bpftrace\n"
+               "an attach point; perf a perf probe command. bpftrace and perf refuse an offset\n"
+               "past a symbol's end, so for UNIQUE+0xOFF they get the kprobe event (after\n"
+               "--install): tracepoint:kas:NAME, perf record -e kas:NAME.\n"
+               "--install adds the kprobe event to tracefs, --remove deletes it; when the\n"
+               "kernel refuses, its reason (tracing/error_log) is shown.\n"
+               "A SPEC that names no function, or several, is listed with its candidates and\n"
+               "the exit status is 1.\n",
       .options = option_list({query_options(),
                               {{.long_name = "format",
                                 .arg_name = "FORMAT",
-                                .help = "what to print: kprobe (a kprobe_events line; the default)",
+                                .help = "kprobe (a kprobe_events line; the default), bpftrace or perf",
                                 .check = is_format,
                                 .complete = Completion::kWords,
-                                .words = "kprobe"},
-                               {.long_name = "return", .help = "a return probe (r: instead of p:)"},
+                                .words = "kprobe bpftrace perf"},
+                               {.long_name = "return", .help = "a return probe (r:, kretprobe:, %return)"},
                                {.long_name = "event",
                                 .arg_name = "NAME",
-                                .help = "the event's name (default: from the alias; group kas)"}}}),
+                                .help = "the event's name (default: from the alias; group kas)"},
+                               {.long_name = "install", .help = "add the kprobe event to tracefs (root)"},
+                               {.long_name = "remove", .help = "delete the kprobe event from tracefs (root)"},
+                               {.long_name = "tracefs",
+                                .arg_name = "DIR",
+                                .help = "the tracefs to use (default /sys/kernel/tracing, else "
+                                        "/sys/kernel/debug/tracing)",
+                                .complete = Completion::kDirectories},
+                               {.long_name = "address",
+                                .help = "the running kernel's address instead of a name (valid until reboot "
+                                        "or module reload; needs --live)"},
+                               {.long_name = "kallsyms",
+                                .arg_name = "FILE",
+                                .help = "the target kernel's symbol table as /proc/kallsyms shows it (default "
+                                        "with --live: /proc/kallsyms)",
+                                .complete = Completion::kFiles}}}),
       .operands = {.min = 1, .max = Operands::kAny, .expected = "a SPEC"},
       .examples = "  kas probe name_show@kernel_irq_irqdesc_c_230 --kernel 6.1.0-56-amd64\n"
-                  "  kas probe 'uio:name_show@drivers_uio_uio_c_215' --live >> /sys/kernel/tracing/kprobe_events\n",
+                  "  kas probe 'uio:name_show@drivers_uio_uio_c_215' --live --install\n"
+                  "  kas probe name_show@kernel_irq_irqdesc_c_230 --live --format bpftrace\n",
       .run = run,
   };
   return command;

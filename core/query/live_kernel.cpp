@@ -46,6 +46,25 @@ std::optional<uint64_t> LiveKernel::vmlinux_address(std::string_view name) const
   return std::nullopt;
 }
 
+std::optional<uint64_t> LiveKernel::unique_address(std::string_view module, std::string_view name) const {
+  std::optional<uint64_t> found;
+  for (const Symbol& s : symbols_) {
+    if (s.module != module || s.name != name) continue;
+    if (found) return std::nullopt;
+    found = s.address;
+  }
+  return found;
+}
+
+Result<bool> LiveKernel::lists_aliases(const std::string& kallsyms, char separator) {
+  auto data = read_file(kallsyms);
+  if (!data) return std::unexpected(data.error());
+  auto lines = parse_nm_listing(*data, kallsyms);
+  if (!lines) return std::unexpected(lines.error());
+  return std::any_of(lines->begin(), lines->end(),
+                     [&](const NmLine& line) { return line.name.find(separator) != std::string_view::npos; });
+}
+
 Result<FrameQuery> LiveKernel::translate(uint64_t runtime, int64_t kaslr_offset) const {
   FrameQuery q;
   q.text = text::hex(runtime);

@@ -26,6 +26,14 @@ class LiveKernel {
   // Runtime address of vmlinux's `name`.
   [[nodiscard]] std::optional<uint64_t> vmlinux_address(std::string_view name) const;
 
+  // Runtime address of `name` in `module` ("" for vmlinux); nullopt when
+  // that binary lists it never or more than once.
+  [[nodiscard]] std::optional<uint64_t> unique_address(std::string_view module, std::string_view name) const;
+
+  // True when some name in `kallsyms` holds `separator`: the kernel was
+  // built with aliases. Reads names only, so kptr_restrict does not matter.
+  [[nodiscard]] static Result<bool> lists_aliases(const std::string& kallsyms, char separator);
+
   // `runtime` as a query: a vmlinux link address (`kaslr_offset` taken
   // off) or MODULE:SYMBOL+OFF. Error text when no symbol precedes it.
   [[nodiscard]] Result<FrameQuery> translate(uint64_t runtime, int64_t kaslr_offset) const;

@@ -15,42 +15,23 @@
 // asks that the address starts an instruction: the start of the function
 // after SYM does. Both KASLR and module loading move a section as a whole,
 // so an anchor in the same section keeps the distance on every boot.
+//
+// SYM+OFFS need not be SYM's own: _kprobe_addr() (kernel/kprobes.c, 6.1 and
+// 6.12) re-bases the address on the kallsyms symbol holding it
+// (kallsyms_lookup_size_offset()) before arch_adjust_kprobe_addr() sees it.
+// So ANCHOR+0xOFF landing on a function's first byte is that function's
+// entry: x86 moves the probe past its ENDBR64 (IBT) as for NAME+0, and a
+// return probe on it passes kprobe_on_func_entry() (no BAD_RETPROBE). The
+// location is therefore the function's exact address, IBT or not.
 #include <algorithm>
 
 #include "core/alias/exclusions.hpp"
-#include "core/elf/elf_file.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/query/symbol_index.hpp"
 #include "core/util/text.hpp"
 
 namespace kas {
-
-namespace {
-
-// True when the function at `value` of `section` starts with ENDBR64
-// (f3 0f 1e fa), read from the binary's file. x86 kernels built with IBT
-// begin every indirectly callable function so, and a probe on NAME+0 goes
-// after it (arch_adjust_kprobe_addr(), arch/x86/kernel/kprobes/core.c, 6.1
-// and 6.12): an int3 in place of the ENDBR64 would fault the next indirect
-// call. The kernel does that only for offset 0 of the symbol named, so an
-// anchored location must skip it itself.
-bool starts_with_endbr64(const std::string& path, uint32_t section, uint64_t value) {
-  auto file = ElfFile::open(path);
-  GElf_Shdr shdr;
-  if (!file || file->header().e_machine != EM_X86_64 || !file->section_header(section, shdr) ||
-      shdr.sh_type == SHT_NOBITS) {
-    return false;
-  }
-  const uint64_t in_section = file->is_relocatable() ? value : value - shdr.sh_addr;
-  const std::span<const unsigned char> image = file->image();
-  const uint64_t at = shdr.sh_offset + in_section;
-  if (in_section + 4 > shdr.sh_size || at + 4 > image.size()) return false;
-  static constexpr unsigned char kEndbr64[] = {0xf3, 0x0f, 0x1e, 0xfa};
-  return std::equal(std::begin(kEndbr64), std::end(kEndbr64), image.begin() + static_cast<ptrdiff_t>(at));
-}
-
-}  // namespace
 
 std::vector<ProbeAnswer> SymbolIndex::probe(std::span<const FrameQuery> queries, bool kernel_has_aliases) const {
   std::vector<ProbeAnswer> answers;
@@ -138,7 +119,6 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   answer.how = "anchor";
   answer.anchor = std::string(name_of(*anchor));
   answer.anchor_offset = e.value - anchor->value + q.offset;
-  if (q.offset == 0 && starts_with_endbr64(binaries_[e.binary].path, e.section, e.value)) answer.anchor_offset += 4;
   answer.location = module_prefix + answer.anchor + "+" + hex(answer.anchor_offset);
   return answer;
 }

@@ -100,10 +100,12 @@ TEST_F(ProbeCommand, EveryDuplicatedVmlinuxFunctionGetsALocationThatLandsOnIt) {
   EXPECT_GE(checked, 6u);  // name_show x2, load_elf_binary x2, common_stub x2, ...
 }
 
-// With IBT (-fcf-protection=branch) functions start with ENDBR64; the
-// kernel moves a probe on NAME+0 past it, but not one on ANCHOR+0xOFF, so
-// an anchored location must land 4 bytes in, on the instruction after it.
-TEST(ProbeCommandIbt, AnAnchoredLocationSkipsTheFunctionsEndbr64) {
+// With IBT (-fcf-protection=branch) functions start with ENDBR64. The
+// kernel re-bases ANCHOR+0xOFF on the function holding it and moves a probe
+// on its first byte past the ENDBR64, as for NAME+0 (_kprobe_addr(),
+// arch_adjust_kprobe_addr()), so the location is the function's own address
+// there too, never 4 bytes in.
+TEST(ProbeCommandIbt, AnAnchoredLocationIsTheFunctionsAddressEvenWithEndbr64) {
   const test::FixtureKernel& k = test::fixture_kernel_with("-fcf-protection=branch");
   ASSERT_FALSE(k.root.empty());
   std::map<std::string, int> everywhere;
@@ -127,9 +129,8 @@ TEST(ProbeCommandIbt, AnAnchoredLocationSkipsTheFunctionsEndbr64) {
     ASSERT_EQ(p.exit_code, 0) << p.err;
     const auto [anchor, offset] = split_location(p.location);
     ASSERT_EQ(everywhere[anchor], 1) << p.location;
-    const bool anchored = anchor != "name_show" && p.location.find('+') != std::string::npos;
-    EXPECT_EQ(in_vmlinux[anchor].front() + offset, address + (anchored && endbr ? 4 : 0)) << alias << " -> " << p.location;
-    anchored_endbr += anchored && endbr;
+    EXPECT_EQ(in_vmlinux[anchor].front() + offset, address) << alias << " -> " << p.location;
+    anchored_endbr += anchor != "name_show" && endbr;
   }
   EXPECT_GE(anchored_endbr, 1u);  // drivers/base/core.c's name_show is anchored and starts with ENDBR64
 }
