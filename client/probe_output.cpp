@@ -43,6 +43,7 @@ std::string probe_json(const std::vector<ProbeOutcome>& outcomes, bool return_pr
     json_string_or_null(out, a.anchor);
     out += ",\"anchor_offset\":";
     out += a.anchor.empty() ? std::string("null") : std::to_string(a.anchor_offset);
+    out += a.anchor_after ? ",\"anchor_after\":true" : ",\"anchor_after\":false";
     out += ",\"address\":";
     json_string_or_null(out, o.address);
     out += ",\"event\":";

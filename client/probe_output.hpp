@@ -2,7 +2,7 @@
 //
 // JSON schema (stable; doc/json-output.md, doc/schema/kas-probe-1.schema.json):
 //   {"schema":"kas-probe/1","results":[{"query":S,"error":S|null,"symbol":DEF|null,
-//     "how":S|null,"location":S|null,"anchor":S|null,"anchor_offset":N|null,"address":S|null,
+//     "how":S|null,"location":S|null,"anchor":S|null,"anchor_offset":N|null,"anchor_after":B,"address":S|null,
 //     "event":S|null,"return":B,"kprobe_events":S|null,"bpftrace":S|null,"perf":S|null,
 //     "needs_event":B,"tracefs":S|null,"candidates":[DEF...]}]}
 #pragma once

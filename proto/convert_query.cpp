@@ -142,6 +142,7 @@ void to_wire(const kas::ProbeAnswer& in, wire::ProbeAnswer& out) {
   out.set_how(in.how);
   out.set_anchor(in.anchor);
   out.set_anchor_offset(in.anchor_offset);
+  out.set_anchor_after(in.anchor_after);
   for (const kas::SymbolDefinition& c : in.candidates) to_wire(c, *out.add_candidates());
   out.set_error(in.error);
 }
@@ -154,6 +155,7 @@ kas::ProbeAnswer from_wire(const wire::ProbeAnswer& in) {
   out.how = in.how();
   out.anchor = in.anchor();
   out.anchor_offset = in.anchor_offset();
+  out.anchor_after = in.anchor_after();
   for (const wire::SymbolDefinition& c : in.candidates()) out.candidates.push_back(from_wire(c));
   out.error = in.error();
   return out;

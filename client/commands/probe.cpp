@@ -1,6 +1,8 @@
 // kas probe: probe locations a kernel accepts for aliases, including a
 // kernel built without the kbuild series (a distribution's), from its debug
 // files; printed for kprobe_events, bpftrace or perf, or written to tracefs.
+#include <unistd.h>
+
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -56,6 +58,23 @@ void to_runtime_address(const LiveKernel& live, ProbeOutcome& o) {
   o.answer.location = o.address;
 }
 
+// --address for a function with no uniquely named symbol before it: the
+// runtime address of the first one after it, less the distance.
+void to_runtime_address_before(const LiveKernel& live, ProbeOutcome& o) {
+  const std::string module = o.answer.symbol.binary == "vmlinux" ? "" : o.answer.symbol.binary;
+  auto base = live.unique_address(module, o.answer.anchor);
+  if (!base) {
+    o.error += "; the running kernel's kallsyms lists '" + o.answer.anchor + "' not exactly once" +
+               (module.empty() ? "" : " (is " + module + " loaded?)");
+    return;
+  }
+  o.address = text::hex(*base - o.answer.anchor_offset);
+  o.answer.location = o.address;
+  o.answer.how = "anchor";
+  o.answer.error.clear();
+  o.error.clear();
+}
+
 void report_failures(const std::vector<ProbeOutcome>& outcomes) {
   for (const ProbeOutcome& o : outcomes) {
     if (o.error.empty()) continue;
@@ -68,8 +87,17 @@ void report_failures(const std::vector<ProbeOutcome>& outcomes) {
   }
 }
 
+// Without a target: the build tree here when there is one, else the
+// running kernel (what a probe is usually for).
+QueryOptions probe_options_of(const Invocation& args) {
+  QueryOptions options = query_options_of(args);
+  const bool named = !options.tree.empty() || !options.kernel.empty() || options.live || !options.vmlinux.empty();
+  if (!named && ::access("vmlinux", R_OK) != 0) options.live = true;
+  return options;
+}
+
 int run(const Invocation& args) {
-  const QueryOptions options = query_options_of(args);
+  const QueryOptions options = probe_options_of(args);
   auto parsed = parse_frame_specs(args.operands());
   if (!parsed) return args.usage_error(parsed.error().message);
   const std::vector<FrameQuery> queries = std::move(*parsed);
@@ -120,8 +148,12 @@ int run(const Invocation& args) {
                 " (the kernel refuses it, BAD_RETPROBE)";
     }
     o.answer = std::move(a);
+    if (live && o.answer.anchor_after && o.error == o.answer.error) {
+      to_runtime_address_before(*live, o);
+    } else if (o.error.empty() && live) {
+      to_runtime_address(*live, o);
+    }
     if (o.error.empty()) o.event = probe_event_name(o.answer, event);
-    if (o.error.empty() && live) to_runtime_address(*live, o);
     outcomes.push_back(std::move(o));
   }
   for (ProbeOutcome& o : outcomes) {
@@ -172,7 +204,9 @@ const Command& probe_command() {
       .summary = "a kprobe the kernel accepts for an alias, even without the kbuild series",
       .usage = "kas probe SPEC... [--tree DIR | --kernel RELEASE | --live] [--format kprobe|bpftrace|perf]\n"
                "          [--return] [--event NAME] [--install | --remove] [--address] [--json]",
-      .about = "For each SPEC (an alias such as name_show@kernel_irq_irqdesc_c_230, MODULE:ALIAS,\n"
+      .about = "Without --tree, --kernel or --vmlinux, and outside a build tree, the target is\n"
+               "the running kernel (--live).\n"
+               "For each SPEC (an alias such as name_show@kernel_irq_irqdesc_c_230, MODULE:ALIAS,\n"
                "a name no other function shares, each optionally +OFF) prints a probe whose\n"
                "location the target kernel accepts on every boot (KASLR moves nothing it uses):\n"
                "  - the alias itself when the kernel has aliases (its kallsyms lists them, with\n"

@@ -84,6 +84,10 @@ struct ProbeAnswer {
   std::string how;          // "alias", "unique", "module", "anchor"
   std::string anchor;       // with "anchor": the uniquely named symbol it counts from
   uint64_t anchor_offset = 0;
+  // No uniquely named symbol before it: `anchor` is the first after it and
+  // the function lies `anchor_offset` bytes before that (kprobe_events takes
+  // no negative offset, so this places only a runtime address).
+  bool anchor_after = false;
   std::vector<SymbolDefinition> candidates;  // when the SPEC names several (or none that fits)
   std::string error;
 };

@@ -421,7 +421,7 @@ LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
   return answer;
 }
 
-std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> ids) const {
+std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> ids, bool locations) const {
   std::vector<SymbolDefinition> out(ids.size());
   std::map<uint32_t, std::vector<size_t>> by_binary;
   for (size_t k = 0; k < ids.size(); ++k) {
@@ -441,6 +441,7 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
     if (const std::string& why = aliases_[e.binary].error; !why.empty()) d.note = why;
     by_binary[e.binary].push_back(k);
   }
+  if (!locations) return out;
   for (const auto& [binary, members] : by_binary) {
     check_binary(binary);
     std::vector<size_t> unknown;

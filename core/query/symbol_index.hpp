@@ -115,7 +115,9 @@ class SymbolIndex {
   // `ids` without the entries that are aliases themselves (a module linked
   // by a kbuild with aliases holds them as symbols).
   [[nodiscard]] std::vector<uint32_t> visible(std::vector<uint32_t> ids) const;
-  [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids) const;
+  // With `locations`, file/line/unit from the binaries' DWARF (read on
+  // first use: tens of milliseconds for a module); without, symbols only.
+  [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids, bool locations = true) const;
   [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
   [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
   // Definitions named exactly `name` in `binary` (any binary when nullopt).

@@ -79,7 +79,10 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     answer.error = "offset " + hex(q.offset) + " is past the end of '" + q.symbol + "' (size " + hex(e.size) + ")";
     return answer;
   }
-  answer.symbol = describe(std::span<const uint32_t>(&id, 1)).front();
+  // No DWARF for a probe: symbols and aliases decide it, and a module's
+  // debug info read on first use would cost more than the rest together.
+  answer.symbol = describe(std::span<const uint32_t>(&id, 1), false).front();
+  if (answer.symbol.note.empty()) answer.symbol.note = "file and line not read for a probe (kas lookup shows them)";
   const std::string_view name = name_of(e);
   const bool in_module = e.binary != 0;
   const std::string module_prefix = in_module ? binaries_[e.binary].name + ":" : std::string();
@@ -99,21 +102,40 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   }
   // The closest symbol before it in its section whose name is unique
   // (kernel-wide for vmlinux, module-wide with MOD:) and that kallsyms lists.
-  const Entry* anchor = nullptr;
+  // Candidates nearest first: only those few are counted by name.
   const std::span<const Entry> own(entries_.data() + first_entry_[e.binary],
                                    first_entry_[e.binary + 1] - first_entry_[e.binary]);
+  std::vector<const Entry*> before;
+  std::vector<const Entry*> after;
   for (const Entry& other : own) {
-    if (other.section != e.section || other.value > e.value || other.section == 0) continue;
-    if (anchor != nullptr && other.value <= anchor->value) continue;
-    const std::string_view other_name = name_of(other);
-    if (other_name.empty() || kallsyms_ignores(other_name) || is_excluded_name(other_name)) continue;
-    if (other_name.find(target_.alias.separator) != std::string_view::npos) continue;  // an alias symbol
-    if (exact_count(other_name, in_module ? std::optional(e.binary) : std::nullopt) != 1) continue;
-    anchor = &other;
+    if (other.section != e.section || other.section == 0) continue;
+    (other.value <= e.value ? before : after).push_back(&other);
   }
+  std::stable_sort(before.begin(), before.end(), [](const Entry* a, const Entry* b) { return a->value > b->value; });
+  std::stable_sort(after.begin(), after.end(), [](const Entry* a, const Entry* b) { return a->value < b->value; });
+  auto first_unique = [&](const std::vector<const Entry*>& candidates) -> const Entry* {
+    for (const Entry* other : candidates) {
+      const std::string_view other_name = name_of(*other);
+      if (other_name.empty() || kallsyms_ignores(other_name) || is_excluded_name(other_name)) continue;
+      if (other_name.find(target_.alias.separator) != std::string_view::npos) continue;  // an alias symbol
+      if (exact_count(other_name, in_module ? std::optional(e.binary) : std::nullopt) != 1) continue;
+      return other;
+    }
+    return nullptr;
+  };
+  const Entry* anchor = first_unique(before);
   if (anchor == nullptr) {
-    answer.error = "no uniquely named symbol before '" + std::string(name) + "' in its section: no probe location "
-                   "but its address";
+    // kprobe_events takes no negative offset (traceprobe_split_symbol_offset
+    // and the "offset < 0" check of __trace_kprobe_create): a symbol after
+    // it can only place its runtime address (--address).
+    answer.error = "no uniquely named symbol before '" + std::string(name) + "' in its section: no location the "
+                   "kernel takes by name";
+    if (const Entry* next = first_unique(after)) {
+      answer.anchor = std::string(name_of(*next));
+      answer.anchor_offset = next->value - e.value - q.offset;
+      answer.anchor_after = true;
+      answer.error += " (--address with --live gives its runtime address, from " + answer.anchor + ")";
+    }
     return answer;
   }
   answer.how = "anchor";

@@ -218,6 +218,65 @@ TEST_F(ProbeTools, JsonFollowsItsSchemaAndAgreesWithTheText) {
   EXPECT_NE(r.out.find("\"query\":\"name_show\",\"error\":\"'name_show' names"), std::string::npos) << r.out;
 }
 
+// A module holding two static dup_fn, the first at the start of .text:
+// nothing uniquely named precedes it, and kprobe_events takes no negative
+// offset, so only --address places it (from the symbol after it).
+TEST_F(ProbeTools, AFunctionWithNoUniqueSymbolBeforeItIsPlacedOnlyByAddress) {
+  const std::string mods = dir_.file("mods");
+  std::filesystem::create_directory(mods);
+  test::write_text(dir_.file("a.c"), "static int __attribute__((noinline)) dup_fn(int x) { return x * 3 + 1; }\n"
+                                     "int dup_a_entry(int x) { return dup_fn(x) + 2; }\n");
+  test::write_text(dir_.file("b.c"), "static int __attribute__((noinline)) dup_fn(int x) { return x * 5 + 7; }\n"
+                                     "int dup_b_entry(int x) { return dup_fn(x) - 1; }\n");
+  for (const char* unit : {"a", "b"}) {
+    auto cc = test::run_process({"gcc", "-g", "-O2", "-c", dir_.file(std::string(unit) + ".c"), "-o",
+                                 dir_.file(std::string(unit) + ".o")});
+    ASSERT_EQ(cc.exit_code, 0) << cc.err;
+  }
+  auto ld = test::run_process({"ld", "-r", dir_.file("a.o"), dir_.file("b.o"), "-o", mods + "/dupmod.ko"});
+  ASSERT_EQ(ld.exit_code, 0) << ld.err;
+  std::vector<uint64_t> dup;
+  uint64_t entry = 0;
+  for (const test::NmSymbol& s : test::nm_symbols(mods + "/dupmod.ko")) {
+    if (s.name == "dup_fn") dup.push_back(s.value);
+    if (s.name == "dup_a_entry") entry = s.value;
+  }
+  ASSERT_EQ(dup.size(), 2u);
+  ASSERT_EQ(dup.front(), 0u);
+  ASSERT_GT(entry, dup.front());
+  const std::vector<std::string> target = {"--vmlinux", k_->vmlinux(), "--modules", mods, "--srctree", dir_.path(),
+                                           "--no-daemon"};
+  auto probe = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {test::kas_binary(), "probe"});
+    args.insert(args.end(), target.begin(), target.end());
+    return test::run_process(args);
+  };
+  const std::string first = "dupmod:dup_fn@a_c_1";
+  auto none = probe({first, "--json"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.out.find("\"location\":null,\"anchor\":\"dup_a_entry\",\"anchor_offset\":" +
+                          std::to_string(entry - dup.front()) + ",\"anchor_after\":true"),
+            std::string::npos)
+      << none.out;
+  EXPECT_NE(none.out.find("no uniquely named symbol before 'dup_fn'"), std::string::npos) << none.out;
+
+  // The module loaded at 0xffffffffc0a00000 by this kallsyms.
+  char line[128];
+  std::snprintf(line, sizeof line, "ffffffff81000000 T _text\n%016llx T dup_a_entry\t[dupmod]\n",
+                static_cast<unsigned long long>(0xffffffffc0a00000ull + entry));
+  test::write_text(dir_.file("kallsyms"), line);
+  auto placed = probe({first, "--address", "--kallsyms", dir_.file("kallsyms")});
+  EXPECT_EQ(placed.exit_code, 0) << placed.err;
+  EXPECT_EQ(placed.out, "p:kas/dup_fn_a_c_1 0xffffffffc0a00000\n");
+
+  // The second copy has dup_a_entry before it.
+  auto second = probe({"dupmod:dup_fn@b_c_1"});
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  char want[64];
+  std::snprintf(want, sizeof want, "dupmod:dup_a_entry+0x%llx", static_cast<unsigned long long>(dup.back() - entry));
+  EXPECT_EQ(second.out, "p:kas/dup_fn_b_c_1 " + std::string(want) + "\n");
+}
+
 // A stand-in tracefs: kprobe_events and error_log as plain files.
 class ProbeTracefs : public ProbeTools {
  protected:

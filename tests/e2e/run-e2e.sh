@@ -191,6 +191,10 @@ if [ -n "$plain" ]; then
   check "kas probe gives a location for vmlinux's name_show alias" test -n "$vm_location"
   check "kas probe gives a location for kas_hello's name_show alias" test -n "$hello_location"
   check "no location is a duplicated plain name" bash -c "[ '$vm_location' != name_show ] && [ '$hello_location' != name_show ]"
+  # The guest's own /proc/kallsyms (boot 1) lists no alias: the same location.
+  guest_location=$("$kas" probe "$vm_alias" "${target[@]}" --kallsyms "$workdir/kallsyms.txt" | awk '{ print $2 }')
+  check "with the guest's kallsyms (no aliases) the location is the same ($guest_location)" \
+    test "$guest_location" = "$vm_location"
   if [ -n "$vm_location" ] && [ -n "$hello_location" ]; then
     echo "== boot 2 (unmodified kernel): probes on kas probe's locations"
     harness_run "boot 2" --no-build --probe-fail name_show --probe-hit "$vm_location" --probe-hit "$hello_location"
@@ -215,6 +219,9 @@ echo "aliases: vmlinux $vmlinux_alias, uio $uio_alias, kas_hello $hello_alias"
 series_location=$("$kas" probe "$vmlinux_alias" --tree "$workdir/linux" --no-daemon 2>&1 | awk '{ print $2 }')
 check "kas probe on the kernel built with aliases gives the alias ($series_location)" \
   test "$series_location" = "$vmlinux_alias"
+# The same decided from the guest's /proc/kallsyms, which lists the aliases.
+guest_location=$("$kas" probe "$vmlinux_alias" --tree "$workdir/linux" --kallsyms "$syms" --no-daemon | awk '{ print $2 }')
+check "kas probe with the guest's kallsyms gives the alias ($guest_location)" test "$guest_location" = "$vmlinux_alias"
 # A name as the census counts it: without the LTO link's number
 # (.llvm.N; with full LTO also a bare .N on an identifier).
 stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)

@@ -108,10 +108,10 @@ auto fields(const ResolveAnswer& a) {
 }
 
 auto fields(const ProbeAnswer& a) {
-  const auto& [query, symbol, location, how, anchor, anchor_offset, candidates, error] = a;
+  const auto& [query, symbol, location, how, anchor, anchor_offset, anchor_after, candidates, error] = a;
   std::vector<decltype(fields(SymbolDefinition{}))> each;
   for (const SymbolDefinition& c : candidates) each.push_back(fields(c));
-  return std::tuple(fields(query), fields(symbol), location, how, anchor, anchor_offset, each, error);
+  return std::tuple(fields(query), fields(symbol), location, how, anchor, anchor_offset, anchor_after, each, error);
 }
 
 // What the socket does to a message: serialize, then parse on the other side.
@@ -348,6 +348,7 @@ TEST(Convert, ProbeAnswerRoundTrip) {
   in.how = "anchor";
   in.anchor = "uio_read";
   in.anchor_offset = 0x1c4;
+  in.anchor_after = true;
   in.candidates = {definition("name_show"), definition("name_show_other")};
   in.error = "two functions";
   wire::ProbeAnswer w;
