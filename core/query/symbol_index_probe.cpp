@@ -102,19 +102,26 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   }
   // The closest symbol before it in its section whose name is unique
   // (kernel-wide for vmlinux, module-wide with MOD:) and that kallsyms lists.
-  // Candidates nearest first: only those few are counted by name.
   const std::span<const Entry> own(entries_.data() + first_entry_[e.binary],
                                    first_entry_[e.binary + 1] - first_entry_[e.binary]);
+  // Nearest first, ties in entry order; a heap, since usually the first
+  // candidate or two qualify (sorting all of vmlinux's .text would not).
   std::vector<const Entry*> before;
   std::vector<const Entry*> after;
   for (const Entry& other : own) {
     if (other.section != e.section || other.section == 0) continue;
     (other.value <= e.value ? before : after).push_back(&other);
   }
-  std::stable_sort(before.begin(), before.end(), [](const Entry* a, const Entry* b) { return a->value > b->value; });
-  std::stable_sort(after.begin(), after.end(), [](const Entry* a, const Entry* b) { return a->value < b->value; });
-  auto first_unique = [&](const std::vector<const Entry*>& candidates) -> const Entry* {
-    for (const Entry* other : candidates) {
+  auto first_unique = [&](std::vector<const Entry*>& candidates, bool nearest_is_highest) -> const Entry* {
+    // a < b: b comes out of the heap first.
+    auto later = [&](const Entry* a, const Entry* b) {
+      if (a->value != b->value) return nearest_is_highest ? a->value < b->value : a->value > b->value;
+      return a > b;  // the same address: the earlier entry first
+    };
+    std::make_heap(candidates.begin(), candidates.end(), later);
+    for (auto end = candidates.end(); end != candidates.begin(); --end) {
+      std::pop_heap(candidates.begin(), end, later);
+      const Entry* other = *(end - 1);
       const std::string_view other_name = name_of(*other);
       if (other_name.empty() || kallsyms_ignores(other_name) || is_excluded_name(other_name)) continue;
       if (other_name.find(target_.alias.separator) != std::string_view::npos) continue;  // an alias symbol
@@ -123,14 +130,14 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     }
     return nullptr;
   };
-  const Entry* anchor = first_unique(before);
+  const Entry* anchor = first_unique(before, true);
   if (anchor == nullptr) {
     // kprobe_events takes no negative offset (traceprobe_split_symbol_offset
     // and the "offset < 0" check of __trace_kprobe_create): a symbol after
     // it can only place its runtime address (--address).
     answer.error = "no uniquely named symbol before '" + std::string(name) + "' in its section: no location the "
                    "kernel takes by name";
-    if (const Entry* next = first_unique(after)) {
+    if (const Entry* next = first_unique(after, false)) {
       answer.anchor = std::string(name_of(*next));
       answer.anchor_offset = next->value - e.value - q.offset;
       answer.anchor_after = true;
