@@ -20,6 +20,14 @@ Result<wire::Response> with_index(KernelCache& cache, const QueryTarget& target,
   }
 }
 
+template <typename Repeated>
+std::vector<FrameQuery> queries_of(const Repeated& in) {
+  std::vector<FrameQuery> queries;
+  queries.reserve(static_cast<size_t>(in.size()));
+  for (const wire::FrameQuery& q : in) queries.push_back(wire::from_wire(q));
+  return queries;
+}
+
 }  // namespace
 
 wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
@@ -39,9 +47,7 @@ wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
 wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
-  std::vector<FrameQuery> queries;
-  queries.reserve(static_cast<size_t>(in.queries_size()));
-  for (const wire::FrameQuery& q : in.queries()) queries.push_back(wire::from_wire(q));
+  const std::vector<FrameQuery> queries = queries_of(in.queries());
   auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::ResolveReply* reply = r.mutable_resolve();
@@ -54,9 +60,7 @@ wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
 wire::Response Dispatcher::probe(const wire::ProbeRequest& in) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
-  std::vector<FrameQuery> queries;
-  queries.reserve(static_cast<size_t>(in.queries_size()));
-  for (const wire::FrameQuery& q : in.queries()) queries.push_back(wire::from_wire(q));
+  const std::vector<FrameQuery> queries = queries_of(in.queries());
   auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::ProbeReply* reply = r.mutable_probe();
