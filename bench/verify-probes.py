@@ -17,11 +17,16 @@ resolve it, from `nm` and `readelf` of the same binaries:
   - a module: MODULE:NAME[+0xOFF] where NAME is defined exactly once in that
     module, in the aliased symbol's section (readelf), at its offset minus OFF.
 
+A function with no uniquely named symbol before it in its section has no
+location by name (kprobe_events takes no negative offset); kas names the first
+unique symbol after it instead, and that distance is checked the same way.
+
 Prints the counts and the first failures; exits 0 when every location checks.
 """
 import argparse
 import collections
 import concurrent.futures
+import json
 import os
 import random
 import re
@@ -88,7 +93,11 @@ def endbr64_at(path):
 
 
 def split_location(location):
+    """(MODULE, NAME, OFF); "NAME-0xOFF" (anchor_after) gives a negative OFF."""
     module, _, rest = location.rpartition(":")
+    if "-0x" in rest:
+        name, _, off = rest.partition("-")
+        return module, name, -int(off, 16)
     name, _, off = rest.partition("+")
     return module, name, int(off, 16) if off else 0
 
@@ -117,12 +126,20 @@ def main():
     random.Random(args.seed).shuffle(mod_rows)
     mod_rows = mod_rows[: args.sample]
     specs = [r[3] for r in vm_rows] + [r[0] + ":" + r[3] for r in mod_rows]
-    res = subprocess.run([args.kas, "probe"] + specs + target, capture_output=True, text=True)
-    locations = [line.split()[1] for line in res.stdout.splitlines()]
-    if res.returncode != 0 or len(locations) != len(specs):
-        print(f"kas probe failed ({res.returncode}), {len(locations)} locations for {len(specs)} specs:\n"
+    res = subprocess.run([args.kas, "probe", "--json"] + specs + target, capture_output=True, text=True)
+    try:
+        results = json.loads(res.stdout)["results"]
+    except ValueError:
+        results = []
+    # A function with no uniquely named symbol before it has no location by
+    # name (kprobe_events takes no negative offset): kas names the first
+    # unique symbol after it (anchor_after), checked below as "before" it.
+    unplaced = [r for r in results if r["error"] and not r["anchor_after"]]
+    if len(results) != len(specs) or unplaced:
+        print(f"kas probe failed ({res.returncode}), {len(results)} results for {len(specs)} specs:\n"
               f"{res.stderr[:3000]}")
         return 1
+    locations = [r["location"] or f"{r['anchor']}-{r['anchor_offset']:#x}" for r in results]
 
     # the oracle: nm of vmlinux and of every module, readelf of the sampled ones
     kos = [os.path.join(d, f) for d, _, fs in os.walk(moddir) for f in fs if f.endswith(".ko")]
@@ -141,7 +158,8 @@ def main():
     kinds = collections.Counter()
     for (binary, name, address, alias), spec, location in zip(vm_rows, specs, locations):
         _, anchor, off = split_location(location)
-        kinds["anchor" if off or anchor != name else "name"] += 1
+        kinds["no location by name (unique symbol after it)" if off < 0 else
+              "anchor" if off or anchor != name else "name"] += 1
         want = int(address, 16)
         if want not in vm_nm.get(name, []):
             failures.append(f"{spec}: nm has no {name} at {address}")
@@ -153,6 +171,10 @@ def main():
                 failures.append(f"{spec} -> {location}: lands at {vm_nm[anchor][0] + off:x}, not {want:x}")
     for (binary, name, place, alias), spec, location in zip(mod_rows, specs[len(vm_rows):], locations[len(vm_rows):]):
         module, anchor, off = split_location(location)
+        if off < 0:
+            module = binary  # no location by name: the anchor's own module, by construction
+            kinds["module: no location by name (unique symbol after it)"] += 1
+            kinds["module anchor"] -= 1
         path = by_module.get(binary)
         section, _, offset = place.partition("+")
         offset = int(offset, 16) if offset else 0
