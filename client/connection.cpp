@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/daemon_trust.hpp"
 #include "core/util/path.hpp"
 #include "proto/framing.hpp"
 #include "proto/socket_path.hpp"
@@ -24,7 +25,10 @@ const char* build_id() { return KAS_BUILD_ID; }
 
 namespace {
 
+// Connects to `path` when its place and its listener can be trusted
+// (daemon_trust.hpp); nothing is sent before both are checked.
 Result<Fd> raw_connect(const std::string& path) {
+  if (auto r = check_socket_place(path); !r) return std::unexpected(r.error());
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) return fail(ErrorCode::kInvalidArgument, path + ": socket path too long");
@@ -36,6 +40,7 @@ Result<Fd> raw_connect(const std::string& path) {
     return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::kNotFound : ErrorCode::kIo,
                 path + ": cannot connect: " + std::strerror(err));
   }
+  if (auto r = check_peer(fd.get(), path); !r) return std::unexpected(r.error());
   return fd;
 }
 
