@@ -5,8 +5,11 @@
 
 #include "client/command.hpp"
 #include "client/kas.hpp"
+#include "core/util/atomic_file.hpp"
 
 int main(int argc, char** argv) {
+  // Outputs on a file system without O_TMPFILE have a name while written.
+  kas::remove_temporaries_on_signals();
   try {
     return kas::cli::run_kas(argc, argv);
   } catch (const std::exception& e) {
