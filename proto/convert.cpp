@@ -82,8 +82,10 @@ void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out) {
   s->set_unlocated(in.stats.unlocated);
   s->set_from_line_table(in.stats.from_line_table);
   s->set_disambiguated(in.stats.disambiguated);
+  s->set_shortened(in.stats.shortened);
   s->set_lto(in.stats.lto);
   for (const std::string& n : in.unlocated_names) out.add_unlocated_names(n);
+  for (const std::string& n : in.too_long_names) out.add_too_long_names(n);
 }
 
 kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
@@ -98,8 +100,10 @@ kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
   out.stats.unlocated = s.unlocated();
   out.stats.from_line_table = s.from_line_table();
   out.stats.disambiguated = s.disambiguated();
+  out.stats.shortened = s.shortened();
   out.stats.lto = s.lto();
   out.unlocated_names.assign(in.unlocated_names().begin(), in.unlocated_names().end());
+  out.too_long_names.assign(in.too_long_names().begin(), in.too_long_names().end());
   return out;
 }
 
@@ -142,6 +146,7 @@ void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out) {
   }
   for (const std::string& n : in.newly_duplicated) out.add_newly_duplicated(n);
   for (const std::string& n : in.unlocated) out.add_unlocated(n);
+  for (const std::string& n : in.too_long) out.add_too_long(n);
   out.set_symbols(in.symbols);
   out.set_eligible(in.eligible);
   out.set_census_modules(in.census_modules);
@@ -158,6 +163,7 @@ kas::ModuleResult from_wire(const wire::ModuleReply& in) {
   }
   out.newly_duplicated.assign(in.newly_duplicated().begin(), in.newly_duplicated().end());
   out.unlocated.assign(in.unlocated().begin(), in.unlocated().end());
+  out.too_long.assign(in.too_long().begin(), in.too_long().end());
   out.symbols = in.symbols();
   out.eligible = in.eligible();
   out.census_modules = in.census_modules();

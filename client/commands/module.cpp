@@ -43,6 +43,11 @@ int run(const Invocation& args) {
     std::fprintf(stderr, "kas: %s: no DWARF location for duplicated '%s': no alias\n", request.input.c_str(),
                  name.c_str());
   }
+  for (const std::string& name : result->too_long) {
+    std::fprintf(stderr, "kas: %s: warning: no alias for duplicated '%s': the name alone leaves no room for one "
+                         "under KSYM_NAME_LEN (%zu)\n",
+                 request.input.c_str(), name.c_str(), kKsymNameLen);
+  }
   if (args.flag("verbose")) {
     for (const ModuleAlias& a : result->aliases) {
       std::fprintf(stderr, "kas: %s: %s+0x%llx %c %s\n", request.input.c_str(), a.section.c_str(),

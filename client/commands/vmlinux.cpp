@@ -30,13 +30,19 @@ int run(const Invocation& args) {
   auto result = routed(
       routing, [&] { return remote_vmlinux(routing.daemon, request); }, [&] { return alias_vmlinux(request); });
   if (!result) return report(result.error());
+  for (const std::string& name : result->too_long_names) {
+    std::fprintf(stderr, "kas: warning: no alias for duplicated '%s': the name alone leaves no room for one under "
+                         "KSYM_NAME_LEN (%zu)\n",
+                 name.c_str(), kKsymNameLen);
+  }
   if (args.flag("verbose")) {
     const VmlinuxStats& s = result->stats;
     std::fprintf(stderr,
                  "kas: %zu lines, %zu census names from vmlinux + %zu modules, %zu eligible, %zu aliases "
-                 "(%zu disambiguated, %zu from line table), %zu without location; LTO suffixes: %s\n",
+                 "(%zu disambiguated, %zu from line table, %zu shortened to fit KSYM_NAME_LEN), %zu without "
+                 "location, %zu too long; LTO suffixes: %s\n",
                  s.input_lines, s.census_names, s.modules, s.eligible, s.aliases, s.disambiguated,
-                 s.from_line_table, s.unlocated, s.lto.c_str());
+                 s.from_line_table, s.shortened, s.unlocated, result->too_long_names.size(), s.lto.c_str());
     for (const std::string& name : result->unlocated_names) std::fprintf(stderr, "kas: no location: %s\n", name.c_str());
   }
   return write_output(args.value("output"), result->text);

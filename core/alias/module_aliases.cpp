@@ -104,10 +104,13 @@ Result<ModuleDecision> decide_module_aliases(const ModuleBinary& binary, const R
                           std::move(*place.location), holders > 0});
     candidate_symbols.push_back(eligible[k]);
   }
-  std::vector<std::string> aliases = assign_aliases(candidates, options);
+  AliasLimits limits;
+  std::vector<std::string> aliases = assign_aliases(candidates, options, &limits);
+  for (size_t c : limits.omitted) decision.too_long.emplace_back(candidate_symbols[c]->name);
   std::unordered_set<std::string_view> existing;
   for (const ElfSymbol& sym : binary.table.symbols) existing.insert(sym.name);
   for (size_t c = 0; c < candidates.size(); ++c) {
+    if (aliases[c].empty()) continue;  // too long (limits.omitted)
     const bool exists = existing.count(aliases[c]) != 0;
     decision.aliases.push_back({candidate_symbols[c], std::move(aliases[c]), exists});
   }

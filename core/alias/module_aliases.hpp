@@ -35,6 +35,7 @@ struct ModuleDecision {
   // now: other objects defining them need a rebuild to get their alias.
   std::vector<std::string> newly_duplicated;
   std::vector<std::string> unlocated;  // eligible but without a DWARF location
+  std::vector<std::string> too_long;   // eligible, no alias: the name alone is too long for one
   size_t eligible = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "core/alias/policy.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
 
 #include "core/alias/decorate.hpp"
@@ -43,6 +44,34 @@ std::string spell(const AliasCandidate& c, int level, char separator) {
   return alias;
 }
 
+constexpr size_t kHashTail = 17;  // '_' + 16 hex digits
+
+std::string fnv1a64_hex(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The limit applied to unique aliases (see assign_aliases()).
+void fit_kallsyms(std::span<const AliasCandidate> candidates, std::vector<std::string>& alias, AliasLimits* limits) {
+  constexpr size_t kMax = kKsymNameLen - 1;
+  for (size_t i = 0; i < alias.size(); ++i) {
+    if (alias[i].size() <= kMax) continue;
+    if (candidates[i].name.size() + 1 + kHashTail > kMax) {
+      alias[i].clear();
+      if (limits != nullptr) limits->omitted.push_back(i);
+      continue;
+    }
+    alias[i] = alias[i].substr(0, kMax - kHashTail) + "_" + fnv1a64_hex(alias[i]);
+    if (limits != nullptr) ++limits->shortened;
+  }
+}
+
 }  // namespace
 
 bool alias_eligible(std::string_view name, char nm_type, std::string_view section, bool is_module,
@@ -67,7 +96,8 @@ std::vector<const ElfSymbol*> module_alias_symbols(const SectionNames& section_n
   return eligible;
 }
 
-std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates, const AliasOptions& options) {
+std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates, const AliasOptions& options,
+                                        AliasLimits* limits) {
   const size_t n = candidates.size();
   std::vector<int> level(n, kFileLine);
   std::vector<std::string> alias(n);
@@ -114,7 +144,10 @@ std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidat
         if (i != home) escalate.push_back(i);
       }
     }
-    if (escalate.empty()) return alias;
+    if (escalate.empty()) {
+      fit_kallsyms(candidates, alias, limits);
+      return alias;
+    }
     std::vector<std::string> next_spelling(escalate.size());
     for (size_t k = 0; k < escalate.size(); ++k) {
       size_t i = escalate[k];
@@ -139,6 +172,7 @@ std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidat
     for (size_t k = 1; k < members.size(); ++k) renames.emplace_back(members[k], name + "_" + std::to_string(k + 1));
   }
   for (auto& [i, name] : renames) alias[i] = std::move(name);
+  fit_kallsyms(candidates, alias, limits);
   return alias;
 }
 

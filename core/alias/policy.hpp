@@ -49,6 +49,17 @@ struct AliasCandidate {
   bool shared_unit = false;
 };
 
+// KSYM_NAME_LEN (include/linux/kallsyms.h; 512 in 6.1 and 6.12): the
+// kernel's scripts/kallsyms drops a name this long or longer ("too long for
+// kallsyms") and goes on, so such an alias would silently be lost.
+inline constexpr size_t kKsymNameLen = 512;
+
+// What the length limit did to an assign_aliases() result.
+struct AliasLimits {
+  size_t shortened = 0;          // cut to fit, with a hash of the whole alias
+  std::vector<size_t> omitted;   // candidates left without an alias (their name alone is too long)
+};
+
 // Assigns each candidate an alias unique among all candidates:
 //   NAME@FILE_LINE; when several share it, those defined outside their
 //   unit's own source (header inlines, a .c #included by another .c) add the
@@ -58,7 +69,12 @@ struct AliasCandidate {
 // A module's symbol defined outside its own unit starts at the module form
 // (see policy.cpp). Deterministic: depends only on the candidate set, not on
 // its order.
+// Last, an alias of kKsymNameLen characters or more is cut to its first 494
+// characters plus '_' and 16 hex digits of a 64-bit FNV-1a hash of the whole
+// alias (511 in all): still NAME + separator + the start of its location,
+// the same for vmlinux and modules. A NAME too long to leave room for that
+// gets no alias ("" in the result; listed in `limits`).
 [[nodiscard]] std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates,
-                                                      const AliasOptions& options);
+                                                      const AliasOptions& options, AliasLimits* limits = nullptr);
 
 }  // namespace kas

@@ -110,17 +110,21 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
     candidates.push_back({census_name(line.name, options.lto), {}, line.value, std::move(*locations[k])});
     candidate_line.push_back(eligible[k]);
   }
-  std::vector<std::string> aliases = assign_aliases(candidates, options);
+  AliasLimits limits;
+  std::vector<std::string> aliases = assign_aliases(candidates, options, &limits);
+  decision.shortened = limits.shortened;
+  for (size_t c : limits.omitted) decision.too_long_names.emplace_back(lines[candidate_line[c]].name);
 
   decision.alias_of_line.resize(lines.size());
   for (size_t c = 0; c < candidates.size(); ++c) {
     const AliasCandidate& cand = candidates[c];
+    if (aliases[c].empty()) continue;  // too long (limits.omitted)
     std::string short_form = std::string(cand.name) + options.separator + decorate_path(cand.location.file) + "_" +
                              std::to_string(cand.location.line);
     if (aliases[c] != short_form) ++decision.disambiguated;
     decision.alias_of_line[candidate_line[c]] = std::move(aliases[c]);
   }
-  decision.aliases = candidates.size();
+  decision.aliases = candidates.size() - limits.omitted.size();
   return decision;
 }
 

@@ -43,7 +43,9 @@ Result<VmlinuxResult> render(const VmlinuxRequest& request, const VmlinuxListing
   s.unlocated = decided->unlocated;
   s.from_line_table = decided->from_line_table;
   s.disambiguated = decided->disambiguated;
+  s.shortened = decided->shortened;
   result.unlocated_names = std::move(decided->unlocated_names);
+  result.too_long_names = std::move(decided->too_long_names);
 
   std::string& out = result.text;
   out.reserve(listing.data().size() + s.aliases * 80);

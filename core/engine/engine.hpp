@@ -35,6 +35,7 @@ struct VmlinuxStats {
   size_t unlocated = 0;         // eligible but DWARF had no location
   size_t from_line_table = 0;   // located by line table (assembly)
   size_t disambiguated = 0;     // needed more than NAME@FILE_LINE
+  size_t shortened = 0;         // cut to fit KSYM_NAME_LEN
   std::string lto;              // the census's LTO kind and why: "thin (CONFIG_LTO_CLANG_THIN=y in ...)"
 };
 
@@ -42,6 +43,7 @@ struct VmlinuxResult {
   std::string text;  // every input line, each eligible one followed by its alias line
   VmlinuxStats stats;
   std::vector<std::string> unlocated_names;  // for --verbose diagnostics
+  std::vector<std::string> too_long_names;   // no alias: the name alone is too long for one
 };
 
 // Errors: whatever a stage reports (file and reason in the message).
@@ -89,6 +91,7 @@ struct ModuleResult {
   // now: other objects defining them need a rebuild to get their alias.
   std::vector<std::string> newly_duplicated;
   std::vector<std::string> unlocated;  // eligible but without a DWARF location
+  std::vector<std::string> too_long;   // eligible, no alias: the name alone is too long for one
   size_t symbols = 0;
   size_t eligible = 0;
   size_t census_modules = 0;

@@ -110,6 +110,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   result.eligible = decided->eligible;
   result.newly_duplicated = std::move(decided->newly_duplicated);
   result.unlocated = std::move(decided->unlocated);
+  result.too_long = std::move(decided->too_long);
 
   std::vector<NewSymbol> new_symbols;
   for (DecidedAlias& a : decided->aliases) {

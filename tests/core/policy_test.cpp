@@ -148,3 +148,34 @@ TEST(AliasEligibility, LtoSuffixesJoinTheCensusName) {
 
 }  // namespace
 }  // namespace kas
+
+namespace kas {
+namespace {
+
+TEST(AliasPolicy, TooLongAliasesAreCutTheSameWayInAnyOrderAndModules) {
+  const std::string name(480, 'n');
+  const std::string huge(510, 'h');  // with @x_c_1 past 511, and no room for a hash
+  const std::string dir(60, 'd');
+  std::vector<AliasCandidate> c = {cand(name, dir + "/a.c", 1, dir + "/a.c"),
+                                   cand(name, dir + "/b.c", 1, dir + "/b.c", "mod_b"),
+                                   cand(huge, "x.c", 1, "x.c"), cand(huge, "y.c", 1, "y.c", "mod_y"),
+                                   cand("short", "s.c", 1, "s.c")};
+  AliasLimits limits;
+  auto aliases = assign_aliases(c, {}, &limits);
+  EXPECT_EQ(limits.shortened, 2u);
+  EXPECT_EQ(limits.omitted, (std::vector<size_t>{2, 3}));
+  EXPECT_EQ(aliases[2], "");
+  EXPECT_EQ(aliases[3], "");
+  EXPECT_EQ(aliases[4], "short@s_c_1");
+  EXPECT_EQ(aliases[0].size(), kKsymNameLen - 1);
+  EXPECT_EQ(aliases[1].size(), kKsymNameLen - 1);
+  EXPECT_NE(aliases[0], aliases[1]);
+  EXPECT_EQ(aliases[0].rfind(name + "@" + std::string(13, 'd'), 0), 0u) << aliases[0];
+
+  std::vector<AliasCandidate> reversed(c.rbegin(), c.rend());
+  auto again = assign_aliases(reversed, {});
+  for (size_t i = 0; i < c.size(); ++i) EXPECT_EQ(again[c.size() - 1 - i], aliases[i]);
+}
+
+}  // namespace
+}  // namespace kas

@@ -37,13 +37,13 @@ auto fields(const VmlinuxRequest& r) {
 }
 
 auto fields(const VmlinuxResult& r) {
-  const auto& [text, stats, unlocated_names] = r;
+  const auto& [text, stats, unlocated_names, too_long_names] = r;
   const auto& [input_lines, census_names, modules, eligible, aliases, unlocated, from_line_table, disambiguated,
-               lto] = stats;
+               shortened, lto] = stats;
   return std::tuple(text,
                     std::tuple(input_lines, census_names, modules, eligible, aliases, unlocated, from_line_table,
-                               disambiguated, lto),
-                    unlocated_names);
+                               disambiguated, shortened, lto),
+                    unlocated_names, too_long_names);
 }
 
 auto fields(const ModuleRequest& r) {
@@ -58,12 +58,12 @@ auto fields(const ModuleAlias& a) {
 }
 
 auto fields(const ModuleResult& r) {
-  const auto& [output_path, aliases, newly_duplicated, unlocated, symbols, eligible, census_modules,
+  const auto& [output_path, aliases, newly_duplicated, unlocated, too_long, symbols, eligible, census_modules,
                census_included_module, rewritten] = r;
   std::vector<decltype(fields(ModuleAlias{}))> alias_fields;
   for (const ModuleAlias& a : aliases) alias_fields.push_back(fields(a));
-  return std::tuple(output_path, alias_fields, newly_duplicated, unlocated, symbols, eligible, census_modules,
-                    census_included_module, rewritten);
+  return std::tuple(output_path, alias_fields, newly_duplicated, unlocated, too_long, symbols, eligible,
+                    census_modules, census_included_module, rewritten);
 }
 
 auto fields(const QueryTarget& t) {
@@ -219,8 +219,10 @@ TEST(Convert, VmlinuxResultRoundTrip) {
   VmlinuxResult in;
   const char text[] = "ffffffff8c4f76d0 t name_show\n\0bytes, not UTF-8: \xff\n";  // wire type `bytes`
   in.text = std::string(text, sizeof text - 1);
-  in.stats = {101, 102, 103, 104, 105, 106, 107, 108, "thin (CONFIG_LTO_CLANG_THIN=y in ./include/config/auto.conf)"};
+  in.stats = {101, 102, 103, 104, 105, 106, 107, 108, 109,
+              "thin (CONFIG_LTO_CLANG_THIN=y in ./include/config/auto.conf)"};
   in.unlocated_names = {"__entry_text_start", "ret_from_fork"};
+  in.too_long_names = {std::string(500, 'x')};
   wire::VmlinuxReply w;
   wire::to_wire(in, w);
   EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(in));
@@ -254,6 +256,7 @@ TEST(Convert, ModuleResultRoundTrip) {
                 {"uio_major", "uio_major%drivers_uio_uio_c_30", ".bss", 0x8, 'b'}};
   in.newly_duplicated = {"uio_open"};
   in.unlocated = {"uio_asm_stub"};
+  in.too_long = {std::string(500, 'y')};
   in.symbols = 201;
   in.eligible = 202;
   in.census_modules = 203;
