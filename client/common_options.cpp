@@ -69,8 +69,9 @@ std::vector<OptionSpec> alias_options() {
           lto_option(),
           {.long_name = "separator",
            .arg_name = "C",
-           .help = "character between name and location (default '@')",
-           .check = is_one_character}};
+           .help = "character between name and location (default '@'): printable ASCII, no space, none of "
+                   "[A-Za-z0-9_.$:+/[]*?]",
+           .check = is_separator}};
 }
 
 AliasOptions alias_of(const Invocation& args) {
@@ -117,6 +118,6 @@ bool is_count(const std::string& value) {
   return parse_unsigned(value, ignored);
 }
 
-bool is_one_character(const std::string& value) { return value.size() == 1; }
+bool is_separator(const std::string& value) { return value.size() == 1 && valid_separator(value[0]); }
 
 }  // namespace kas::cli

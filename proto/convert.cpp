@@ -45,7 +45,9 @@ void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out) {
 
 Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in) {
   kas::AliasOptions out;
-  if (in.separator().size() > 1) return fail(ErrorCode::kInvalidArgument, "separator must be one character");
+  if (in.separator().size() > 1 || (in.separator().size() == 1 && !valid_separator(in.separator()[0]))) {
+    return fail(ErrorCode::kInvalidArgument, "separator must be one printable ASCII character no name holds");
+  }
   if (!in.separator().empty()) out.separator = in.separator()[0];
   out.data = in.data();
   out.lto = from_wire(in.lto());

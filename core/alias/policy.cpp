@@ -96,6 +96,12 @@ std::vector<const ElfSymbol*> module_alias_symbols(const SectionNames& section_n
   return eligible;
 }
 
+bool valid_separator(char c) {
+  if (c <= ' ' || c > '~') return false;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return false;
+  return std::string_view("_.$:+/[]*?").find(c) == std::string_view::npos;
+}
+
 std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates, const AliasOptions& options,
                                         AliasLimits* limits) {
   const size_t n = candidates.size();

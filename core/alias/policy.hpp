@@ -49,6 +49,12 @@ struct AliasCandidate {
   bool shared_unit = false;
 };
 
+// A separator is one printable, non-space ASCII character that no symbol
+// name holds ([A-Za-z0-9_.$]) and that kas's own syntax does not use
+// (MODULE:NAME+OFF/SIZE, [module], globs *?): else nm lines or specs with
+// aliases would not read back as one name.
+[[nodiscard]] bool valid_separator(char c);
+
 // KSYM_NAME_LEN (include/linux/kallsyms.h; 512 in 6.1 and 6.12): the
 // kernel's scripts/kallsyms drops a name this long or longer ("too long for
 // kallsyms") and goes on, so such an alias would silently be lost.

@@ -1,11 +1,17 @@
 #include "core/index/kernel_files.hpp"
 
+#include <sys/stat.h>
+
+#include <set>
+#include <utility>
+
 #include "core/index/module_list.hpp"
 
 namespace kas {
 
 Result<std::vector<std::string>> collect_module_files(const KernelFiles& files) {
-  std::vector<std::string> out;
+  std::vector<std::string> listed_all;
+  std::vector<std::string>& out = listed_all;
   for (const std::string& order : files.modules_orders) {
     auto listed = read_modules_order(order);
     if (!listed) return std::unexpected(listed.error());
@@ -16,7 +22,19 @@ Result<std::vector<std::string>> collect_module_files(const KernelFiles& files) 
     if (!found) return std::unexpected(found.error());
     out.insert(out.end(), std::make_move_iterator(found->begin()), std::make_move_iterator(found->end()));
   }
-  return out;
+  // One file counts once, however often and however spelled it is given
+  // (--modules D --modules D/., two modules.order listing it): the census
+  // would count its names twice. A file that cannot be stat'ed is kept, for
+  // its reader to report.
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::vector<std::string> unique;
+  unique.reserve(listed_all.size());
+  for (std::string& path : listed_all) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !seen.emplace(st.st_dev, st.st_ino).second) continue;
+    unique.push_back(std::move(path));
+  }
+  return unique;
 }
 
 Result<void> check_census_sources(const KernelFiles& files) {
