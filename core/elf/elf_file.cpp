@@ -1,6 +1,7 @@
 #include "core/elf/elf_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -51,12 +52,17 @@ ElfFile::~ElfFile() {
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
   init_libelf();
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO given as an object must not hold a daemon thread
+  // until someone writes to it; it is refused below.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     int err = errno;
     return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
                 path + ": cannot open: " + std::strerror(err));
   }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kBadInput, path + ": not a regular file");
   Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
   if (elf == nullptr) {
     return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));

@@ -29,7 +29,8 @@ Result<void> write_all(int fd, std::string_view data, const std::string& what) {
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO must not block the reader (it is refused below).
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) {
     int err = errno;
     return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
@@ -42,6 +43,7 @@ Result<std::string> read_file(const std::string& path) {
   if (S_ISDIR(st.st_mode)) {
     return fail(ErrorCode::kIo, path + ": is a directory");
   }
+  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, path + ": not a regular file");
   std::string data;
   data.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];

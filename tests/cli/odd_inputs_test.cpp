@@ -1,6 +1,8 @@
 // Inputs a careless user gives: a path that is no UTF-8 (bytes to the
 // kernel, and to the wire), a separator that would break the nm output, the
 // same modules given twice.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -67,6 +69,30 @@ TEST_F(OddInputs, ModulesGivenTwiceAreCountedOnce) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, once.out) << twice[2] << " " << twice[3];
   }
+}
+
+// A FIFO given as a module (or as the census listing) is refused at once,
+// in process and by kasd, whose threads it once held until someone opened
+// the FIFO: four of them blocked every client, kas daemon status included.
+TEST_F(OddInputs, AFifoInputIsRefusedAndBlocksNobody) {
+  const std::string fifo = dir_.file("fifo.o");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string socket = dir_.file("run/kasd.sock");
+  for (int i = 0; i < 6; ++i) {
+    auto r = test::run_process({"timeout", "20", test::kas_binary(), "module", fifo, "-o", dir_.file("out.o"),
+                                "--nm", k_->syms(), "--modules-order", k_->modules_order(), "--socket", socket});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find(fifo + ": not a regular file"), std::string::npos) << r.err;
+  }
+  auto listing = test::run_process({"timeout", "20", test::kas_binary(), "census", "--nm", fifo, "--socket", socket});
+  EXPECT_EQ(listing.exit_code, 1) << listing.err;
+  EXPECT_NE(listing.err.find("not a regular file"), std::string::npos) << listing.err;
+  auto local = test::run_process({"timeout", "20", test::kas_binary(), "module", fifo, "-o", dir_.file("out.o"),
+                                  "--nm", k_->syms(), "--modules-order", k_->modules_order(), "--no-daemon"});
+  EXPECT_EQ(local.exit_code, 1) << local.err;
+  auto status = test::run_process({"timeout", "20", test::kas_binary(), "daemon", "status", "--socket", socket});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  (void)test::run_process({test::kas_binary(), "daemon", "stop", "--socket", socket});
 }
 
 }  // namespace
