@@ -15,6 +15,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -47,9 +48,18 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, asio::a
       co_await send_response(socket, reply);
       co_return SessionEnd::kRejected;
     }
-    std::string body(*length, '\0');
-    co_await asio::async_read(socket, asio::buffer(body), asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return SessionEnd::kClosed;
+    // Memory follows the bytes that arrived, never the length announced: a
+    // header claiming 64 MiB and then a stall costs one chunk, not 64 MiB.
+    constexpr size_t kChunk = 64u << 10;
+    std::string body;
+    while (body.size() < *length) {
+      const size_t at = body.size();
+      const size_t chunk = std::min<size_t>(*length - at, kChunk);
+      body.resize(at + chunk);
+      co_await asio::async_read(socket, asio::buffer(body.data() + at, chunk),
+                                asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return SessionEnd::kClosed;
+    }
     wire::Request request;
     if (!request.ParseFromString(body)) {
       wire::Response reply = error_response({ErrorCode::kBadInput, "unparsable request"});

@@ -312,6 +312,38 @@ TEST_F(Daemon, BadFramesGetErrorsAndTheDaemonKeepsServing) {
   EXPECT_EQ(daemons_started(), 1);
 }
 
+// kasd's resident memory (VmRSS, KiB).
+long rss_kib(int pid) {
+  const std::string status = test::read_text("/proc/" + std::to_string(pid) + "/status");
+  const size_t at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+TEST_F(Daemon, AnnouncedLengthsCostNoMemoryUntilTheBytesArrive) {
+  ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
+  auto status = kas({"daemon", "status", "--socket", socket_});
+  const size_t at = status.out.find("pid ");
+  ASSERT_NE(at, std::string::npos) << status.out;
+  const int pid = std::stoi(status.out.substr(at + 4));
+  const long before = rss_kib(pid);
+  // Eight connections each announcing a 60 MiB frame, sending 10 bytes of
+  // it and stalling (once 480 MiB of RSS).
+  std::vector<int> fds;
+  const std::string header("\x00\x00\xc0\x03", 4);  // 0x03c00000 = 60 MiB, little-endian
+  for (int i = 0; i < 8; ++i) {
+    int fd = raw_connect(socket_);
+    ASSERT_GE(fd, 0);
+    const std::string bytes = header + std::string(10, 'x');
+    ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const long after = rss_kib(pid);
+  EXPECT_LT(after - before, 32 * 1024) << "kasd grew from " << before << " to " << after << " KiB";
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(kas({"daemon", "status", "--socket", socket_}).exit_code, 0);
+}
+
 TEST_F(Daemon, ConnectionsFromAnotherUidAreRefused) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to run a client as another user (setpriv)";
   ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
