@@ -3,6 +3,7 @@
 
 #include "daemon/server.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -12,6 +13,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 
 #include "daemon/session.hpp"
@@ -76,15 +80,32 @@ class Server {
   }
 
   awaitable<void> accept_loop() {
+    asio::steady_timer backoff(io_);
     while (!stopping_) {
       boost::system::error_code ec;
       Socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping_) co_return;
+        // Out of descriptors (or memory): the pending connection stays
+        // queued; retrying at once would spin. Wait for sessions to end.
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+            ec == asio::error::no_memory) {
+          std::fprintf(stderr, "kasd: cannot accept a connection: %s; retrying in 100 ms\n", ec.message().c_str());
+          backoff.expires_after(std::chrono::milliseconds(100));
+          co_await backoff.async_wait(asio::redirect_error(use_awaitable, ec));
+        }
         continue;
       }
       asio::co_spawn(io_, session(std::move(socket)), asio::detached);
     }
+  }
+
+  // Open connections kasd serves at once: a quarter of its descriptor limit
+  // (the rest are for the files requests read), 8 to 1024.
+  static size_t connection_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
+    return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 4, 8, 1024);
   }
 
   // Stops when idle long enough (never with a request in flight), and
@@ -117,6 +138,21 @@ class Server {
   }
 
   awaitable<void> session(Socket socket) {
+    struct Counted {
+      std::atomic<size_t>& n;
+      size_t open;
+      explicit Counted(std::atomic<size_t>& count) : n(count), open(++count) {}
+      ~Counted() { --n; }
+    } counted(connections_);
+    if (counted.open > max_connections_) {
+      std::fprintf(stderr, "kasd: refused a connection: %zu open, the limit is %zu\n", counted.open - 1,
+                   max_connections_);
+      wire::Response reply = error_response(
+          {ErrorCode::kIo, "kasd has too many connections open (" + std::to_string(max_connections_) +
+                               ", a quarter of its RLIMIT_NOFILE): try again, or run with --no-daemon"});
+      co_await send_response(socket, reply);
+      co_return;
+    }
     uid_t uid = 0;
     if (!peer_allowed(socket, uid)) {
       std::fprintf(stderr, "kasd: refused a connection from uid %u\n", static_cast<unsigned>(uid));
@@ -143,6 +179,8 @@ class Server {
   asio::signal_set signals_;
   asio::steady_timer idle_timer_;
   Activity activity_;
+  std::atomic<size_t> connections_{0};  // sessions open
+  const size_t max_connections_ = connection_limit();
   bool stopping_ = false;
 };
 

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -342,6 +344,42 @@ TEST_F(Daemon, AnnouncedLengthsCostNoMemoryUntilTheBytesArrive) {
   EXPECT_LT(after - before, 32 * 1024) << "kasd grew from " << before << " to " << after << " KiB";
   for (int fd : fds) ::close(fd);
   EXPECT_EQ(kas({"daemon", "status", "--socket", socket_}).exit_code, 0);
+}
+
+// CPU time kasd has used (utime + stime, clock ticks).
+long cpu_ticks(int pid) {
+  const std::string stat = test::read_text("/proc/" + std::to_string(pid) + "/stat");
+  std::istringstream in(stat.substr(stat.rfind(')') + 2));
+  std::vector<std::string> f;
+  for (std::string w; in >> w;) f.push_back(w);
+  return f.size() > 12 ? std::stol(f[11]) + std::stol(f[12]) : -1;
+}
+
+TEST_F(Daemon, IdleConnectionsPastTheDescriptorLimitNeitherSpinNorHangOthers) {
+  // kasd with 64 descriptors, 80 connections that never speak.
+  const int pid = test::spawn_process({"prlimit", "--nofile=64:64", KAS_TEST_KASD_BINARY, "--socket", socket_},
+                                      dir_.file("kasd.out"), dir_.file("kasd.err"));
+  for (int i = 0; i < 500 && !test::exists(socket_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::vector<int> fds;
+  for (int i = 0; i < 80; ++i) {
+    int fd = raw_connect(socket_);
+    if (fd >= 0) fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const long before = cpu_ticks(pid);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const long spent = cpu_ticks(pid) - before;
+  EXPECT_LT(spent, 20) << "kasd used " << spent << " ticks in 1 s with idle connections";  // spinning: ~100
+  // Another client gets an answer, not a hang: served, or told why not.
+  auto status = test::run_process({"timeout", "10", test::kas_binary(), "daemon", "status", "--socket", socket_});
+  EXPECT_NE(status.exit_code, 124) << "kas daemon status hung";
+  EXPECT_NE((status.out + status.err).find("too many connections"), std::string::npos) << status.out << status.err;
+  for (int fd : fds) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto again = test::run_process({"timeout", "10", test::kas_binary(), "daemon", "status", "--socket", socket_});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  (void)test::run_process({test::kas_binary(), "daemon", "stop", "--socket", socket_});
+  EXPECT_EQ(test::wait_process(pid), 0) << test::read_text(dir_.file("kasd.err"));
 }
 
 TEST_F(Daemon, ConnectionsFromAnotherUidAreRefused) {
