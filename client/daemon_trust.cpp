@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/util/path.hpp"
+
 namespace kas::cli {
 
 namespace {
@@ -18,17 +20,11 @@ std::string octal(mode_t mode) {
   return buf;
 }
 
-std::string directory_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return path.substr(0, slash == 0 ? 1 : slash);
-}
-
 }  // namespace
 
 Result<void> check_socket_place(const std::string& socket_path) {
   const uid_t me = ::getuid();
-  const std::string dir = directory_of(socket_path);
+  const std::string dir = path::directory(socket_path);
   const std::string refuse = "not using the kasd socket " + socket_path + ": ";
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) {

@@ -21,14 +21,9 @@ bool is_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// A location "[MODULE:]NAME[+0xOFF]" in its parts (names hold no ':' or '+').
-struct LocationParts {
-  std::string module;
-  std::string name;
-  std::string offset;  // "+0x.." or ""
-};
+}  // namespace
 
-LocationParts split(const std::string& location) {
+LocationParts split_location(const std::string& location) {
   LocationParts parts;
   std::string rest = location;
   if (size_t colon = rest.find(':'); colon != std::string::npos) {
@@ -43,8 +38,10 @@ LocationParts split(const std::string& location) {
   return parts;
 }
 
+namespace {
+
 std::string bpftrace_probe(const ProbeAnswer& answer, bool return_probe) {
-  LocationParts parts = split(answer.location);
+  LocationParts parts = split_location(answer.location);
   if (answer.how == "module" && answer.symbol.count == 1 && parts.name == answer.symbol.name) parts.module.clear();
   bool plain = true;
   for (char c : parts.name) plain = plain && (is_word_char(c) || c == '.');
@@ -55,7 +52,7 @@ std::string bpftrace_probe(const ProbeAnswer& answer, bool return_probe) {
 
 // Single-quoted for a POSIX shell; names never hold a quote.
 std::string perf_command(const ProbeAnswer& answer, const std::string& event, bool return_probe) {
-  const LocationParts parts = split(answer.location);
+  const LocationParts parts = split_location(answer.location);
   std::string name;
   for (char c : parts.name) {
     if (c == '=' || c == '@' || c == '+' || c == ':' || c == ';' || c == '%' || c == '\\') name += '\\';

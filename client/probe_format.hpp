@@ -14,6 +14,14 @@ enum class ProbeFormat { kKprobe, kBpftrace, kPerf };
 
 [[nodiscard]] std::optional<ProbeFormat> parse_probe_format(std::string_view text);
 
+// A location "[MODULE:]NAME[+0xOFF]" in its parts (names hold no ':' or '+').
+struct LocationParts {
+  std::string module;
+  std::string name;
+  std::string offset;  // "+0x.." or ""
+};
+[[nodiscard]] LocationParts split_location(const std::string& location);
+
 // The group of every event kas probe makes ("kas/EVENT", "kas:EVENT").
 inline constexpr std::string_view kProbeGroup = "kas";
 

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/util/path.hpp"
+
 namespace kas {
 
 std::string default_socket_path() {
@@ -18,8 +20,7 @@ std::string default_socket_path() {
 }
 
 Result<void> ensure_private_directory(const std::string& socket_path) {
-  size_t slash = socket_path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : socket_path.substr(0, slash == 0 ? 1 : slash);
+  const std::string dir = path::directory(socket_path);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return fail(ErrorCode::kIo, dir + ": cannot create socket directory: " + std::strerror(errno));
   }

@@ -37,20 +37,12 @@ std::string kallsyms_of(const Invocation& args, const QueryOptions& options) {
 // --address: the location as the running kernel's address of its symbol
 // plus offset (kallsyms names it once in its binary).
 void to_runtime_address(const LiveKernel& live, ProbeOutcome& o) {
-  std::string location = o.answer.location;
-  std::string module;
-  if (size_t colon = location.find(':'); colon != std::string::npos) {
-    module = location.substr(0, colon);
-    location = location.substr(colon + 1);
-  }
-  uint64_t offset = 0;
-  if (size_t plus = location.find('+'); plus != std::string::npos) {
-    offset = std::stoull(location.substr(plus + 1), nullptr, 16);
-    location = location.substr(0, plus);
-  }
-  auto base = live.unique_address(module, location);
+  const LocationParts parts = split_location(o.answer.location);
+  const uint64_t offset = parts.offset.empty() ? 0 : std::stoull(parts.offset.substr(1), nullptr, 16);
+  const std::string& module = parts.module;
+  auto base = live.unique_address(module, parts.name);
   if (!base) {
-    o.error = "the running kernel's kallsyms lists '" + location + "'" + (module.empty() ? "" : " in " + module) +
+    o.error = "the running kernel's kallsyms lists '" + parts.name + "'" + (module.empty() ? "" : " in " + module) +
               " not exactly once" + (module.empty() ? "" : " (is the module loaded?)");
     return;
   }

@@ -10,8 +10,7 @@
 namespace kas {
 
 Result<std::vector<std::string>> collect_module_files(const KernelFiles& files) {
-  std::vector<std::string> listed_all;
-  std::vector<std::string>& out = listed_all;
+  std::vector<std::string> out;
   for (const std::string& order : files.modules_orders) {
     auto listed = read_modules_order(order);
     if (!listed) return std::unexpected(listed.error());
@@ -28,8 +27,8 @@ Result<std::vector<std::string>> collect_module_files(const KernelFiles& files) 
   // its reader to report.
   std::set<std::pair<dev_t, ino_t>> seen;
   std::vector<std::string> unique;
-  unique.reserve(listed_all.size());
-  for (std::string& path : listed_all) {
+  unique.reserve(out.size());
+  for (std::string& path : out) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && !seen.emplace(st.st_dev, st.st_ino).second) continue;
     unique.push_back(std::move(path));

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/util/path.hpp"
+
 namespace kas {
 
 namespace {
@@ -62,12 +64,6 @@ const char* kind_of(mode_t mode) {
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISSOCK(mode)) return "a socket";
   return "not a regular file";
-}
-
-std::string directory_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 // A fresh name beside `path` for the unnamed file `fd`, linked (EEXIST:
@@ -125,7 +121,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& path) {
     return fail(ErrorCode::kIo, path + ": exists and is " + kind_of(st.st_mode) +
                                     ": kas replaces only regular files (remove it, or write elsewhere)");
   }
-  int fd = ::open(directory_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  int fd = ::open(path::directory(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd >= 0) return AtomicFile(path, std::string(), Fd(fd));
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
     return fail(ErrorCode::kIo, path + ": cannot create output: " + std::strerror(errno));

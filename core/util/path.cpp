@@ -77,4 +77,10 @@ std::string real_path(const std::string& p) {
   return buf;
 }
 
+std::string directory(std::string_view p) {
+  const size_t slash = p.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  return std::string(p.substr(0, slash == 0 ? 1 : slash));
+}
+
 }  // namespace kas::path

@@ -27,6 +27,10 @@ namespace kas::path {
 // Last component ("fs/binfmt_elf.c" -> "binfmt_elf.c").
 [[nodiscard]] std::string_view basename(std::string_view p);
 
+// Everything before the last component: "a/b/c" -> "a/b", "/c" -> "/",
+// "c" -> "." (the directory a file named so is created in).
+[[nodiscard]] std::string directory(std::string_view p);
+
 // realpath(3) of `p`, or "" when it does not exist here.
 [[nodiscard]] std::string real_path(const std::string& p);
 

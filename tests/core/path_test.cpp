@@ -15,6 +15,13 @@ TEST(PathNormalize, CollapsesDotsAndSlashes) {
   EXPECT_EQ(normalize(""), "");
 }
 
+TEST(PathDirectory, EverythingBeforeTheLastComponent) {
+  EXPECT_EQ(path::directory("/tmp/kasd-0/kasd.sock"), "/tmp/kasd-0");
+  EXPECT_EQ(path::directory("/kasd.sock"), "/");
+  EXPECT_EQ(path::directory("out.o"), ".");
+  EXPECT_EQ(path::directory("build/out.o"), "build");
+}
+
 TEST(PathJoin, AbsoluteRightSideWins) {
   EXPECT_EQ(join("/obj", "../src/kernel/x.c"), "/src/kernel/x.c");
   EXPECT_EQ(join("/obj", "/abs/y.c"), "/abs/y.c");
