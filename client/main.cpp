@@ -6,10 +6,13 @@
 #include "client/command.hpp"
 #include "client/kas.hpp"
 #include "core/util/atomic_file.hpp"
+#include "core/util/bus_fault.hpp"
 
 int main(int argc, char** argv) {
   // Outputs on a file system without O_TMPFILE have a name while written.
   kas::remove_temporaries_on_signals();
+  // An input truncated while mapped is an error naming it, not a SIGBUS.
+  kas::install_bus_fault_guard();
   try {
     return kas::cli::run_kas(argc, argv);
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/util/bus_fault.hpp"
 #include "core/util/parallel.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
@@ -50,6 +51,9 @@ bool parse_number(const char* text, unsigned long& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file truncated while a request reads it fails that request (naming
+  // the file), not the daemon and everyone else's requests with it.
+  kas::install_bus_fault_guard();
   std::string socket_path = kas::default_socket_path();
   kas::daemon::ServerOptions options;
   unsigned jobs = kas::default_jobs();

@@ -40,11 +40,11 @@ DebugInfo::~DebugInfo() {
   if (own_fd_ >= 0) ::close(own_fd_);
 }
 
-std::unique_ptr<DebugInfo> DebugInfo::open_self_relocated(const ElfFile& file) {
+std::unique_ptr<DebugInfo> DebugInfo::open_self_relocated(const ElfFile& file, int held) {
   std::unique_ptr<DebugInfo> info(new DebugInfo());
   info->path_ = file.path();
   info->relocatable_ = true;
-  info->own_fd_ = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
+  info->own_fd_ = ::fcntl(held, F_DUPFD_CLOEXEC, 0);
   if (info->own_fd_ < 0) return nullptr;
   // Private: relocations are written into the mapping, never to the file.
   info->own_elf_ = elf_begin(info->own_fd_, ELF_C_READ_MMAP_PRIVATE, nullptr);
@@ -145,8 +145,18 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
                 path + ": no debug info (.debug_info); build with CONFIG_DEBUG_INFO");
   }
 
+  // libelf and libdwfl read through descriptors of their own, made from one
+  // checked to be `file` still: else the DWARF could be another build's.
+  Fd held(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!held.valid()) return fail(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  if (auto same = check_unchanged(held.get(), file.stamp(), path); !same) return std::unexpected(same.error());
+
   if (relocation == Relocation::kAuto && file.is_relocatable() && relocates_machine(file.header().e_machine)) {
-    if (auto own = open_self_relocated(file)) return own;
+    if (auto own = open_self_relocated(file, held.get())) {
+      own->held_ = std::move(held);
+      own->opened_ = file.stamp();
+      return own;
+    }
   }
 
   std::unique_ptr<DebugInfo> info(new DebugInfo());
@@ -156,8 +166,10 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
   if (info->dwfl_ == nullptr) {
     return fail(ErrorCode::kInternal, path + ": dwfl_begin: " + dwfl_errmsg(-1));
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::fcntl(held.get(), F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return fail(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  info->held_ = std::move(held);
+  info->opened_ = file.stamp();
   // libdwfl takes ownership of fd.
   dwfl_report_begin(info->dwfl_);
   info->module_ = dwfl_report_offline(info->dwfl_, path.c_str(), path.c_str(), fd);

@@ -24,6 +24,8 @@
 #include "core/dwarf/debug_relocation.hpp"
 #include "core/dwarf/source_tree.hpp"
 #include "core/elf/elf_file.hpp"
+#include "core/util/fd.hpp"
+#include "core/util/file_stamp.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -90,6 +92,10 @@ class DebugInfo {
   // prepared. An estimate, for caches that keep handles open.
   [[nodiscard]] uint64_t approximate_bytes() const;
 
+  // Fails when the file was rewritten or truncated since it was opened (the
+  // DWARF read from it may be wrong): check before using what was read.
+  [[nodiscard]] Result<void> unchanged() const { return check_unchanged(held_.get(), opened_, path_); }
+
  private:
   DebugInfo() = default;
   void build_unit_ranges() const;
@@ -101,10 +107,14 @@ class DebugInfo {
     Dwarf_Off cu_offset;
   };
 
-  [[nodiscard]] static std::unique_ptr<DebugInfo> open_self_relocated(const ElfFile& file);
+  [[nodiscard]] static std::unique_ptr<DebugInfo> open_self_relocated(const ElfFile& file, int held);
   void relocate_unit_heads();
 
   std::string path_;
+  // The file as the ElfFile it was opened from saw it: libelf and libdwfl
+  // open it again by path, from this descriptor.
+  Fd held_;
+  FileStamp opened_;
   // Self-relocated: our own private mapping of the file, and its layout.
   int own_fd_ = -1;
   Elf* own_elf_ = nullptr;

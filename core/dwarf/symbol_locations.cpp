@@ -29,6 +29,8 @@ Result<std::vector<SymbolPlace>> locate_object_symbols(const ElfFile& file, std:
   }
   auto locations = locate(**info, tree, queries);
   for (size_t q = 0; q < queried.size(); ++q) places[queried[q]].location = std::move(locations[q]);
+  // (DebugInfo read the same file: checked against `file` when opened.)
+  if (auto same = file.unchanged(); !same) return std::unexpected(same.error());
   return places;
 }
 

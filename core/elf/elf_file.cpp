@@ -26,6 +26,7 @@ ElfFile::ElfFile(std::string path, Fd fd, Elf* elf)
 ElfFile::ElfFile(ElfFile&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::move(other.fd_)),
+      opened_(std::move(other.opened_)),
       decompressed_(std::move(other.decompressed_)),
       elf_(std::exchange(other.elf_, nullptr)),
       ehdr_(other.ehdr_),
@@ -37,6 +38,7 @@ ElfFile& ElfFile::operator=(ElfFile&& other) noexcept {
     if (elf_ != nullptr) elf_end(elf_);
     path_ = std::move(other.path_);
     fd_ = std::move(other.fd_);
+    opened_ = std::move(other.opened_);
     decompressed_ = std::move(other.decompressed_);
     elf_ = std::exchange(other.elf_, nullptr);
     ehdr_ = other.ehdr_;
@@ -63,9 +65,16 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kBadInput, path + ": not a regular file");
+  // A file truncated while libelf reads its headers reads as zeros (see
+  // core/util/bus_fault): "not an ELF file" would then be the wrong reason.
+  const int raw_fd = fd.get();
+  auto refuse = [&](ErrorCode code, std::string message) {
+    if (auto same = check_unchanged(raw_fd, stamp_of(st), path); !same) return std::unexpected(same.error());
+    return std::unexpected(Error{code, std::move(message)});
+  };
   Elf* elf = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
   if (elf == nullptr) {
-    return fail(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));
+    return refuse(ErrorCode::kBadElf, path + ": cannot read ELF: " + elf_errmsg(-1));
   }
   // Not ELF: maybe a compressed module. libelf has mapped the file already,
   // so its bytes are decompressed from there, and a plain ELF file costs
@@ -78,25 +87,26 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
     if (compression != Compression::kNone) {
       auto plain = decompress({raw, size}, compression, path);
       elf_end(elf);
-      if (!plain) return std::unexpected(plain.error());
+      if (!plain) return refuse(plain.error().code, plain.error().message);
       decompressed = std::make_unique<std::string>(std::move(*plain));
       elf = elf_memory(decompressed->data(), decompressed->size());
       if (elf == nullptr) {
-        return fail(ErrorCode::kBadElf, path + ": cannot read ELF (" + std::string(compression_name(compression)) +
+        return refuse(ErrorCode::kBadElf, path + ": cannot read ELF (" + std::string(compression_name(compression)) +
                                             "-compressed): " + elf_errmsg(-1));
       }
     }
   }
   ElfFile file(path, std::move(fd), elf);
+  file.opened_ = stamp_of(st);
   file.decompressed_ = std::move(decompressed);
   if (elf_kind(elf) != ELF_K_ELF) {
-    return fail(ErrorCode::kBadElf, path + ": not an ELF file");
+    return refuse(ErrorCode::kBadElf, path + ": not an ELF file");
   }
   if (gelf_getehdr(elf, &file.ehdr_) == nullptr) {
-    return fail(ErrorCode::kBadElf, file.describe_error("bad ELF header"));
+    return refuse(ErrorCode::kBadElf, file.describe_error("bad ELF header"));
   }
   if (elf_getshdrnum(elf, &file.shnum_) != 0 || elf_getshdrstrndx(elf, &file.shstrndx_) != 0) {
-    return fail(ErrorCode::kBadElf, file.describe_error("bad section header table"));
+    return refuse(ErrorCode::kBadElf, file.describe_error("bad section header table"));
   }
   return file;
 }

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/util/fd.hpp"
+#include "core/util/file_stamp.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -52,6 +53,11 @@ class ElfFile {
   // True when the file has a .debug_info section (compressed or not).
   [[nodiscard]] bool has_debug_info() const;
 
+  // Fails when the file was rewritten or truncated since it was opened:
+  // anything read from it may then be wrong, so check before using results.
+  [[nodiscard]] Result<void> unchanged() const { return check_unchanged(fd_.get(), opened_, path_); }
+  [[nodiscard]] const FileStamp& stamp() const { return opened_; }
+
   // "path: what: libelf's reason", for Error messages.
   [[nodiscard]] std::string describe_error(std::string_view what) const;
 
@@ -60,6 +66,7 @@ class ElfFile {
 
   std::string path_;
   Fd fd_;
+  FileStamp opened_;
   std::unique_ptr<std::string> decompressed_;  // what elf_ reads, for a compressed file
   Elf* elf_ = nullptr;
   GElf_Ehdr ehdr_{};

@@ -32,6 +32,10 @@ std::string_view VmlinuxListing::data() const {
   return synthesized_ ? std::string_view(*synthesized_) : mapped_->data();
 }
 
+Result<void> VmlinuxListing::unchanged() const {
+  return mapped_ ? mapped_->unchanged() : Result<void>{};
+}
+
 Result<bool> VmlinuxListing::is_elf(const std::string& path) {
   auto mapped = MappedFile::open(path);
   if (!mapped) return std::unexpected(mapped.error());
@@ -67,7 +71,9 @@ Result<VmlinuxListing> VmlinuxListing::open(const std::string& path) {
     if (!file) return std::unexpected(file.error());
     auto table = read_symbols(*file);
     if (!table) return std::unexpected(table.error());
-    return from_symbols(*table, path);
+    auto listing = from_symbols(*table, path);  // a copy of the names
+    if (auto same = file->unchanged(); !same) return std::unexpected(same.error());
+    return listing;
   }
   VmlinuxListing listing;
   listing.mapped_.emplace(std::move(*mapped));

@@ -31,6 +31,9 @@ class VmlinuxListing {
 
   [[nodiscard]] std::span<const NmLine> lines() const { return lines_; }
   [[nodiscard]] std::string_view data() const;
+  // Fails when the listing file was rewritten since it was read (lines()
+  // views its mapping); always fine for one made from an ELF file.
+  [[nodiscard]] Result<void> unchanged() const;
 
  private:
   std::optional<MappedFile> mapped_;            // a text listing

@@ -37,6 +37,9 @@ Result<VmlinuxResult> render(const VmlinuxRequest& request, const VmlinuxListing
   options.lto = snapshot.lto();
   auto decided = decide_vmlinux_aliases(lines, census, options, *debug);
   if (!decided) return std::unexpected(decided.error());
+  // What was decided is only as good as the files it was read from.
+  if (auto same = debug->object.unchanged(); !same) return std::unexpected(same.error());
+  if (auto same = listing.unchanged(); !same) return std::unexpected(same.error());
   VmlinuxStats& s = result.stats;
   s.eligible = decided->eligible;
   s.aliases = decided->aliases;

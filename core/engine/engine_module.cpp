@@ -65,24 +65,25 @@ NameSet ModuleKeys::any() const {
   return all;
 }
 
-Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider) {
+namespace {
+
+Result<ModuleResult> alias_open_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider,
+                                       const ElfFile& file) {
   ModuleResult result;
   result.output_path = request.in_place ? request.input
                                         : (request.output.empty() ? request.input + ".kas" : request.output);
-  auto file = ElfFile::open(request.input);
-  if (!file) return std::unexpected(file.error());
-  if (!file->is_relocatable()) {
+  if (!file.is_relocatable()) {
     return fail(ErrorCode::kInvalidArgument, request.input + ": not a relocatable object (ET_REL); kas module "
                                                              "takes a module's .o or .ko");
   }
   // The output is written from the input's bytes (a copy, then the new
   // symbols): an installed module compressed by modules_install is read for
   // the census, not rewritten.
-  if (file->compressed() && !request.dry_run) {
+  if (file.compressed() && !request.dry_run) {
     return fail(ErrorCode::kInvalidArgument, request.input + ": a compressed module; kas module writes plain ELF: "
                                                              "decompress it first (unxz, unzstd, gunzip)");
   }
-  auto table = read_symbols(*file);
+  auto table = read_symbols(file);
   if (!table) return std::unexpected(table.error());
   result.symbols = table->symbols.size();
 
@@ -96,7 +97,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   result.census_modules = counted->modules;
   result.census_included_module = counted->included;
 
-  const ModuleBinary binary{*table, [&](uint32_t s) { return file->section_name(s); }, module};
+  const ModuleBinary binary{*table, [&](uint32_t s) { return file.section_name(s); }, module};
   // The daemon may have located this very file's symbols when it indexed
   // the kernel; anything it did not cover is located here.
   const PlacedSymbols* located = request.srctree.empty() ? counted->located.get() : nullptr;
@@ -104,7 +105,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   alias.lto = counted->lto;
   auto decided = decide_module_aliases(binary, *counted, alias, located,
                                        [&](std::span<const ElfSymbol* const> symbols) {
-                                         return locate_object_symbols(*file, symbols, request.srctree);
+                                         return locate_object_symbols(file, symbols, request.srctree);
                                        });
   if (!decided) return std::unexpected(decided.error());
   result.eligible = decided->eligible;
@@ -121,7 +122,7 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
     bool global = std::isupper(static_cast<unsigned char>(sym->nm_type)) != 0;
     new_symbols.push_back({a.alias, sym->index, global});
     result.aliases.push_back(
-        {std::string(sym->name), std::move(a.alias), std::string(file->section_name(sym->section)), sym->value,
+        {std::string(sym->name), std::move(a.alias), std::string(file.section_name(sym->section)), sym->value,
          sym->nm_type});
   }
 
@@ -129,18 +130,35 @@ Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCens
   auto out = AtomicFile::create(result.output_path);
   if (!out) return std::unexpected(out.error());
   struct stat st {};
-  if (request.in_place && ::fstat(file->fd(), &st) == 0) out->set_mode(st.st_mode & 07777);
+  if (request.in_place && ::fstat(file.fd(), &st) == 0) out->set_mode(st.st_mode & 07777);
   if (new_symbols.empty()) {
-    if (auto r = copy_file_contents(file->fd(), file->image(), out->fd(), out->temp_path()); !r) {
+    if (auto r = copy_file_contents(file.fd(), file.image(), out->fd(), out->temp_path()); !r) {
       return std::unexpected(r.error());
     }
   } else {
-    if (auto r = write_object_with_symbols(*file, new_symbols, out->fd(), result.output_path); !r) {
+    if (auto r = write_object_with_symbols(file, new_symbols, out->fd(), result.output_path); !r) {
       return std::unexpected(r.error());
     }
     result.rewritten = true;
   }
+  // Never a module made of two versions of its input (or of the zeros a
+  // truncated mapping reads as: core/util/bus_fault).
+  if (auto same = file.unchanged(); !same) return std::unexpected(same.error());
   if (auto r = out->commit(); !r) return std::unexpected(r.error());
+  return result;
+}
+
+}  // namespace
+
+Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider) {
+  auto file = ElfFile::open(request.input);
+  if (!file) return std::unexpected(file.error());
+  auto result = alias_open_module(request, census_provider, *file);
+  // Whatever failed on a file rewritten meanwhile (a symbol table of zeros,
+  // say), the rewrite is the reason to report.
+  if (!result) {
+    if (auto same = file->unchanged(); !same) return std::unexpected(same.error());
+  }
   return result;
 }
 

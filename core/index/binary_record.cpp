@@ -45,6 +45,8 @@ Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string
     ElfSymbol& sym = record->table_.symbols[i];
     sym.name = std::string_view(record->strings_).substr(offsets[i], sym.name.size());
   }
+  // Copied out of the mapping: good only if the file held still meanwhile.
+  if (auto same = file->unchanged(); !same) return std::unexpected(same.error());
   record->bytes_ = sizeof(BinaryRecord) + record->strings_.capacity() +
                    record->table_.symbols.capacity() * sizeof(ElfSymbol) + record->sections_.size() * 48 +
                    record->units_.size() * 48;

@@ -45,6 +45,7 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
                       ? Census::from_symbfreq(mapped->data(), sources.census_path, *options.wanted, file_units)
                       : Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
     if (!census) return std::unexpected(census.error());
+    if (auto same = mapped->unchanged(); !same) return std::unexpected(same.error());
     // Its keys were counted without the suffixes of the kernel it was
     // made for: the tree's config beside it says which.
     snapshot->set_lto(decide_lto(options.lto, sources, {}));

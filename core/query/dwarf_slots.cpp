@@ -49,6 +49,17 @@ Result<void> DwarfSlots::with(size_t i, const Use& use) const {
     tree = &*slot.tree;  // set once, never changed after: safe to read unlocked
   }
   use(*info, *tree);
+  if (auto same = info->unchanged(); !same) {
+    // Rewritten under us: what `use` read (and cached) is not to be
+    // trusted, nor this handle again. The index sees the new stamp and is
+    // rebuilt; until then this binary answers with the error.
+    std::lock_guard lock(slot.mutex);
+    --slot.open;
+    slot.error = same.error();
+    slot.locations.clear();
+    slot.released.notify_all();
+    return std::unexpected(same.error());
+  }
   {
     std::lock_guard lock(slot.mutex);
     const uint64_t bytes = info->approximate_bytes();

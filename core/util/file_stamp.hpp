@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/util/result.hpp"
+
 namespace kas {
 
 struct FileStamp {
@@ -28,5 +30,10 @@ struct FileStamp {
 [[nodiscard]] FileStamp stamp_of(const std::string& path);
 // The same from a stat(2) result (of an open file: fstat).
 [[nodiscard]] FileStamp stamp_of(const struct stat& st);
+
+// Fails, naming `path`, when the file open as `fd` is no longer what it was
+// when `at_open` was taken: rewritten or truncated in place while it was
+// read, so what was read may mix two versions (or zeros: see bus_fault).
+[[nodiscard]] Result<void> check_unchanged(int fd, const FileStamp& at_open, const std::string& path);
 
 }  // namespace kas

@@ -33,11 +33,16 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   void* addr = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (addr == MAP_FAILED) return fail(ErrorCode::kIo, path + ": cannot map: " + std::strerror(errno));
   ::madvise(addr, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
-  return MappedFile(addr, static_cast<size_t>(st.st_size));
+  return MappedFile(addr, static_cast<size_t>(st.st_size), std::move(fd), stamp_of(st), path);
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : addr_(std::exchange(other.addr_, nullptr)), size_(std::exchange(other.size_, 0)), owned_(std::move(other.owned_)) {}
+    : addr_(std::exchange(other.addr_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      fd_(std::move(other.fd_)),
+      opened_(std::move(other.opened_)),
+      path_(std::move(other.path_)),
+      owned_(std::move(other.owned_)) {}
 
 MappedFile::~MappedFile() {
   if (addr_ != nullptr) ::munmap(addr_, size_);

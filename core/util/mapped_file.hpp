@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/util/fd.hpp"
+#include "core/util/file_stamp.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -21,15 +23,25 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   ~MappedFile();
 
+  // Fails when the file was rewritten or truncated since it was opened:
+  // check after parsing data(), before using what was parsed.
+  [[nodiscard]] Result<void> unchanged() const {
+    return fd_.valid() ? check_unchanged(fd_.get(), opened_, path_) : Result<void>{};
+  }
+
   [[nodiscard]] std::string_view data() const {
     return addr_ != nullptr ? std::string_view(static_cast<const char*>(addr_), size_) : std::string_view(owned_);
   }
 
  private:
-  MappedFile(void* addr, size_t size) : addr_(addr), size_(size) {}
+  MappedFile(void* addr, size_t size, Fd fd, FileStamp opened, std::string path)
+      : addr_(addr), size_(size), fd_(std::move(fd)), opened_(std::move(opened)), path_(std::move(path)) {}
   explicit MappedFile(std::string owned) : owned_(std::move(owned)) {}
   void* addr_ = nullptr;
   size_t size_ = 0;
+  Fd fd_;  // a mapping's file, kept for unchanged()
+  FileStamp opened_;
+  std::string path_;
   std::string owned_;  // files that report no size (/proc/kallsyms) are read instead
 };
 

@@ -1,0 +1,127 @@
+// A module truncated in place while kas reads it (a `cp` over it, a parallel
+// make relinking it) fails that one run with an error naming the file. It
+// used to kill kas, and the shared kasd with every request in it, by SIGBUS:
+// kas reads its inputs through mappings, and a mapped page past the new end
+// of a file faults.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "tests/support/fixture_kernel.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace kas {
+namespace {
+
+// True once `pid` has `path` mapped (libelf maps an object when it opens it).
+bool wait_until_mapped(int pid, const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    if (!maps) return false;  // gone
+    std::string line;
+    while (std::getline(maps, line)) {
+      if (line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return false;
+}
+
+class TruncatedInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    k_ = &test::fixture_kernel("intree");
+    ASSERT_FALSE(k_->root.empty());
+    // hello.o (which gets aliases) with 64 MiB more: its symbol table, read
+    // late, lies past what the truncation keeps.
+    original_ = dir_.file("original.o");
+    auto zeros = test::run_process({"truncate", "-s", "64M", dir_.file("payload")});
+    ASSERT_EQ(zeros.exit_code, 0) << zeros.err;
+    auto oc = test::run_process({"objcopy", "--add-section", ".kas_payload=" + dir_.file("payload"),
+                                 k_->module_object("hello"), original_});
+    ASSERT_EQ(oc.exit_code, 0) << oc.err;
+    std::filesystem::remove(dir_.file("payload"));
+    big_ = dir_.file("big.o");
+    restore();
+  }
+  void restore() const {
+    std::filesystem::copy_file(original_, big_, std::filesystem::copy_options::overwrite_existing);
+  }
+  // What `cp` does first: the file keeps its inode and loses its contents.
+  void truncate_in_place() const {
+    const int fd = ::open(big_.c_str(), O_WRONLY | O_TRUNC);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+  }
+  std::vector<std::string> argv(std::vector<std::string> extra) const {
+    std::vector<std::string> a = {test::kas_binary(), "module", big_, "-o", out(), "--nm", k_->syms(),
+                                  "--modules-order", k_->modules_order()};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  std::string out() const { return dir_.file("out.o"); }
+  // The run's error names the file and says it changed; nothing written.
+  void expect_refused(int code, const std::string& what) const {
+    const std::string err = test::read_text(dir_.file("kas.err"));
+    EXPECT_EQ(code, 1) << what << ": " << err;
+    EXPECT_NE(err.find(big_ + ": changed while being read"), std::string::npos) << what << ": " << err;
+    EXPECT_FALSE(test::exists(out())) << what;
+  }
+
+  const test::FixtureKernel* k_ = nullptr;
+  test::TempDir dir_;
+  std::string original_;
+  std::string big_;
+};
+
+TEST_F(TruncatedInput, InProcessKasFailsNamingTheFile) {
+  for (int round = 0; round < 3; ++round) {
+    const int pid = test::spawn_process(argv({"--no-daemon"}), dir_.file("kas.out"), dir_.file("kas.err"));
+    ASSERT_TRUE(wait_until_mapped(pid, big_)) << test::read_text(dir_.file("kas.err"));
+    truncate_in_place();
+    expect_refused(test::wait_process(pid), "round " + std::to_string(round));
+    restore();
+  }
+  // And the intact file still works.
+  auto good = test::run_process(argv({"--no-daemon"}));
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+}
+
+TEST_F(TruncatedInput, KasdFailsThatRequestAndKeepsServing) {
+  const std::string socket = dir_.file("run/kasd.sock");
+  ASSERT_EQ(test::run_process({test::kas_binary(), "daemon", "start", "--socket", socket}).exit_code, 0);
+  auto daemon_pid = [&] {
+    auto status = test::run_process({test::kas_binary(), "daemon", "status", "--socket", socket});
+    std::smatch m;
+    static const std::regex pid_re(R"(pid (\d+))");
+    return std::regex_search(status.out, m, pid_re) ? std::stoi(m[1]) : -1;
+  };
+  const int kasd = daemon_pid();
+  ASSERT_GT(kasd, 0);
+  for (int round = 0; round < 3; ++round) {
+    const int pid = test::spawn_process(argv({"--socket", socket}), dir_.file("kas.out"), dir_.file("kas.err"));
+    ASSERT_TRUE(wait_until_mapped(kasd, big_)) << test::read_text(dir_.file("kas.err"));
+    truncate_in_place();
+    expect_refused(test::wait_process(pid), "round " + std::to_string(round));
+    EXPECT_EQ(daemon_pid(), kasd) << "kasd died (round " << round << ")";
+    restore();
+  }
+  // The same daemon answers the next request on the intact file.
+  auto good = test::run_process(argv({"--socket", socket, "-v"}));
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(daemon_pid(), kasd);
+  (void)test::run_process({test::kas_binary(), "daemon", "stop", "--socket", socket});
+}
+
+}  // namespace
+}  // namespace kas
