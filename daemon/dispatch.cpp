@@ -18,6 +18,7 @@ wire::Response error_response(const Error& error) {
 Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget, DispatchHooks hooks)
     : build_id_(std::move(build_id)),
       jobs_(jobs),
+      memory_budget_(memory_budget),
       kernels_(memory_budget, jobs),
       hooks_(std::move(hooks)) {}
 
@@ -31,15 +32,42 @@ wire::Hello Dispatcher::hello() const {
   return hello;
 }
 
-wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) {
+KernelCache& Dispatcher::kernels_of(uid_t uid) {
+  std::lock_guard lock(others_mutex_);
+  auto& cache = others_[uid];
+  if (!cache) cache = std::make_unique<KernelCache>(memory_budget_, jobs_);
+  return *cache;
+}
+
+void Dispatcher::clear_caches() {
+  kernels_.clear();
+  std::lock_guard lock(others_mutex_);
+  for (auto& [uid, cache] : others_) cache->clear();
+}
+
+std::vector<const KernelCache*> Dispatcher::caches() {
+  std::vector<const KernelCache*> all = {&kernels_};
+  std::lock_guard lock(others_mutex_);
+  for (auto& [uid, cache] : others_) all.push_back(cache.get());
+  return all;
+}
+
+wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown, const Peer* peer) {
   const auto start = std::chrono::steady_clock::now();
-  wire::Response response = answer(request, shutdown);
+  wire::Response response;
+  if (peer == nullptr || peer->uid == ::geteuid()) {
+    response = answer(request, shutdown, kernels_);
+  } else if (auto access = PeerFileAccess::assume(*peer); !access) {
+    response = error_response(access.error());
+  } else {
+    response = answer(request, shutdown, kernels_of(peer->uid));
+  }
   response.set_server_nanos(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
   return response;
 }
 
-wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) {
+wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown, KernelCache& kernels) {
   ++stats_.requests;
   try {
     if (hooks_.before_request && request.body_case() != wire::Request::kStats &&
@@ -47,16 +75,16 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
       hooks_.before_request(request);
     }
     switch (request.body_case()) {
-      case wire::Request::kVmlinux: return vmlinux(request.vmlinux());
-      case wire::Request::kModule: return module(request.module());
-      case wire::Request::kCensus: return census(request.census());
+      case wire::Request::kVmlinux: return vmlinux(request.vmlinux(), kernels);
+      case wire::Request::kModule: return module(request.module(), kernels);
+      case wire::Request::kCensus: return census(request.census(), kernels);
       case wire::Request::kStats: return stats();
-      case wire::Request::kLookup: return lookup(request.lookup());
-      case wire::Request::kResolve: return resolve(request.resolve());
-      case wire::Request::kProbe: return probe(request.probe());
-      case wire::Request::kProgress: return progress(request.progress());
+      case wire::Request::kLookup: return lookup(request.lookup(), kernels);
+      case wire::Request::kResolve: return resolve(request.resolve(), kernels);
+      case wire::Request::kProbe: return probe(request.probe(), kernels);
+      case wire::Request::kProgress: return progress(request.progress(), kernels);
       case wire::Request::kReload: {
-        kernels_.clear();
+        clear_caches();
         wire::Response r;
         r.mutable_reload();
         return r;
@@ -80,10 +108,10 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown) 
   }
 }
 
-wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in) {
+wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in, KernelCache& kernels) {
   auto request = wire::from_wire(in, jobs_);
   if (!request) return error_response(request.error());
-  auto snapshot = kernels_.snapshot(request->census, request->alias.lto, /*locate=*/false);
+  auto snapshot = kernels.snapshot(request->census, request->alias.lto, /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   auto result = alias_vmlinux(*request, **snapshot);
   if (!result) return error_response(result.error());
@@ -92,7 +120,7 @@ wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in) {
   return response;
 }
 
-wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
+wire::Response Dispatcher::module(const wire::ModuleRequest& in, KernelCache& kernels) {
   auto request = wire::from_wire(in, jobs_);
   if (!request) return error_response(request.error());
   auto sources = module_census_sources(*request);
@@ -102,7 +130,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   // module may be one of the tree's (a kbuild rebuild): its stamp is checked,
   // and only it is re-read when it changed.
   auto result = alias_module(*request, [&](const ModuleKeys& keys, const std::string& skip) -> Result<RestrictedCensus> {
-    auto snapshot = kernels_.snapshot(*sources, request->alias.lto, /*locate=*/true, request->input);
+    auto snapshot = kernels.snapshot(*sources, request->alias.lto, /*locate=*/true, request->input);
     if (!snapshot) return std::unexpected(snapshot.error());
     return (*snapshot)->restricted(keys.under((*snapshot)->lto()), skip, request->input);
   });
@@ -112,9 +140,9 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in) {
   return response;
 }
 
-wire::Response Dispatcher::census(const wire::CensusRequest& in) {
+wire::Response Dispatcher::census(const wire::CensusRequest& in, KernelCache& kernels) {
   kas::KernelFiles sources = wire::from_wire(in.census());
-  auto snapshot = kernels_.snapshot(sources, wire::from_wire(in.lto()), /*locate=*/false);
+  auto snapshot = kernels.snapshot(sources, wire::from_wire(in.lto()), /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   const CensusResult census = census_of(**snapshot, in.units());
   wire::Response response;
@@ -126,12 +154,21 @@ wire::Response Dispatcher::census(const wire::CensusRequest& in) {
 wire::Response Dispatcher::stats() {
   wire::Response response;
   wire::StatsReply* s = response.mutable_stats();
-  s->set_trees(kernels_.kernels());
-  s->set_files(kernels_.files());
-  s->set_memory_bytes(kernels_.memory_bytes());
-  s->set_records_read(kernels_.records_read());
-  s->set_records_reused(kernels_.records_reused());
-  s->set_indexes_built(kernels_.indexes_built());
+  uint64_t trees = 0, files = 0, memory = 0, read = 0, reused = 0, built = 0;
+  for (const KernelCache* k : caches()) {
+    trees += k->kernels();
+    files += k->files();
+    memory += k->memory_bytes();
+    read += k->records_read();
+    reused += k->records_reused();
+    built += k->indexes_built();
+  }
+  s->set_trees(trees);
+  s->set_files(files);
+  s->set_memory_bytes(memory);
+  s->set_records_read(read);
+  s->set_records_reused(reused);
+  s->set_indexes_built(built);
   s->set_requests(stats_.requests.load());
   s->set_uptime_seconds(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));

@@ -6,9 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "daemon/kernel_cache.hpp"
+#include "daemon/peer.hpp"
 #include "kas.pb.h"
 
 namespace kas::daemon {
@@ -33,26 +37,36 @@ class Dispatcher {
 
   // Answers one request (never Hello: the session handles the handshake).
   // Thread-safe. Sets `shutdown` when the request asks the daemon to stop.
-  [[nodiscard]] wire::Response handle(const wire::Request& request, bool& shutdown);
+  // A request of another uid than kasd's is answered with that uid's file
+  // permissions and indexes (see peer.hpp); none: kasd's own.
+  [[nodiscard]] wire::Response handle(const wire::Request& request, bool& shutdown, const Peer* peer = nullptr);
 
   [[nodiscard]] wire::Hello hello() const;
   [[nodiscard]] const std::string& build_id() const { return build_id_; }
 
  private:
-  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown);
-  [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request);
-  [[nodiscard]] wire::Response module(const wire::ModuleRequest& request);
-  [[nodiscard]] wire::Response census(const wire::CensusRequest& request);
+  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown, KernelCache& kernels);
+  [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response module(const wire::ModuleRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response census(const wire::CensusRequest& request, KernelCache& kernels);
   [[nodiscard]] wire::Response stats();
   // dispatch_query.cpp
-  [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request);
-  [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request);
-  [[nodiscard]] wire::Response probe(const wire::ProbeRequest& request);
-  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request);
+  [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response probe(const wire::ProbeRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request, KernelCache& kernels);
+  // The indexes of another uid, built with its permissions only.
+  [[nodiscard]] KernelCache& kernels_of(uid_t uid);
+  void clear_caches();
+  // Every cache, kasd's own first.
+  [[nodiscard]] std::vector<const KernelCache*> caches();
 
   std::string build_id_;
   unsigned jobs_;
+  size_t memory_budget_;
   KernelCache kernels_;
+  std::mutex others_mutex_;
+  std::map<uid_t, std::unique_ptr<KernelCache>> others_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   DispatchHooks hooks_;

@@ -30,10 +30,10 @@ std::vector<FrameQuery> queries_of(const Repeated& in) {
 
 }  // namespace
 
-wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
+wire::Response Dispatcher::lookup(const wire::LookupRequest& in, KernelCache& kernels) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
-  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
+  auto response = with_index(kernels, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::LookupReply* reply = r.mutable_lookup();
     for (const std::string& pattern : in.patterns()) {
@@ -44,11 +44,11 @@ wire::Response Dispatcher::lookup(const wire::LookupRequest& in) {
   return response ? *response : error_response(response.error());
 }
 
-wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
+wire::Response Dispatcher::resolve(const wire::ResolveRequest& in, KernelCache& kernels) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
   const std::vector<FrameQuery> queries = queries_of(in.queries());
-  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
+  auto response = with_index(kernels, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::ResolveReply* reply = r.mutable_resolve();
     for (const ResolveAnswer& a : index.resolve(queries)) wire::to_wire(a, *reply->add_answers());
@@ -57,11 +57,11 @@ wire::Response Dispatcher::resolve(const wire::ResolveRequest& in) {
   return response ? *response : error_response(response.error());
 }
 
-wire::Response Dispatcher::probe(const wire::ProbeRequest& in) {
+wire::Response Dispatcher::probe(const wire::ProbeRequest& in, KernelCache& kernels) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
   const std::vector<FrameQuery> queries = queries_of(in.queries());
-  auto response = with_index(kernels_, *target, [&](const SymbolIndex& index) {
+  auto response = with_index(kernels, *target, [&](const SymbolIndex& index) {
     wire::Response r;
     wire::ProbeReply* reply = r.mutable_probe();
     for (const ProbeAnswer& a : index.probe(queries, in.kernel_has_aliases())) wire::to_wire(a, *reply->add_answers());
@@ -70,12 +70,12 @@ wire::Response Dispatcher::probe(const wire::ProbeRequest& in) {
   return response ? *response : error_response(response.error());
 }
 
-wire::Response Dispatcher::progress(const wire::ProgressRequest& in) {
+wire::Response Dispatcher::progress(const wire::ProgressRequest& in, KernelCache& kernels) {
   auto target = wire::from_wire(in.target());
   if (!target) return error_response(target.error());
   wire::Response r;
   wire::ProgressReply* reply = r.mutable_progress();
-  if (auto p = kernels_.progress(*target)) {
+  if (auto p = kernels.progress(*target)) {
     reply->set_indexing(true);
     reply->set_stage(p->stage);
     reply->set_done(p->done);

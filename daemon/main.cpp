@@ -2,6 +2,7 @@
 // or its own under a lock), and serves until stopped.
 #include <getopt.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
@@ -24,7 +25,8 @@ namespace {
 void usage(FILE* to) {
   std::fprintf(to,
                "usage: kasd [--socket PATH] [--idle-timeout SECONDS] [--jobs N] [--memory-budget MIB]\n"
-               "            [--allow-uid UID]... [--foreground]\n\n"
+               "            [--allow-uid UID]... [--frame-timeout SECONDS] [--request-timeout SECONDS]\n"
+               "            [--foreground]\n\n"
                "The kas daemon: keeps build trees' census and debug info in memory and\n"
                "answers kas clients over a Unix socket. kas starts it on demand; systemd\n"
                "can socket-activate it (kasd.socket). Logs go to stderr.\n\n"
@@ -34,6 +36,10 @@ void usage(FILE* to) {
                "  --jobs N               worker threads for indexing (default: all cores)\n"
                "  --memory-budget MIB    drop least recently used trees past this (default 1024)\n"
                "  --allow-uid UID        also serve this user (default: only our own uid)\n"
+               "  --frame-timeout SECONDS  close a connection that sends no complete request,\n"
+               "                         or takes no reply, within this (default 30)\n"
+               "  --request-timeout SECONDS  answer a request still running after this with an\n"
+               "                         error; it finishes unused (default 1800)\n"
                "  --foreground           accepted for compatibility: kasd never forks itself\n"
                "  -h, --help             this help\n"
                "  --version              print the build id\n\n"
@@ -63,7 +69,7 @@ int main(int argc, char** argv) {
     if (parse_number(idle, n)) options.idle_timeout = std::chrono::seconds(n);
   }
   kas::daemon::DispatchHooks hooks;
-  enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kForeground, kVersion, kTestDelay };
+  enum { kSocket = 256, kIdle, kJobs, kBudget, kAllow, kFrameTimeout, kRequestTimeout, kForeground, kVersion, kTestDelay };
   // Not in usage(), for tests only: --test-request-delay-ms MS sleeps before
   // each request (not stats or progress, see DispatchHooks), so that a test
   // can kill the daemon while a client's request is inside it.
@@ -72,6 +78,8 @@ int main(int argc, char** argv) {
                           {"jobs", required_argument, nullptr, kJobs},
                           {"memory-budget", required_argument, nullptr, kBudget},
                           {"allow-uid", required_argument, nullptr, kAllow},
+                          {"frame-timeout", required_argument, nullptr, kFrameTimeout},
+                          {"request-timeout", required_argument, nullptr, kRequestTimeout},
                           {"foreground", no_argument, nullptr, kForeground},
                           {"version", no_argument, nullptr, kVersion},
                           {"help", no_argument, nullptr, 'h'},
@@ -97,6 +105,18 @@ int main(int argc, char** argv) {
         if (!parse_number(optarg, n)) return std::fprintf(stderr, "kasd: bad --allow-uid '%s'\n", optarg), 2;
         options.allowed_uids.insert(static_cast<uid_t>(n));
         break;
+      case kFrameTimeout:
+        if (!parse_number(optarg, n) || n == 0) {
+          return std::fprintf(stderr, "kasd: bad --frame-timeout '%s' (seconds, at least 1)\n", optarg), 2;
+        }
+        options.limits.frame = std::chrono::seconds(n);
+        break;
+      case kRequestTimeout:
+        if (!parse_number(optarg, n) || n == 0) {
+          return std::fprintf(stderr, "kasd: bad --request-timeout '%s' (seconds, at least 1)\n", optarg), 2;
+        }
+        options.limits.request = std::chrono::seconds(n);
+        break;
       case kForeground: break;
       case kTestDelay:
         if (!parse_number(optarg, n)) {
@@ -116,6 +136,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   ::signal(SIGPIPE, SIG_IGN);
+  if (!options.allowed_uids.empty() && ::geteuid() != 0) {
+    std::fprintf(stderr, "kasd: warning: --allow-uid without root: kasd cannot open files with another user's "
+                         "permissions, so it answers that user's requests with an error (see README)\n");
+  }
 
   try {
     auto listener = kas::daemon::open_listener(socket_path);

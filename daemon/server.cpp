@@ -163,7 +163,7 @@ class Server {
     }
     // A local, not a temporary in the co_await (GCC 12: see session.cpp).
     asio::any_io_executor workers = workers_.get_executor();
-    SessionEnd end = co_await run_session(std::move(socket), dispatcher_, workers, activity_);
+    SessionEnd end = co_await run_session(std::move(socket), dispatcher_, workers, activity_, options_.limits);
     if (end == SessionEnd::kShutdown) {
       std::fprintf(stderr, "kasd: shutdown requested\n");
       begin_stop();

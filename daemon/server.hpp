@@ -12,6 +12,7 @@
 
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
+#include "daemon/session.hpp"
 
 namespace kas::daemon {
 
@@ -19,6 +20,7 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{600};  // 0: never
   std::set<uid_t> allowed_uids;           // besides our own
   unsigned workers = 4;
+  SessionLimits limits;
 };
 
 // Serves until stopped (signal, shutdown request, idle timeout). Returns

@@ -24,6 +24,7 @@ enum class SessionEnd {
   kClosed,    // the peer closed or the socket failed, between frames or inside one
   kRejected,  // oversized or unparsable frame, or not Hello first: answered with an Error, then closed
   kShutdown,  // the peer asked the daemon to stop (answered)
+  kTimedOut,  // a frame or a request took longer than SessionLimits allow (closed; a request is answered)
 };
 
 // What a server's sessions share with its idle timeout and graceful stop.
@@ -33,10 +34,24 @@ struct Activity {
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
 
+// How long a peer may take, so that no connection holds kasd's resources
+// (a connection slot, a worker's attention) for ever.
+struct SessionLimits {
+  // A whole frame must arrive within this of the connection or the previous
+  // reply, and a reply must be taken within it: else the connection is
+  // closed (a silent or stalled peer).
+  std::chrono::milliseconds frame{std::chrono::seconds(30)};
+  // A request not answered within this gets an Error and the connection is
+  // closed; its worker finishes in the background (nothing can interrupt a
+  // thread blocked in the kernel), its result unused.
+  std::chrono::milliseconds request{std::chrono::minutes(30)};
+};
+
 // Runs on the socket's executor and never blocks it: requests are answered
 // on `workers`. Never throws for anything the peer sends.
 [[nodiscard]] boost::asio::awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher,
-                                                             boost::asio::any_io_executor workers, Activity& activity);
+                                                             boost::asio::any_io_executor workers, Activity& activity,
+                                                             SessionLimits limits = {});
 
 // Writes one frame; a response too big for a frame becomes an Error. Write
 // errors are ignored: the next read sees the closed socket.
@@ -46,6 +61,6 @@ struct Activity {
 // calling thread, with an io_context and one worker of its own, and returns
 // how the session ended. The in-process seam for tests (over a socketpair):
 // everything a client sees of a session, without a listener or signals.
-[[nodiscard]] SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher);
+[[nodiscard]] SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher, SessionLimits limits = {});
 
 }  // namespace kas::daemon

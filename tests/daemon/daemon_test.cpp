@@ -1,6 +1,7 @@
 // A real kasd on a real socket in a temp dir, driven by the real kas (and
 // once a server in this process posing as another build).
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -382,6 +383,73 @@ TEST_F(Daemon, IdleConnectionsPastTheDescriptorLimitNeitherSpinNorHangOthers) {
   EXPECT_EQ(test::wait_process(pid), 0) << test::read_text(dir_.file("kasd.err"));
 }
 
+// True when the peer closes `fd` within `seconds` (read gives EOF or an
+// error; whatever the daemon said before closing is skipped).
+bool closed_by_peer_within(int fd, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  char buf[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    if (::read(fd, buf, sizeof buf) <= 0) return true;
+  }
+  return false;
+}
+
+TEST_F(Daemon, ConnectionsThatStallAreClosedAfterTheFrameTimeout) {
+  // On the previous main each of these held a connection slot for ever.
+  ASSERT_EQ(::mkdir(dir_.file("run").c_str(), 0700), 0);
+  const int pid = test::spawn_process({KAS_TEST_KASD_BINARY, "--socket", socket_, "--frame-timeout", "1"},
+                                      dir_.file("kasd.out"), socket_ + ".log");
+  for (int i = 0; i < 500 && daemon_pid() != pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(daemon_pid(), pid) << test::read_text(socket_ + ".log");
+  struct Stall {
+    const char* what;
+    std::string bytes;
+  };
+  const std::vector<Stall> stalls = {
+      {"silent from the start", ""},
+      {"half a header", std::string("\x10\x00", 2)},
+      {"a header and part of its frame", std::string("\x10\x00\x00\x00", 4) + "abc"},
+  };
+  std::vector<int> fds;
+  for (const Stall& stall : stalls) {
+    const int fd = raw_connect(socket_);
+    ASSERT_GE(fd, 0);
+    if (!stall.bytes.empty()) {
+      ASSERT_EQ(::write(fd, stall.bytes.data(), stall.bytes.size()), static_cast<ssize_t>(stall.bytes.size()));
+    }
+    fds.push_back(fd);
+  }
+  for (size_t i = 0; i < fds.size(); ++i) {
+    EXPECT_TRUE(closed_by_peer_within(fds[i], 10)) << stalls[i].what << ": still open after 10 s";
+    ::close(fds[i]);
+  }
+  EXPECT_NE(test::read_text(socket_ + ".log").find("no complete frame in 1000 ms"), std::string::npos)
+      << test::read_text(socket_ + ".log");
+  // Clients that talk are unaffected.
+  EXPECT_EQ(kas({"daemon", "status", "--socket", socket_}).exit_code, 0);
+  EXPECT_EQ(daemon_pid(), pid);
+}
+
+TEST_F(Daemon, ARequestPastItsTimeLimitIsAnsweredWithAnError) {
+  // Every request is held 3 s; the limit is 1 s.
+  ASSERT_EQ(::mkdir(dir_.file("run").c_str(), 0700), 0);
+  const int pid = test::spawn_process({KAS_TEST_KASD_BINARY, "--socket", socket_, "--request-timeout", "1",
+                                       "--test-request-delay-ms", "3000"},
+                                      dir_.file("kasd.out"), socket_ + ".log");
+  for (int i = 0; i < 500 && daemon_pid() != pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(daemon_pid(), pid) << test::read_text(socket_ + ".log");
+  auto r = kas(module_args(k_.module_object("hello"), dir_.file("out.o")));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("kasd gave up on this request after 1 s"), std::string::npos) << r.err;
+  EXPECT_FALSE(test::exists(dir_.file("out.o")));
+  EXPECT_NE(test::read_text(socket_ + ".log").find("a request took over 1000 ms"), std::string::npos);
+  // The daemon itself still answers (status is not held).
+  EXPECT_EQ(kas({"daemon", "status", "--socket", socket_}).exit_code, 0);
+  EXPECT_EQ(daemon_pid(), pid);
+}
+
 TEST_F(Daemon, ConnectionsFromAnotherUidAreRefused) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to run a client as another user (setpriv)";
   ASSERT_EQ(kas({"daemon", "start", "--socket", socket_}).exit_code, 0);
@@ -394,6 +462,68 @@ TEST_F(Daemon, ConnectionsFromAnotherUidAreRefused) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.out << r.err;
   EXPECT_NE(test::read_text(socket_ + ".log").find("refused a connection from uid 65534"), std::string::npos);
+}
+
+// A root kasd serving another uid (--allow-uid) opens files with that uid's
+// permissions, never its own: on the previous main uid 65534 had it copy a
+// root-only 0600 file to a world-readable output and replace a file in a
+// root-only 0700 directory.
+TEST_F(Daemon, AnAllowedUidGetsItsOwnFilePermissionsNotTheDaemons) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to run a client as another user (setpriv)";
+  const uid_t nobody = 65534;
+  ::chmod(dir_.path().c_str(), 0755);
+  // What the other user may use: a kernel tree and a directory of its own.
+  const std::string pub = dir_.file("pub");
+  ASSERT_EQ(::mkdir(pub.c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(pub.c_str(), 01777), 0);
+  ASSERT_EQ(test::run_process({"cp", "-r", k_.objtree, pub + "/tree"}).exit_code, 0);
+  ASSERT_EQ(test::run_process({"chmod", "-R", "a+rX", pub + "/tree"}).exit_code, 0);
+  const std::string syms = pub + "/tree/vmlinux.syms";
+  const std::string order = pub + "/tree/modules.order";
+  const std::string hello = pub + "/tree/modules/hello/hello.o";
+  // What it may not: root's 0600 object, root's 0700 directory.
+  const std::string secret = dir_.file("secret.o");
+  ASSERT_EQ(test::run_process({"install", "-m", "0600", k_.module_object("hello"), secret}).exit_code, 0);
+  const std::string vault = dir_.file("vault");
+  ASSERT_EQ(::mkdir(vault.c_str(), 0700), 0);
+  const std::string victim = vault + "/victim.o";
+  test::write_text(victim, "root's file\n");
+
+  ASSERT_EQ(::mkdir(dir_.file("run").c_str(), 0700), 0);
+  const int pid = test::spawn_process({KAS_TEST_KASD_BINARY, "--socket", socket_, "--allow-uid", std::to_string(nobody)},
+                                      dir_.file("kasd.out"), socket_ + ".log");
+  for (int i = 0; i < 500 && daemon_pid() != pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(daemon_pid(), pid) << test::read_text(socket_ + ".log");
+  // Let the other user reach the socket (root's system kasd has its own
+  // directory for that).
+  ::chmod(dir_.file("run").c_str(), 0755);
+  ::chmod(socket_.c_str(), 0666);
+  auto as_nobody = [&](const std::string& in, const std::string& out) {
+    return test::run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", test::kas_binary(),
+                              "module", in, "-o", out, "--nm", syms, "--modules-order", order, "--socket", socket_});
+  };
+
+  auto stolen = as_nobody(secret, pub + "/stolen.o");
+  EXPECT_EQ(stolen.exit_code, 1) << stolen.err;
+  EXPECT_NE(stolen.err.find(secret + ": cannot open: Permission denied"), std::string::npos) << stolen.err;
+  EXPECT_FALSE(test::exists(pub + "/stolen.o"));
+
+  auto replaced = as_nobody(hello, victim);
+  EXPECT_EQ(replaced.exit_code, 1) << replaced.err;
+  EXPECT_NE(replaced.err.find("Permission denied"), std::string::npos) << replaced.err;
+  EXPECT_EQ(test::read_text(victim), "root's file\n");
+
+  // Its own files it may use, through the daemon, and the output is its.
+  auto own = as_nobody(hello, pub + "/mine.o");
+  EXPECT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_EQ(own.err.find("warning"), std::string::npos) << "fell back in-process: " << own.err;
+  struct stat st {};
+  ASSERT_EQ(::stat((pub + "/mine.o").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, nobody);
+  for (const auto& r : {stolen, replaced, own}) {
+    EXPECT_EQ(r.err.find("warning"), std::string::npos) << "fell back in-process: " << r.err;
+  }
+  EXPECT_EQ(daemon_pid(), pid);
 }
 
 TEST_F(Daemon, SystemdSocketActivation) {
