@@ -47,6 +47,10 @@
 #              the one of vmlinux's name_show@kernel_irq_irqdesc_c_N and of
 #              kas_hello's name_show must fire while plain name_show is
 #              refused; the default work directory gets a -plain suffix
+#   --check-clean  last, make clean in the tree must remove what a killed
+#              kas may leave beside its outputs (X.o.kas.tmp.*, the kallsyms
+#              passes' .syms.kas.tmp.*, modules.symbfreq.tmp.*) with the
+#              alias objects; the next run then builds the kernel again
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
@@ -67,8 +71,10 @@ btf=
 llvm=
 lto=
 plain=
+check_clean=
 while [ $# -gt 0 ]; do
   case "$1" in
+    --check-clean) check_clean=1; shift ;;
     --btf) btf=1; shift ;;
     --llvm) llvm=1; shift ;;
     --plain) plain=1; shift ;;
@@ -404,6 +410,25 @@ if [ -n "$btf" ]; then
   rm -rf "$btfdir"
   check "BTF: the guest validated every module's BTF (no complaint in the console)" \
     bash -c "! grep -iE 'failed to validate module|BTF.*(error|invalid)' '$workdir/console.log'"
+fi
+
+if [ -n "$check_clean" ]; then
+  # What kas leaves when killed on a file system without O_TMPFILE (named
+  # temporaries; core/util/atomic_file), beside each kind of its outputs.
+  leftovers=("drivers/uio/uio.o.kas.tmp.4242.0" ".tmp_vmlinux.kallsyms1.syms.kas.tmp.AbC123"
+             "modules.symbfreq.tmp.XyZ789")
+  cleaned() {
+    local f arch_arg=()
+    [ "$arch" = arm64 ] && arch_arg=(ARCH=arm64)
+    for f in "${leftovers[@]}"; do echo partial > "$workdir/linux/$f" || return 1; done
+    ls "$workdir"/linux/drivers/uio/uio.o.kas > /dev/null || return 1
+    make -s -C "$workdir/linux" "${arch_arg[@]}" clean || return 1
+    for f in "${leftovers[@]}" drivers/uio/uio.o.kas; do
+      [ ! -e "$workdir/linux/$f" ] || { echo "  $f survived make clean"; return 1; }
+    done
+    [ -f "$workdir/linux/drivers/uio/uio.c" ]
+  }
+  check "make clean removes kas's leftovers and alias objects" cleaned
 fi
 
 echo "== $failures check(s) failed"
