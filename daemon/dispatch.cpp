@@ -142,6 +142,7 @@ wire::Response Dispatcher::module(const wire::ModuleRequest& in, KernelCache& ke
 
 wire::Response Dispatcher::census(const wire::CensusRequest& in, KernelCache& kernels) {
   kas::KernelFiles sources = wire::from_wire(in.census());
+  if (auto r = wire::check_paths(sources); !r) return error_response(r.error());
   auto snapshot = kernels.snapshot(sources, wire::from_wire(in.lto()), /*locate=*/false);
   if (!snapshot) return error_response(snapshot.error());
   const CensusResult census = census_of(**snapshot, in.units());

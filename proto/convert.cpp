@@ -9,6 +9,28 @@ void to_wire(const kas::KernelFiles& in, wire::CensusSources& out) {
   out.set_census_path(in.census_path);
 }
 
+Result<void> check_paths(std::initializer_list<const std::string*> paths) {
+  for (const std::string* path : paths) {
+    const size_t nul = path->find('\0');
+    if (nul != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "a path holds a NUL byte (after '" + path->substr(0, nul) + "'): no file has such a name");
+    }
+  }
+  return {};
+}
+
+Result<void> check_paths(const kas::KernelFiles& files) {
+  if (auto r = check_paths({&files.vmlinux, &files.census_path}); !r) return r;
+  for (const std::string& p : files.modules_orders) {
+    if (auto r = check_paths({&p}); !r) return r;
+  }
+  for (const std::string& p : files.module_dirs) {
+    if (auto r = check_paths({&p}); !r) return r;
+  }
+  return {};
+}
+
 kas::KernelFiles from_wire(const wire::CensusSources& in) {
   kas::KernelFiles out;
   out.vmlinux = in.nm_path();
@@ -66,6 +88,8 @@ Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in, unsigned j
   out.census = from_wire(in.census());
   out.elf_path = in.elf_path();
   out.srctree = in.srctree();
+  if (auto r = check_paths(out.census); !r) return std::unexpected(r.error());
+  if (auto r = check_paths({&out.elf_path, &out.srctree}); !r) return std::unexpected(r.error());
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;
@@ -129,6 +153,10 @@ Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned job
   out.kernel = in.census().kernel();
   out.system_map = in.census().system_map();
   out.srctree = in.srctree();
+  if (auto r = check_paths(out.census); !r) return std::unexpected(r.error());
+  if (auto r = check_paths({&out.input, &out.output, &out.kernel, &out.system_map, &out.srctree}); !r) {
+    return std::unexpected(r.error());
+  }
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;

@@ -1,6 +1,9 @@
 // Core types <-> wire messages: the only code that sees both.
 #pragma once
 
+#include <initializer_list>
+#include <string>
+
 #include "core/engine/engine.hpp"
 #include "kas.pb.h"
 
@@ -9,6 +12,10 @@ namespace kas::wire {
 // A kernel's files as census sources (its vmlinux read as nm_path).
 void to_wire(const kas::KernelFiles& in, wire::CensusSources& out);
 [[nodiscard]] kas::KernelFiles from_wire(const wire::CensusSources& in);
+// Paths are bytes on the wire, but never hold a NUL: open(2) would stop
+// there and read another file than the one named. kInvalidArgument.
+[[nodiscard]] Result<void> check_paths(std::initializer_list<const std::string*> paths);
+[[nodiscard]] Result<void> check_paths(const kas::KernelFiles& files);
 
 [[nodiscard]] wire::Lto to_wire(kas::Lto in);
 [[nodiscard]] kas::Lto from_wire(wire::Lto in);

@@ -58,6 +58,8 @@ Result<kas::QueryTarget> from_wire(const wire::QueryTarget& in) {
   out.kernel.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
   out.kernel.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
   out.srctree = in.srctree();
+  if (auto r = check_paths(out.kernel); !r) return std::unexpected(r.error());
+  if (auto r = check_paths({&out.srctree}); !r) return std::unexpected(r.error());
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;

@@ -25,6 +25,7 @@
 #include "core/util/fd.hpp"
 #include "daemon/dispatch.hpp"
 #include "proto/framing.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace kas {
 namespace {
@@ -213,6 +214,35 @@ TEST_F(Session, AFailingRequestIsAnErrorNamingTheFileAndTheSessionGoesOn) {
   auto after = c.ask(stats());
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_TRUE(after->has_stats());
+}
+
+// A path is bytes, but a NUL in it would make open(2) read the file named
+// by the bytes before it (found by fuzz_frames: /tmp/f\0.../hello.o read
+// /tmp/f). Refused, naming what came before the NUL.
+TEST_F(Session, APathHoldingANulByteIsRefusedNotTruncated) {
+  test::TempDir dir;
+  const std::string listing = dir.file("System.map");
+  test::write_text(listing, "ffffffff81000000 T first\nffffffff81000010 t second\n");
+  const std::string with_nul = listing + std::string(1, '\0') + "/elsewhere";
+  Connection c(dispatcher_);
+  greet(c);
+  wire::Request census;
+  census.mutable_census()->mutable_census()->set_nm_path(with_nul);
+  wire::Request module;
+  module.mutable_module()->set_input(with_nul);
+  module.mutable_module()->set_output(dir.file("out.o"));
+  module.mutable_module()->mutable_census()->set_nm_path(listing);
+  wire::Request lookup;
+  lookup.mutable_lookup()->mutable_target()->set_vmlinux(with_nul);
+  lookup.mutable_lookup()->add_patterns("first");
+  for (const wire::Request* request : {&census, &module, &lookup}) {
+    auto r = c.ask(*request);
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_TRUE(r->has_error()) << r->DebugString();
+    EXPECT_NE(r->error().message().find("holds a NUL byte (after '" + listing + "')"), std::string::npos)
+        << r->error().message();
+  }
+  EXPECT_FALSE(test::exists(dir.file("out.o")));
 }
 
 TEST_F(Session, AMalformedFrameClosesOnlyItsOwnSession) {
