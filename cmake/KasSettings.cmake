@@ -10,6 +10,25 @@ target_compile_definitions(kas_settings INTERFACE
   $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
 
 set(_kas_sanitizers "")
+if(KAS_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "KAS_FUZZ needs clang (libFuzzer): CC=clang CXX=clang++ cmake ... -DKAS_FUZZ=ON")
+  endif()
+  # Every library gets libFuzzer's coverage; only the fuzz targets link its
+  # main() (tests/fuzz).
+  target_compile_options(kas_settings INTERFACE -fsanitize=fuzzer-no-link)
+  set(KAS_ASAN ON)
+  set(KAS_UBSAN ON)
+  if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 16)
+    message(FATAL_ERROR "KAS_FUZZ needs clang 16 or later for std::expected (Debian 12: clang-16, libclang-rt-16-dev)")
+  endif()
+  if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
+    # libstdc++ 12 offers std::expected only when __cpp_concepts says
+    # C++20's conditionally trivial special members (P0848), which clang
+    # implements from version 16 but announces from version 19 on.
+    target_compile_options(kas_settings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-U__cpp_concepts -D__cpp_concepts=202002L>)
+  endif()
+endif()
 if(KAS_ASAN)
   list(APPEND _kas_sanitizers address)
 endif()
@@ -21,6 +40,10 @@ if(KAS_TSAN)
     message(FATAL_ERROR "KAS_TSAN cannot be combined with KAS_ASAN")
   endif()
   list(APPEND _kas_sanitizers thread)
+  # GCC 12 warns (-Wtsan) that TSan does not model atomic_thread_fence, which
+  # Boost.Asio 1.74's std_fenced_block uses; the handlers it hands between
+  # threads also pass the scheduler's mutex, which TSan does see.
+  target_compile_options(kas_settings INTERFACE -Wno-tsan)
 endif()
 if(_kas_sanitizers)
   list(JOIN _kas_sanitizers "," _kas_sanitize_list)
