@@ -360,12 +360,16 @@ TEST_F(Daemon, IdleConnectionsPastTheDescriptorLimitNeitherSpinNorHangOthers) {
   // kasd with 64 descriptors, 80 connections that never speak.
   const int pid = test::spawn_process({"prlimit", "--nofile=64:64", KAS_TEST_KASD_BINARY, "--socket", socket_},
                                       dir_.file("kasd.out"), dir_.file("kasd.err"));
-  for (int i = 0; i < 500 && !test::exists(socket_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Listening, not only bound: connections made before listen(2) would be
+  // refused and the test would hold fewer than the limit (seen in CI).
+  for (int i = 0; i < 500 && daemon_pid() != pid; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(daemon_pid(), pid) << test::read_text(dir_.file("kasd.err"));
   std::vector<int> fds;
   for (int i = 0; i < 80; ++i) {
     int fd = raw_connect(socket_);
     if (fd >= 0) fds.push_back(fd);
   }
+  ASSERT_GE(fds.size(), 16u) << "fewer connections than kasd's limit (64 / 4)";
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const long before = cpu_ticks(pid);
   std::this_thread::sleep_for(std::chrono::seconds(1));

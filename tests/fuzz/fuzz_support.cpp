@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace kas::fuzz {
 
@@ -13,7 +14,9 @@ void enter_scratch() {
   static bool done = false;
   if (done) return;
   done = true;
-  char dir[] = "/tmp/kas-fuzz.XXXXXX";
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/kas-fuzz.XXXXXX";
+  char* dir = pattern.data();
   if (::mkdtemp(dir) == nullptr || ::chdir(dir) != 0) {
     std::perror("kas fuzz: scratch directory");
     std::abort();

@@ -9,8 +9,9 @@
 
 namespace kas::fuzz {
 
-// Once per process: an empty working directory; as root, also drops to
-// uid/gid 65534 (requests the dispatcher answers open what they name).
+// Once per process: an empty working directory under $TMPDIR (else /tmp);
+// as root, also drops to uid/gid 65534 (requests the dispatcher answers
+// open what they name).
 void enter_scratch();
 
 // `data` as an unnamed regular file (memfd): a path kas can open, valid

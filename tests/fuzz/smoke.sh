@@ -30,7 +30,10 @@ fi
 # fuzz_frames and fuzz_requests drop root for uid 65534 (they open what a
 # fuzzed request names): their corpora must be theirs to write.
 chmod 755 "$work"
-mkdir -p "$work"/seeds/{objects,listings,censuses,requests,frames} "$work/artifacts"
+mkdir -p "$work"/seeds/{objects,listings,censuses,requests,frames} "$work/artifacts" "$work/scratch"
+# The daemon targets' scratch directories (and whatever a fuzzed request
+# writes there) go with the work directory.
+export TMPDIR=$work/scratch
 
 # Seeds: the test fixtures' objects, with and without DWARF.
 fixtures=$repo/tests/fixtures
