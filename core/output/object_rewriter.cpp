@@ -150,9 +150,12 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
   // changes its name and binding.
   const unsigned char* old_syms = image + shdrs[symtab].sh_offset;
   std::vector<unsigned char> symtab_out(new_count * L.sym_size);
-  std::memcpy(symtab_out.data(), old_syms, first_global * L.sym_size);
-  std::memcpy(symtab_out.data() + (first_global + shift) * L.sym_size, old_syms + first_global * L.sym_size,
-              (old_count - first_global) * L.sym_size);
+  // (An empty table has no buffer to copy to: memcpy must not see null.)
+  if (first_global > 0) std::memcpy(symtab_out.data(), old_syms, first_global * L.sym_size);
+  if (old_count > first_global) {
+    std::memcpy(symtab_out.data() + (first_global + shift) * L.sym_size, old_syms + first_global * L.sym_size,
+                (old_count - first_global) * L.sym_size);
+  }
   for (size_t n = 0; n < symbols.size(); ++n) {
     unsigned char* entry = symtab_out.data() + slots[n] * L.sym_size;
     std::memcpy(entry, old_syms + symbols[n].source_index * L.sym_size, L.sym_size);

@@ -12,7 +12,13 @@
 #include <regex>
 #include <sstream>
 
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+
+#include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"
+#include "core/util/fd.hpp"
 #include "core/util/atomic_file.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/process.hpp"
@@ -207,6 +213,40 @@ TEST(ObjectRewriter, NothingToAddStillWritesAValidObject) {
   const auto& k = test::fixture_kernel("intree");
   test::TempDir dir;
   rewrite_and_verify(k.module("other"), {}, Toolchain{}, dir);
+}
+
+// Found by fuzz_rewriter (UBSan: memcpy to a null buffer): a .symtab of no
+// entries and nothing to add. Under the sanitizers this test is the check.
+TEST(ObjectRewriter, AnEmptySymbolTableWithNothingToAdd) {
+  const auto& k = test::fixture_kernel("intree");
+  test::TempDir dir;
+  const std::string path = dir.file("empty-symtab.o");
+  test::write_text(path, test::read_text(k.module_object("hello")));
+  {
+    elf_version(EV_CURRENT);
+    Fd fd(::open(path.c_str(), O_RDWR));
+    ASSERT_TRUE(fd.valid());
+    Elf* elf = elf_begin(fd.get(), ELF_C_RDWR, nullptr);
+    ASSERT_NE(elf, nullptr);
+    elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);  // only this header changes
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+      GElf_Shdr shdr;
+      ASSERT_NE(gelf_getshdr(scn, &shdr), nullptr);
+      if (shdr.sh_type != SHT_SYMTAB) continue;
+      shdr.sh_size = 0;
+      shdr.sh_info = 0;
+      ASSERT_TRUE(gelf_update_shdr(scn, &shdr));
+      elf_flagshdr(scn, ELF_C_SET, ELF_F_DIRTY);
+    }
+    ASSERT_GE(elf_update(elf, ELF_C_WRITE), 0) << elf_errmsg(-1);
+    elf_end(elf);
+  }
+  auto file = ElfFile::open(path);
+  ASSERT_TRUE(file) << file.error().message;
+  auto out = AtomicFile::create(dir.file("out.o"));
+  ASSERT_TRUE(out) << out.error().message;
+  auto written = write_object_with_symbols(*file, {}, out->fd(), dir.file("out.o"));
+  EXPECT_TRUE(written) << written.error().message;
 }
 
 TEST(ObjectRewriter, Elf32WithRelRelocations) {
