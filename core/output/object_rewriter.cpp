@@ -95,6 +95,12 @@ Result<void> write_object_with_symbols(const ElfFile& input, std::span<const New
     if (i != 0 && s.sh_type != SHT_NOBITS && (s.sh_offset > image_size || s.sh_size > image_size - s.sh_offset)) {
       return bad("section " + std::to_string(i) + " extends past the end of the file");
     }
+    // The new layout aligns each section: an alignment that is no power of
+    // two (the ELF rule), or one past 4 GiB, would wrap the file offsets.
+    if (s.sh_addralign > 1 && ((s.sh_addralign & (s.sh_addralign - 1)) != 0 || s.sh_addralign > (uint64_t{1} << 32))) {
+      return bad("section " + std::to_string(i) + " has an impossible alignment (" + std::to_string(s.sh_addralign) +
+                 ")");
+    }
   }
   if (ehdr.e_ehsize < L.ehdr_shoff + L.word || ehdr.e_ehsize > image_size) return bad("bad ELF header size");
   if (ehdr.e_shentsize != L.shdr_size || ehdr.e_shoff > image_size ||

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -215,38 +216,82 @@ TEST(ObjectRewriter, NothingToAddStillWritesAValidObject) {
   rewrite_and_verify(k.module("other"), {}, Toolchain{}, dir);
 }
 
+// `path`, a copy of hello.o whose section headers of type `type` were
+// changed by `edit` (libelf, nothing else moved).
+void copy_with_edited_headers(const std::string& path, uint32_t type, const std::function<void(GElf_Shdr&)>& edit) {
+  const auto& k = test::fixture_kernel("intree");
+  test::write_text(path, test::read_text(k.module_object("hello")));
+  elf_version(EV_CURRENT);
+  Fd fd(::open(path.c_str(), O_RDWR));
+  ASSERT_TRUE(fd.valid());
+  Elf* elf = elf_begin(fd.get(), ELF_C_RDWR, nullptr);
+  ASSERT_NE(elf, nullptr);
+  elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    ASSERT_NE(gelf_getshdr(scn, &shdr), nullptr);
+    if (shdr.sh_type != type) continue;
+    edit(shdr);
+    ASSERT_TRUE(gelf_update_shdr(scn, &shdr));
+    elf_flagshdr(scn, ELF_C_SET, ELF_F_DIRTY);
+  }
+  ASSERT_GE(elf_update(elf, ELF_C_WRITE), 0) << elf_errmsg(-1);
+  elf_end(elf);
+}
+
 // Found by fuzz_rewriter (UBSan: memcpy to a null buffer): a .symtab of no
 // entries and nothing to add. Under the sanitizers this test is the check.
 TEST(ObjectRewriter, AnEmptySymbolTableWithNothingToAdd) {
-  const auto& k = test::fixture_kernel("intree");
   test::TempDir dir;
   const std::string path = dir.file("empty-symtab.o");
-  test::write_text(path, test::read_text(k.module_object("hello")));
-  {
-    elf_version(EV_CURRENT);
-    Fd fd(::open(path.c_str(), O_RDWR));
-    ASSERT_TRUE(fd.valid());
-    Elf* elf = elf_begin(fd.get(), ELF_C_RDWR, nullptr);
-    ASSERT_NE(elf, nullptr);
-    elf_flagelf(elf, ELF_C_SET, ELF_F_LAYOUT);  // only this header changes
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-      GElf_Shdr shdr;
-      ASSERT_NE(gelf_getshdr(scn, &shdr), nullptr);
-      if (shdr.sh_type != SHT_SYMTAB) continue;
-      shdr.sh_size = 0;
-      shdr.sh_info = 0;
-      ASSERT_TRUE(gelf_update_shdr(scn, &shdr));
-      elf_flagshdr(scn, ELF_C_SET, ELF_F_DIRTY);
-    }
-    ASSERT_GE(elf_update(elf, ELF_C_WRITE), 0) << elf_errmsg(-1);
-    elf_end(elf);
-  }
+  copy_with_edited_headers(path, SHT_SYMTAB, [](GElf_Shdr& s) {
+    s.sh_size = 0;
+    s.sh_info = 0;
+  });
   auto file = ElfFile::open(path);
   ASSERT_TRUE(file) << file.error().message;
   auto out = AtomicFile::create(dir.file("out.o"));
   ASSERT_TRUE(out) << out.error().message;
   auto written = write_object_with_symbols(*file, {}, out->fd(), dir.file("out.o"));
   EXPECT_TRUE(written) << written.error().message;
+}
+
+// Found by fuzz_rewriter: a .strtab aligned to 0xffffffffffffff01 made the
+// new layout wrap, and the output could not be read back. Refused instead.
+TEST(ObjectRewriter, AnImpossibleAlignmentIsRefused) {
+  test::TempDir dir;
+  const std::string path = dir.file("aligned.o");
+  // Written as bytes: libelf itself refuses to write such a header.
+  test::write_text(path, test::read_text(test::fixture_kernel("intree").module_object("hello")));
+  {
+    auto plain = ElfFile::open(path);
+    ASSERT_TRUE(plain) << plain.error().message;
+    size_t strtab = 0;
+    for (size_t i = 0; i < plain->section_count(); ++i) {
+      if (plain->section_name(i) == ".strtab") strtab = i;
+    }
+    ASSERT_NE(strtab, 0u);
+    const uint64_t at = plain->header().e_shoff + strtab * plain->header().e_shentsize + 48;  // Elf64_Shdr.sh_addralign
+    const uint64_t alignment = 0xffffffffffffff01;  // little-endian, as on x86-64
+    Fd fd(::open(path.c_str(), O_WRONLY));
+    ASSERT_EQ(::pwrite(fd.get(), &alignment, sizeof alignment, static_cast<off_t>(at)), 8);
+  }
+  auto file = ElfFile::open(path);
+  ASSERT_TRUE(file) << file.error().message;
+  auto table = read_symbols(*file);
+  ASSERT_TRUE(table) << table.error().message;
+  std::vector<NewSymbol> added;
+  for (const ElfSymbol& sym : table->symbols) {
+    if (sym.name == "name_show") added.push_back({"name_show@x_c_1", sym.index, false});
+  }
+  ASSERT_EQ(added.size(), 1u);
+  auto out = AtomicFile::create(dir.file("out.o"));
+  ASSERT_TRUE(out) << out.error().message;
+  auto written = write_object_with_symbols(*file, added, out->fd(), dir.file("out.o"));
+  ASSERT_FALSE(written);
+  EXPECT_NE(written.error().message.find(path + ": section "), std::string::npos) << written.error().message;
+  EXPECT_NE(written.error().message.find("impossible alignment (18446744073709551361)"), std::string::npos)
+      << written.error().message;
 }
 
 TEST(ObjectRewriter, Elf32WithRelRelocations) {
