@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "daemon/peer.hpp"
 #include "daemon/session.hpp"
 
 namespace kas::daemon {
@@ -130,11 +131,10 @@ class Server {
   }
 
   bool peer_allowed(Socket& socket, uid_t& uid) {
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
-    uid = cred.uid;
-    return cred.uid == ::getuid() || options_.allowed_uids.count(cred.uid) != 0;
+    auto peer = peer_of(socket.native_handle());
+    if (!peer) return false;
+    uid = peer->uid;
+    return peer->uid == ::getuid() || options_.allowed_uids.count(peer->uid) != 0;
   }
 
   awaitable<void> session(Socket socket) {
