@@ -18,13 +18,17 @@ namespace kas::cli {
 
 namespace {
 
-// kas-fetch lives beside kas (installed, and in a build tree); $KAS_FETCH
-// overrides.
+// kas-fetch lives beside kas in a build tree, and in libexec once installed
+// (KAS_FETCH_FROM_BINDIR: that directory relative to kas's, so any prefix
+// works); $KAS_FETCH overrides both.
 std::string fetch_binary() {
   if (const char* env = std::getenv("KAS_FETCH"); env != nullptr && *env != '\0') return env;
   std::string self = path::real_path("/proc/self/exe");
-  std::string candidate = self.substr(0, self.rfind('/')) + "/kas-fetch";
-  return ::access(candidate.c_str(), X_OK) == 0 ? candidate : "kas-fetch";
+  std::string dir = self.substr(0, self.rfind('/'));
+  for (const std::string& candidate : {dir + "/kas-fetch", dir + "/" KAS_FETCH_FROM_BINDIR "/kas-fetch"}) {
+    if (::access(candidate.c_str(), X_OK) == 0) return path::normalize(candidate);
+  }
+  return "kas-fetch";
 }
 
 // Runs kas-fetch NAME=ID...; stderr goes to ours (progress, what is

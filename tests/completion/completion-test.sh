@@ -3,10 +3,10 @@
 # global options before the command, option values; and, for every command
 # of kas's table (kas --completion-table), exactly the options the table and
 # the command's --help list, each value completed as the table says.
-# usage: completion-test.sh KAS
+# usage: completion-test.sh KAS [SCRIPT]   (SCRIPT: default completion/kas.bash)
 set -euo pipefail
 kas=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-script=$(cd "$(dirname "$0")/../../completion" && pwd)/kas.bash
+script=${2:-$(cd "$(dirname "$0")/../../completion" && pwd)/kas.bash}
 work=$(mktemp -d /tmp/kas-completion-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # Values of kind file and dir are completed from here.

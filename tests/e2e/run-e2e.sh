@@ -54,6 +54,10 @@
 #   --kas      the kas to build with (default build/client/kas; its kasd is
 #              looked up beside it, then in ../daemon; the run starts its own
 #              on WORKDIR/kasd/kasd.sock unless KAS_SOCKET is set, and stops it)
+#   --installed  use only what is installed (the Debian package, or cmake
+#              --install): kas from PATH, its kbuild/apply and series from
+#              BINDIR/../share/kasd/kbuild, and KAS unset, so kbuild and
+#              kas-module.mk find kas in PATH as a user's build does
 # Not run in CI (the first build takes minutes); run it before resolving
 # changes to kbuild/ or the module rewriting. Exit 0 when every check passes.
 set -euo pipefail
@@ -72,6 +76,7 @@ llvm=
 lto=
 plain=
 check_clean=
+installed=
 while [ $# -gt 0 ]; do
   case "$1" in
     --check-clean) check_clean=1; shift ;;
@@ -84,6 +89,7 @@ while [ $# -gt 0 ]; do
     --workdir) workdir=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
+    --installed) installed=1; shift ;;
     --touch) touch_args=(--touch "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) echo "run-e2e.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -135,13 +141,23 @@ if [ -n "$btf" ]; then
   [ -n "$workdir_given" ] || workdir=$workdir-btf
 fi
 [ -x "$harness" ] || { echo "run-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
+kbuild=$repo/kbuild
+if [ -n "$installed" ]; then
+  kas=$(command -v kas) || { echo "run-e2e.sh: --installed: no kas in PATH (apt install ./kasd_*.deb)" >&2; exit 2; }
+  kbuild=$(realpath -- "$(dirname "$kas")/../share/kasd/kbuild")
+  [ -x "$kbuild/apply" ] || { echo "run-e2e.sh: --installed: no $kbuild/apply beside $kas" >&2; exit 2; }
+fi
 [ -x "$kas" ] || { echo "run-e2e.sh: no kas at $kas (build the project first)" >&2; exit 2; }
 kas=$(realpath -- "$kas")   # make runs it from the kernel tree
 for tool in "${tools[@]}" pahole:dwarves cpio:cpio; do
   command -v "${tool%%:*}" > /dev/null ||
     { echo "run-e2e.sh: ${tool%%:*} missing: apt-get install ${tool#*:}" >&2; exit 2; }
 done
-export KAS=$kas
+if [ -n "$installed" ]; then
+  unset KAS KASD KAS_FETCH
+else
+  export KAS=$kas
+fi
 kasd=${KASD:-}
 for c in "$(dirname "$kas")/kasd" "$(dirname "$kas")/../daemon/kasd"; do
   [ -n "$kasd" ] || [ ! -x "$c" ] || kasd=$(realpath -- "$c")
@@ -156,7 +172,7 @@ if [ -z "${KAS_SOCKET:-}" ]; then
   stop_kasd
   trap stop_kasd EXIT
 fi
-echo "== Linux $kernel, arch $arch, work directory $workdir, kas $kas, kasd ${kasd:-none} (socket $KAS_SOCKET)"
+echo "== Linux $kernel, arch $arch, work directory $workdir, kas $kas, kasd ${kasd:-none} (socket $KAS_SOCKET), kbuild $kbuild${installed:+ (installed; KAS unset)}"
 
 failures=0
 check() {  # check DESCRIPTION COMMAND...
@@ -211,7 +227,7 @@ if [ -n "$plain" ]; then
 fi
 
 echo "== build and boot 1: kallsyms"
-harness_run "build and boot 1" "${touch_args[@]}" --hook "$repo/kbuild/apply . --enable" "${boot1[@]}"
+harness_run "build and boot 1" "${touch_args[@]}" --hook "$kbuild/apply . --enable" "${boot1[@]}"
 syms=$workdir/kallsyms.txt
 [ -s "$syms" ] || { echo "run-e2e.sh: the guest wrote no $syms" >&2; exit 1; }
 

@@ -7,12 +7,14 @@
 # (naming the supported ones). The booted-kernel check is tests/e2e/.
 #
 # usage: apply-test.sh [TARBALL...]   (linux-source-X.Y.tar.xz: checks series X.Y)
+#   KAS_APPLY: the apply script to check (default: this tree's kbuild/apply;
+#   the package test gives the installed one), with its series beside it
 #   default: linux-source-6.1 (required: .ci/setup installs it) and
 #   linux-source-6.12 (checked when installed; .ci/setup installs it too)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-apply=$here/../../kbuild/apply
-patches=$here/../../kbuild/patches
+apply=${KAS_APPLY:-$here/../../kbuild/apply}
+patches=$(dirname "$apply")/patches
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 if [ $# -gt 0 ]; then
