@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -82,10 +84,48 @@ Result<void> request_shutdown(int fd) {
   return {};
 }
 
+bool same_build(const wire::Hello& hello) {
+  return hello.protocol_version() == wire::PROTOCOL_VERSION_CURRENT && hello.build_id() == build_id();
+}
+
+// Whether systemd, started again, would run the kasd this kas starts: the
+// daemon's binary is ours (a running daemon whose package was upgraded
+// reads "PATH (deleted)").
+bool runs_our_kasd(const wire::Hello& hello) {
+  std::string exe = hello.executable();
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (exe.ends_with(kDeleted)) exe.resize(exe.size() - kDeleted.size());
+  return !exe.empty() && exe == path::real_path(kasd_binary());
+}
+
+// The socket of this kas's own daemon when systemd serves the default one
+// with another installation's kasd (a build tree's kas beside the package).
+std::string own_socket_beside(const std::string& path) { return path::directory(path) + "/kasd.own.sock"; }
+
+// After asking a daemon of another build to stop: its socket closes (kas
+// started it), or systemd keeps it and starts the unit again on the next
+// connection. Returns a connection to the replacement when it is of this
+// build; nothing when the socket is gone or another build answers again.
+std::optional<Fd> await_replacement(const std::string& path, uint32_t old_pid) {
+  for (int i = 0; i < 300; ++i) {
+    auto fd = raw_connect(path);
+    if (!fd) return std::nullopt;
+    auto hello = handshake(fd->get());
+    if (hello && hello->pid() != old_pid) {
+      if (same_build(*hello)) return std::move(*fd);
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::nullopt;
+}
+
 // A connected, greeted daemon of this build, started or replaced as needed.
 Result<Fd> connect_daemon(const DaemonOptions& options) {
-  const std::string path = socket_path_of(options);
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  std::string path = socket_path_of(options);
+  const char* env_socket = std::getenv("KAS_SOCKET");
+  const bool chosen = !options.socket_path.empty() || (env_socket != nullptr && *env_socket != '\0');
+  for (int attempt = 0; attempt < 4; ++attempt) {
     auto fd = raw_connect(path);
     if (!fd) {
       if (!options.autostart || fd.error().code != ErrorCode::kNotFound) return fd;
@@ -97,17 +137,26 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
       if (!options.autostart) return std::unexpected(hello.error());
       continue;  // died during the handshake: try again
     }
-    if (hello->protocol_version() == wire::PROTOCOL_VERSION_CURRENT && hello->build_id() == build_id()) return fd;
+    if (same_build(*hello)) return fd;
     if (!options.autostart) {
       return fail(ErrorCode::kIo, "kasd at " + path + " is build " + hello->build_id() + ", kas is " + build_id());
     }
-    // Another build: ask it to go, wait for its socket to close, start ours.
-    (void)request_shutdown(fd->get());
-    for (int i = 0; i < 300; ++i) {
-      auto probe = raw_connect(path);
-      if (!probe) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (hello->socket_activated() && !runs_our_kasd(*hello)) {
+      // systemd would start that binary again for our next connection:
+      // stopping it cannot bring up this build, and would only disturb the
+      // installation it belongs to.
+      if (chosen) {
+        return fail(ErrorCode::kIo, "kasd at " + path + " is started by systemd from " + hello->executable() +
+                                        " (build " + hello->build_id() + "), not " + kasd_binary() + " (build " +
+                                        build_id() + "): give this kas a socket of its own (--socket)");
+      }
+      path = own_socket_beside(path);
+      continue;
     }
+    // Another build of our own kasd: ask it to go, then take its
+    // replacement, or start ours once its socket is gone.
+    (void)request_shutdown(fd->get());
+    if (auto next = await_replacement(path, hello->pid())) return std::move(*next);
   }
   return fail(ErrorCode::kIo, "no usable kasd at " + path);
 }

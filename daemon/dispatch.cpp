@@ -29,6 +29,8 @@ wire::Hello Dispatcher::hello() const {
   for (const char* cap : {"vmlinux", "module", "census", "stats", "reload", "shutdown", "lookup", "resolve",
                            "probe", "progress"}) hello.add_capabilities(cap);
   hello.set_pid(static_cast<uint32_t>(::getpid()));
+  hello.set_executable(executable_);
+  hello.set_socket_activated(socket_activated_);
   return hello;
 }
 

@@ -44,6 +44,14 @@ class Dispatcher {
   [[nodiscard]] wire::Hello hello() const;
   [[nodiscard]] const std::string& build_id() const { return build_id_; }
 
+  // What Hello says about this daemon's origin (kasd's main sets it; none by
+  // default): its binary and whether systemd passed its socket. kas decides
+  // from them whether asking it to stop brings up its own build.
+  void set_origin(std::string executable, bool socket_activated) {
+    executable_ = std::move(executable);
+    socket_activated_ = socket_activated;
+  }
+
  private:
   [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown, KernelCache& kernels);
   [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request, KernelCache& kernels);
@@ -62,6 +70,8 @@ class Dispatcher {
   [[nodiscard]] std::vector<const KernelCache*> caches();
 
   std::string build_id_;
+  std::string executable_;
+  bool socket_activated_ = false;
   unsigned jobs_;
   size_t memory_budget_;
   KernelCache kernels_;

@@ -15,6 +15,7 @@
 
 #include "core/util/bus_fault.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/path.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
@@ -156,6 +157,7 @@ int main(int argc, char** argv) {
                  listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
     options.workers = std::max(4u, jobs * 2);
     kas::daemon::Dispatcher dispatcher(KAS_BUILD_ID, jobs, static_cast<size_t>(budget_mib) << 20, std::move(hooks));
+    dispatcher.set_origin(kas::path::real_path("/proc/self/exe"), listener->from_systemd);
     int status = kas::daemon::serve(*listener, dispatcher, options);
     kas::daemon::remove_socket_file(*listener);
     std::fprintf(stderr, "kasd: stopped\n");

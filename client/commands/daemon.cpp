@@ -1,4 +1,7 @@
 // kas daemon start|stop|status: managing the per-user kasd by hand.
+#include <signal.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -33,11 +36,24 @@ int start(const std::string& socket) {
 }
 
 int stop(const std::string& socket) {
+  wire::Hello hello;
+  auto fd = connect_existing(socket, &hello);
   wire::Request request;
   request.mutable_shutdown();
-  auto r = ask(socket, request);
-  if (!r) {
+  wire::Response ignored;
+  if (!fd || !wire::write_frame(fd->get(), request) || !wire::read_frame(fd->get(), ignored)) {
     std::printf("kasd not running at %s\n", socket.c_str());
+    return kExitOk;
+  }
+  if (hello.socket_activated()) {
+    // systemd holds this socket: a connection to see whether kasd is gone
+    // would have it started again. Wait for its process instead.
+    const auto pid = static_cast<pid_t>(hello.pid());
+    for (int i = 0; i < 500 && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::printf("kasd stopped; systemd starts it again on the next request (systemctl [--user] stop kasd.socket "
+                "keeps it stopped)\n");
     return kExitOk;
   }
   for (int i = 0; i < 500 && connect_existing(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -17,9 +17,12 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <memory>
 #include <regex>
 #include <thread>
 
+#include "core/util/fd.hpp"
+#include "core/util/path.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
@@ -543,6 +546,159 @@ TEST_F(Daemon, SystemdSocketActivation) {
   EXPECT_EQ(test::wait_process(pid), 0) << test::read_text(dir_.file("sa.err"));
   EXPECT_NE(test::read_text(dir_.file("sa.err")).find("serving systemd socket"), std::string::npos)
       << test::read_text(dir_.file("sa.err"));
+}
+
+// systemd (socket units, Accept=no) keeps the listening socket itself and
+// starts the unit's kasd again on the next connection once one exits.
+// These tests stand in for it: a socket held by the test, served first by a
+// daemon in this process posing as another build, then by a real kasd
+// started the way systemd starts it (the socket as fd 3, LISTEN_FDS=1,
+// LISTEN_PID).
+class SocketActivated : public Daemon {
+ protected:
+  void SetUp() override {
+    Daemon::SetUp();
+    ASSERT_EQ(::mkdir(dir_.file("xdg").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir(dir_.file("xdg/kasd").c_str(), 0700), 0);
+    held_ = dir_.file("xdg/kasd/kasd.sock");  // the per-user default under XDG_RUNTIME_DIR
+    held_fd_ = Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, held_.c_str(), held_.size() + 1);
+    ASSERT_EQ(::bind(held_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+    ASSERT_EQ(::listen(held_fd_.get(), 64), 0);
+  }
+  void TearDown() override {
+    if (activated_ > 0) {  // as systemctl stop does: kasd ends gracefully on SIGTERM
+      ::kill(activated_, SIGTERM);
+      EXPECT_EQ(test::wait_process(activated_), 0);
+    }
+    // A posing server a failed test left running stops here, not in the
+    // future's destructor (which would wait for it forever).
+    if (served_.valid() && served_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      (void)kas({"daemon", "stop", "--socket", held_});
+      if (served_.wait_for(std::chrono::seconds(10)) != std::future_status::ready) ::raise(SIGTERM);
+    }
+    Daemon::TearDown();
+  }
+
+  // Serves the held socket with a Dispatcher of build `build` that says it
+  // runs `executable` and was socket-activated, until asked to stop
+  // (served_ is its exit status).
+  void pose(const std::string& build, const std::string& executable) {
+    stale_ = std::make_unique<daemon::Dispatcher>(build, 1, size_t{64} << 20);
+    stale_->set_origin(executable, true);
+    daemon::Listener listener;
+    listener.socket = Fd(::fcntl(held_fd_.get(), F_DUPFD_CLOEXEC, 3));
+    listener.from_systemd = true;
+    served_ = std::async(std::launch::async, [this, l = std::move(listener)]() mutable {
+      daemon::ServerOptions options;
+      options.idle_timeout = std::chrono::seconds(0);
+      return daemon::serve(l, *stale_, options);
+    });
+  }
+
+  // Starts the real kasd on the held socket as systemd would.
+  int activate() {
+    std::string listen_fds = "LISTEN_FDS=1";
+    char listen_pid[32] = "LISTEN_PID=";
+    std::vector<char*> env = {listen_fds.data(), listen_pid, nullptr};
+    std::string binary = KAS_TEST_KASD_BINARY, timeout = "--idle-timeout", seconds = "600";
+    std::vector<char*> argv = {binary.data(), timeout.data(), seconds.data(), nullptr};
+    int log = ::open(dir_.file("activated.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    pid_t pid = ::fork();
+    if (pid == 0) {  // async-signal-safe calls only: this process has threads
+      ::dup2(log, 2);
+      if (held_fd_.get() == 3) {
+        ::fcntl(3, F_SETFD, 0);
+      } else {
+        ::dup2(held_fd_.get(), 3);  // the copy has no FD_CLOEXEC
+      }
+      char digits[16];
+      int n = 0;
+      for (pid_t self = ::getpid(); self > 0; self /= 10) digits[n++] = static_cast<char>('0' + self % 10);
+      char* at = listen_pid + 11;
+      while (n > 0) *at++ = digits[--n];
+      *at = '\0';
+      ::execve(argv[0], argv.data(), env.data());
+      ::_exit(127);
+    }
+    ::close(log);
+    return activated_ = pid;
+  }
+
+  test::ProcessResult kas_with_default_socket(std::vector<std::string> args) {
+    args.insert(args.begin(), {"env", "-u", "KAS_SOCKET", "XDG_RUNTIME_DIR=" + dir_.file("xdg"), test::kas_binary()});
+    return test::run_process(args);
+  }
+  std::vector<std::string> vmlinux_args() {
+    return {"vmlinux", "--nm", k_.syms(), "--elf", k_.vmlinux(), "--modules-order", k_.modules_order()};
+  }
+
+  std::string held_;
+  Fd held_fd_;
+  std::unique_ptr<daemon::Dispatcher> stale_;
+  std::future<int> served_;
+  int activated_ = -1;
+};
+
+TEST_F(SocketActivated, AnUpgradedKasdIsStoppedAndSystemdsRestartOfItServes) {
+  // The package was upgraded under a running daemon: it runs our kasd's
+  // path, now deleted, and is another build.
+  std::string ours = path::real_path(KAS_TEST_KASD_BINARY);
+  pose("0.0.0+before-upgrade", ours + " (deleted)");
+  // systemd starts the unit again once the old daemon has gone.
+  auto restarted = std::async(std::launch::async, [&] {
+    if (served_.wait_for(std::chrono::seconds(20)) != std::future_status::ready) return -1;
+    return activate();
+  });
+  auto args = vmlinux_args();
+  args.insert(args.begin(), test::kas_binary());
+  args.insert(args.end(), {"--socket", held_});
+  auto v = test::run_process(args);
+  int pid = restarted.get();
+  ASSERT_GT(pid, 0) << "kas did not ask the old daemon to stop: " << v.err;
+  EXPECT_EQ(served_.get(), 0);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.err.find("warning"), std::string::npos) << "fell back in-process: " << v.err;
+  // Served by the daemon systemd started, on the socket systemd holds: kas
+  // started none of its own.
+  auto status = kas({"daemon", "status", "--socket", held_});
+  EXPECT_NE(status.out.find("kasd pid " + std::to_string(pid) + ","), std::string::npos) << status.out;
+  EXPECT_FALSE(test::exists(held_ + ".log")) << test::read_text(held_ + ".log");
+  EXPECT_NE(test::read_text(dir_.file("activated.log")).find("serving systemd socket"), std::string::npos);
+}
+
+TEST_F(SocketActivated, AnotherInstallationsKasdIsLeftAloneAndKasUsesItsOwn) {
+  // The packaged kasd serves the user's default socket; this kas is a build
+  // tree's, of another build.
+  pose("0.0.0+packaged", "/usr/lib/other-installation/kasd");
+  auto v = kas_with_default_socket(vmlinux_args());
+  auto local = kas_with_default_socket([&] { auto a = vmlinux_args(); a.push_back("--no-daemon"); return a; }());
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.out, local.out);
+  EXPECT_EQ(v.err.find("warning"), std::string::npos) << "fell back in-process: " << v.err;
+  // Not asked to stop (it would only be started again, as itself) ...
+  EXPECT_NE(served_.wait_for(std::chrono::milliseconds(500)), std::future_status::ready)
+      << "kas stopped another installation's daemon";
+  // ... while this kas's own kasd serves a socket beside it.
+  std::string own = dir_.file("xdg/kasd/kasd.own.sock");
+  auto status = kas({"daemon", "status", "--socket", own});
+  EXPECT_NE(status.out.find(std::string("build ") + KAS_TEST_BUILD_ID), std::string::npos) << status.out << status.err;
+  (void)kas({"daemon", "stop", "--socket", own});
+
+  // Named explicitly, that socket is refused with the reason; kas runs in-process.
+  auto explicit_args = vmlinux_args();
+  explicit_args.insert(explicit_args.begin(), test::kas_binary());
+  explicit_args.insert(explicit_args.end(), {"--socket", held_});
+  auto e = test::run_process(explicit_args);
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(e.out, local.out);
+  EXPECT_NE(e.err.find("is started by systemd from /usr/lib/other-installation/kasd"), std::string::npos) << e.err;
+
+  (void)kas({"daemon", "stop", "--socket", held_});
+  EXPECT_EQ(served_.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(served_.get(), 0);
 }
 
 }  // namespace
