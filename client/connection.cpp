@@ -18,12 +18,13 @@
 
 #include "client/daemon_trust.hpp"
 #include "core/util/path.hpp"
+#include "proto/build_id.hpp"
 #include "proto/framing.hpp"
 #include "proto/socket_path.hpp"
 
 namespace kas::cli {
 
-const char* build_id() { return KAS_BUILD_ID; }
+const char* build_id() { return this_build_id(); }
 
 namespace {
 

@@ -19,6 +19,7 @@
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
+#include "proto/build_id.hpp"
 #include "proto/socket_path.hpp"
 
 namespace {
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
           std::this_thread::sleep_for(delay);
         };
         break;
-      case kVersion: std::printf("kasd %s\n", KAS_BUILD_ID); return 0;
+      case kVersion: std::printf("kasd %s\n", kas::this_build_id()); return 0;
       case 'h': usage(stdout); return 0;
       default: usage(stderr); return 2;
     }
@@ -153,10 +154,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kasd: another kasd serves %s\n", socket_path.c_str());
       return 0;
     }
-    std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", KAS_BUILD_ID,
+    std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", kas::this_build_id(),
                  listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
     options.workers = std::max(4u, jobs * 2);
-    kas::daemon::Dispatcher dispatcher(KAS_BUILD_ID, jobs, static_cast<size_t>(budget_mib) << 20, std::move(hooks));
+    kas::daemon::Dispatcher dispatcher(kas::this_build_id(), jobs, static_cast<size_t>(budget_mib) << 20, std::move(hooks));
     dispatcher.set_origin(kas::path::real_path("/proc/self/exe"), listener->from_systemd);
     int status = kas::daemon::serve(*listener, dispatcher, options);
     kas::daemon::remove_socket_file(*listener);

@@ -26,6 +26,7 @@
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
+#include "proto/build_id.hpp"
 #include "kas.pb.h"
 #include "proto/framing.hpp"
 #include "tests/support/fixture_kernel.hpp"
@@ -684,7 +685,7 @@ TEST_F(SocketActivated, AnotherInstallationsKasdIsLeftAloneAndKasUsesItsOwn) {
   // ... while this kas's own kasd serves a socket beside it.
   std::string own = dir_.file("xdg/kasd/kasd.own.sock");
   auto status = kas({"daemon", "status", "--socket", own});
-  EXPECT_NE(status.out.find(std::string("build ") + KAS_TEST_BUILD_ID), std::string::npos) << status.out << status.err;
+  EXPECT_NE(status.out.find(std::string("build ") + this_build_id()), std::string::npos) << status.out << status.err;
   (void)kas({"daemon", "stop", "--socket", own});
 
   // Named explicitly, that socket is refused with the reason; kas runs in-process.
