@@ -108,9 +108,12 @@ for dir in lib/systemd/system:system usr/lib/systemd/user:user; do
     sed "s|^ExecStart=/usr/bin/kasd |ExecStart=$root/usr/bin/kasd |" "$root/${dir%%:*}/$unit" > "$work/units/${dir#*:}/$unit"
   done
 done
+# verify also runs `man kasd(1)` for Documentation=: the package's page.
+export MANPATH=$root/usr/share/man
 systemd-analyze verify "$work"/units/system/kasd.{socket,service} || fail "systemd-analyze verify: the system units"
 XDG_RUNTIME_DIR=$work/xdg systemd-analyze --user verify "$work"/units/user/kasd.{socket,service} ||
   fail "systemd-analyze verify: the user units"
+unset MANPATH
 
 step "Depends covers every library the programs load"
 depends=$(dpkg-deb -f "$deb" Depends)
