@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/daemon_trust.hpp"
+#include "client/program_beside.hpp"
 #include "core/util/path.hpp"
 #include "proto/build_id.hpp"
 #include "proto/framing.hpp"
@@ -49,15 +50,7 @@ Result<Fd> raw_connect(const std::string& path) {
 
 // kasd lives beside kas when installed, in ../daemon in a build tree; $KASD
 // overrides both.
-std::string kasd_binary() {
-  if (const char* env = std::getenv("KASD"); env != nullptr && *env != '\0') return env;
-  std::string self = path::real_path("/proc/self/exe");
-  std::string dir = self.substr(0, self.rfind('/'));
-  for (const std::string& candidate : {dir + "/kasd", dir + "/../daemon/kasd"}) {
-    if (::access(candidate.c_str(), X_OK) == 0) return path::normalize(candidate);
-  }
-  return "kasd";
-}
+std::string kasd_binary() { return program_beside_kas("KASD", "kasd", {"", "../daemon"}); }
 
 Result<wire::Hello> handshake(int fd) {
   wire::Request hello;
@@ -124,8 +117,7 @@ std::optional<Fd> await_replacement(const std::string& path, uint32_t old_pid) {
 // A connected, greeted daemon of this build, started or replaced as needed.
 Result<Fd> connect_daemon(const DaemonOptions& options) {
   std::string path = socket_path_of(options);
-  const char* env_socket = std::getenv("KAS_SOCKET");
-  const bool chosen = !options.socket_path.empty() || (env_socket != nullptr && *env_socket != '\0');
+  const bool chosen = !options.socket_path.empty() || socket_from_environment() != nullptr;
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto fd = raw_connect(path);
     if (!fd) {

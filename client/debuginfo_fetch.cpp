@@ -11,8 +11,8 @@
 #include <map>
 #include <vector>
 
+#include "client/program_beside.hpp"
 #include "core/query/live_kernel.hpp"
-#include "core/util/path.hpp"
 
 namespace kas::cli {
 
@@ -21,15 +21,7 @@ namespace {
 // kas-fetch lives beside kas in a build tree, and in libexec once installed
 // (KAS_FETCH_FROM_BINDIR: that directory relative to kas's, so any prefix
 // works); $KAS_FETCH overrides both.
-std::string fetch_binary() {
-  if (const char* env = std::getenv("KAS_FETCH"); env != nullptr && *env != '\0') return env;
-  std::string self = path::real_path("/proc/self/exe");
-  std::string dir = self.substr(0, self.rfind('/'));
-  for (const std::string& candidate : {dir + "/kas-fetch", dir + "/" KAS_FETCH_FROM_BINDIR "/kas-fetch"}) {
-    if (::access(candidate.c_str(), X_OK) == 0) return path::normalize(candidate);
-  }
-  return "kas-fetch";
-}
+std::string fetch_binary() { return program_beside_kas("KAS_FETCH", "kas-fetch", {"", KAS_FETCH_FROM_BINDIR}); }
 
 // Runs kas-fetch NAME=ID...; stderr goes to ours (progress, what is
 // missing). Returns build-id -> path for what was found.

@@ -11,8 +11,13 @@
 
 namespace kas {
 
+const char* socket_from_environment() {
+  const char* s = std::getenv("KAS_SOCKET");
+  return s != nullptr && *s != '\0' ? s : nullptr;
+}
+
 std::string default_socket_path() {
-  if (const char* s = std::getenv("KAS_SOCKET"); s != nullptr && *s != '\0') return s;
+  if (const char* s = socket_from_environment()) return s;
   if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
     return std::string(run) + "/kasd/kasd.sock";
   }

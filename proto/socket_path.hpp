@@ -14,6 +14,9 @@ namespace kas {
 // $KAS_SOCKET, else $XDG_RUNTIME_DIR/kasd/kasd.sock, else /tmp/kasd-UID/kasd.sock.
 [[nodiscard]] std::string default_socket_path();
 
+// $KAS_SOCKET when set and not empty: a socket the user chose, else nullptr.
+[[nodiscard]] const char* socket_from_environment();
+
 // Creates the socket's directory (mode 0700) when missing and checks that it
 // belongs to us and is not group/world accessible: another user must not be
 // able to plant a socket there. Error kIo naming the directory.

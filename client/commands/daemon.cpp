@@ -16,8 +16,10 @@ namespace kas::cli {
 
 namespace {
 
-Result<wire::Response> ask(const std::string& socket, wire::Request request) {
-  auto fd = connect_existing(socket);
+// One request to the daemon at `socket`; `hello`, when given, gets its
+// greeting.
+Result<wire::Response> ask(const std::string& socket, wire::Request request, wire::Hello* hello = nullptr) {
+  auto fd = connect_existing(socket, hello);
   if (!fd) return std::unexpected(fd.error());
   if (auto r = wire::write_frame(fd->get(), request); !r) return std::unexpected(r.error());
   wire::Response response;
@@ -37,11 +39,9 @@ int start(const std::string& socket) {
 
 int stop(const std::string& socket) {
   wire::Hello hello;
-  auto fd = connect_existing(socket, &hello);
   wire::Request request;
   request.mutable_shutdown();
-  wire::Response ignored;
-  if (!fd || !wire::write_frame(fd->get(), request) || !wire::read_frame(fd->get(), ignored)) {
+  if (!ask(socket, request, &hello)) {
     std::printf("kasd not running at %s\n", socket.c_str());
     return kExitOk;
   }
