@@ -59,6 +59,8 @@ void json_definition(std::string& out, const SymbolDefinition& d) {
   out += d.line == 0 ? std::string("null") : std::to_string(d.line);
   out += ",\"unit\":";
   json_string_or_null(out, d.unit);
+  out += ",\"sympos\":";
+  out += d.sympos == 0 ? std::string("null") : std::to_string(d.sympos);
   out += ",\"note\":";
   json_string_or_null(out, d.note);
   out += '}';

@@ -28,9 +28,9 @@ std::string defined_at(const SymbolDefinition& d) {
   return s;
 }
 
-std::string alias_cell(const SymbolDefinition& d) {
+std::string alias_cell(const SymbolDefinition& d, bool vmlinux_only) {
   if (!d.alias.empty()) return d.alias;
-  if (d.count <= 1) return "unique";
+  if (d.count <= 1) return vmlinux_only ? "unique in vmlinux (modules not read)" : "unique";
   // From /proc/kallsyms (no debug info): the kernel simply has none.
   if (d.path == "/proc/kallsyms") return "none in this kernel (" + std::to_string(d.count) + " definitions)";
   return "none (" + std::to_string(d.count) + " definitions, not eligible)";
@@ -66,39 +66,38 @@ bool parse_color(const std::string& word, int fd, bool& color) {
 }
 
 std::string lookup_table(const std::vector<std::string>& patterns, const std::vector<LookupAnswer>& answers,
-                         const Style& style) {
+                         const Style& style, bool vmlinux_only) {
   std::string out;
   for (size_t p = 0; p < answers.size(); ++p) {
     const LookupAnswer& a = answers[p];
     if (answers.size() > 1) out += std::string(style.bold()) + patterns[p] + std::string(style.reset()) + "\n";
-    if (a.definitions.empty()) {
-      out += "no symbol matches '" + patterns[p] + "'\n";
-      continue;
-    }
-    const char* headers[] = {"BINARY", "NAME", "T", "ADDRESS", "SIZE", "DEFINED AT", "ALIAS"};
+    // "no symbol matches" is the caller's, on stderr.
+    if (a.definitions.empty()) continue;
+    constexpr size_t kColumns = 8;
+    const char* headers[kColumns] = {"BINARY", "NAME", "T", "ADDRESS", "SIZE", "POS", "DEFINED AT", "ALIAS"};
     std::vector<std::vector<std::string>> rows;
     for (const SymbolDefinition& d : a.definitions) {
-      rows.push_back({d.binary, d.name, std::string(1, d.nm_type), place(d), hex(d.size), defined_at(d),
-                      alias_cell(d)});
+      rows.push_back({d.binary, d.name, std::string(1, d.nm_type), place(d), hex(d.size),
+                      d.sympos == 0 ? std::string("-") : std::to_string(d.sympos), defined_at(d), alias_cell(d, vmlinux_only)});
     }
-    std::vector<size_t> width(7);
-    for (size_t c = 0; c < 7; ++c) width[c] = std::string_view(headers[c]).size();
+    std::vector<size_t> width(kColumns);
+    for (size_t c = 0; c < kColumns; ++c) width[c] = std::string_view(headers[c]).size();
     for (const auto& row : rows) {
-      for (size_t c = 0; c < 7; ++c) width[c] = std::max(width[c], row[c].size());
+      for (size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], row[c].size());
     }
-    for (size_t c = 0; c < 7; ++c) {
-      add_cell(out, headers[c], c == 6 ? 0 : width[c] + 2, style.dim(), style.reset());
+    for (size_t c = 0; c < kColumns; ++c) {
+      add_cell(out, headers[c], c == kColumns - 1 ? 0 : width[c] + 2, style.dim(), style.reset());
     }
     out += '\n';
     std::string last_note;
     for (size_t r = 0; r < rows.size(); ++r) {
       const SymbolDefinition& d = a.definitions[r];
-      for (size_t c = 0; c < 7; ++c) {
+      for (size_t c = 0; c < kColumns; ++c) {
         std::string_view on;
         if (c == 0) on = style.cyan();
-        if (c == 6) on = d.alias.empty() ? style.dim() : style.green();
-        if (c == 5 && d.file.empty()) on = style.yellow();
-        add_cell(out, rows[r][c], c == 6 ? 0 : width[c] + 2, on, on.empty() ? "" : style.reset());
+        if (c == kColumns - 1) on = d.alias.empty() ? style.dim() : style.green();
+        if (c == kColumns - 2 && d.file.empty()) on = style.yellow();
+        add_cell(out, rows[r][c], c == kColumns - 1 ? 0 : width[c] + 2, on, on.empty() ? "" : style.reset());
       }
       out += '\n';
       // The same reason for many rows (a module without debug info) once.

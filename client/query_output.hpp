@@ -34,7 +34,8 @@ struct Style {
 [[nodiscard]] bool parse_color(const std::string& word, int fd, bool& color);
 
 [[nodiscard]] std::string lookup_table(const std::vector<std::string>& patterns,
-                                       const std::vector<LookupAnswer>& answers, const Style& style);
+                                       const std::vector<LookupAnswer>& answers, const Style& style,
+                                       bool vmlinux_only = false);
 [[nodiscard]] std::string lookup_json(const std::vector<std::string>& patterns,
                                       const std::vector<LookupAnswer>& answers);
 

@@ -20,6 +20,7 @@ void to_wire(const kas::SymbolDefinition& in, wire::SymbolDefinition& out) {
   out.set_file(in.file);
   out.set_line(in.line);
   out.set_unit(in.unit);
+  out.set_sympos(in.sympos);
   out.set_note(in.note);
 }
 
@@ -38,6 +39,7 @@ kas::SymbolDefinition from_wire(const wire::SymbolDefinition& in) {
   out.file = in.file();
   out.line = in.line();
   out.unit = in.unit();
+  out.sympos = in.sympos();
   out.note = in.note();
   return out;
 }
@@ -90,6 +92,12 @@ void to_wire(const kas::FrameQuery& in, wire::FrameQuery& out) {
   out.set_module(in.module);
   out.set_module_given(in.module_given);
   out.set_return_address(in.return_address);
+  out.set_source(in.source);
+  out.set_has_source_line(in.has_source_line);
+  out.set_source_line(in.source_line);
+  out.set_has_sympos(in.has_sympos);
+  out.set_sympos(in.sympos);
+  out.set_build_id(in.build_id);
 }
 
 kas::FrameQuery from_wire(const wire::FrameQuery& in) {
@@ -104,6 +112,12 @@ kas::FrameQuery from_wire(const wire::FrameQuery& in) {
   out.module = in.module();
   out.module_given = in.module_given();
   out.return_address = in.return_address();
+  out.source = in.source();
+  out.has_source_line = in.has_source_line();
+  out.source_line = in.source_line();
+  out.has_sympos = in.has_sympos();
+  out.sympos = in.sympos();
+  out.build_id = in.build_id();
   return out;
 }
 

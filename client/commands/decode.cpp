@@ -1,6 +1,7 @@
 // kas decode: a kernel log or oops on stdin, printed back with each stack
 // frame's file:line, alias and inline calls. The whole trace is one
 // question (one request to kasd).
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -36,15 +37,56 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
+// Frames not decoded to one file:line, counted on stderr: exit 1 when any
+// (the log itself still passes through whole).
+int report_undecoded(const std::vector<ResolveAnswer>& answers) {
+  size_t failed = 0;
+  size_t ambiguous = 0;
+  size_t no_lines = 0;
+  for (const ResolveAnswer& a : answers) {
+    if (!a.error.empty() || a.candidates.empty()) {
+      ++failed;
+    } else if (a.candidates.size() > 1) {
+      ++ambiguous;
+    } else if (a.candidates.front().frames.empty()) {
+      ++no_lines;
+    }
+  }
+  const size_t undecoded = failed + ambiguous + no_lines;
+  if (undecoded == 0) return kExitOk;
+  std::string parts;
+  auto add = [&](size_t n, const char* what) {
+    if (n != 0) parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(failed, "not found");
+  add(ambiguous, "ambiguous");
+  add(no_lines, "without line information");
+  std::fprintf(stderr, "kas decode: %zu of %zu frames not decoded (%s)\n", undecoded, answers.size(), parts.c_str());
+  return kExitFailure;
+}
+
 int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
   const std::string log = read_all(std::cin);
   const std::vector<std::string_view> lines = split_lines(log);
   std::vector<std::optional<LogFrame>> frames;
   std::vector<FrameQuery> queries;
+  // arm64 starts an oops's "Call trace:" at the faulting pc itself
+  // (unwind_init_from_regs), which is no return address.
+  std::string pc_frame;
+  bool trace_starts = false;
   for (std::string_view line : lines) {
     frames.push_back(find_log_frame(line));
-    if (frames.back()) queries.push_back(frames.back()->query);
+    if (line.find("Call trace:") != std::string_view::npos) trace_starts = true;
+    if (!frames.back()) continue;
+    FrameQuery& q = frames.back()->query;
+    if (line.find("pc :") != std::string_view::npos) {
+      pc_frame = q.text;
+    } else if (trace_starts) {
+      if (q.text == pc_frame) q.return_address = false;
+      trace_starts = false;
+    }
+    queries.push_back(q);
   }
   std::vector<ResolveAnswer> answers;
   if (!queries.empty()) {
@@ -52,9 +94,10 @@ int run(const Invocation& args) {
     if (!asked) return report(asked.error());
     answers = std::move(*asked);
   }
+  const int status = report_undecoded(answers);
   if (options.json) {
     if (auto r = write_stdout(resolve_json(answers)); !r) return report(r.error());
-    return kExitOk;
+    return status;
   }
   const Style style = style_of(options);
   std::string out;
@@ -68,7 +111,7 @@ int run(const Invocation& args) {
     }
   }
   if (auto r = write_stdout(out); !r) return report(r.error());
-  return kExitOk;
+  return status;
 }
 
 }  // namespace
@@ -85,7 +128,13 @@ const Command& decode_command() {
                "frame's size, or lists every candidate; call-trace frames are return\n"
                "addresses, so their line is the call's (looked up at OFF-1, as the kernel's\n"
                "%pB picks the symbol), the RIP/pc frame's is the faulting instruction's; and\n"
-               "the whole trace is one question to kasd.\n",
+               "the whole trace is one question to kasd. Frames are found as the kernel prints\n"
+               "them: x86-64 RIP: and Call Trace: (with '? ' unreliable frames), arm64 pc :,\n"
+               "lr : and Call trace:, [module] and [module BUILDID], timestamps, log levels\n"
+               "and caller ids; /SIZE is matched as kallsyms computes it (the distance to the\n"
+               "next symbol) or as the ELF size. Exits 1 when a frame is left undecoded (not\n"
+               "found, ambiguous or without line information; counted on stderr), with the\n"
+               "whole log still printed.\n",
       .options = query_options(),
       .operands = {.instead = "reads the log on stdin"},
       .examples = "  dmesg | kas decode --live\n"

@@ -1,5 +1,6 @@
 // kas lookup: every definition of a name, glob or alias, with where it is
 // defined and the alias it gets.
+#include <cstdio>
 #include <string>
 
 #include "client/commands/commands.hpp"
@@ -17,11 +18,22 @@ int run(const Invocation& args) {
   const size_t shown = args.flag("all") ? 0 : args.number("limit", 200);
   auto answers = lookup_all(options, args.operands(), shown);
   if (!answers) return report(answers.error());
+  // With --vmlinux alone, counts and "unique" cover vmlinux only: a module
+  // may define the same name (and the kernel would refuse a probe on it).
+  const bool vmlinux_only = !options.vmlinux.empty() && options.modules_orders.empty() && options.module_dirs.empty();
+  if (vmlinux_only) {
+    std::fputs("kas lookup: read vmlinux only, no modules (add --modules DIR or --modules-order FILE, or use "
+               "--kernel/--tree): counts and 'unique' are vmlinux's\n",
+               stderr);
+  }
   std::string out = options.json ? lookup_json(args.operands(), *answers)
-                                 : lookup_table(args.operands(), *answers, style_of(options));
+                                 : lookup_table(args.operands(), *answers, style_of(options), vmlinux_only);
   if (auto r = write_stdout(out); !r) return report(r.error());
   bool found = false;
-  for (const LookupAnswer& a : *answers) found = found || a.total > 0;
+  for (size_t p = 0; p < answers->size(); ++p) {
+    found = found || (*answers)[p].total > 0;
+    if ((*answers)[p].total == 0) std::fprintf(stderr, "kas lookup: no symbol matches '%s'\n", args.operands()[p].c_str());
+  }
   return found ? kExitOk : kExitFailure;
 }
 
@@ -38,7 +50,11 @@ const Command& lookup_command() {
                "is defined (file:line, and the compilation unit when that differs) and the\n"
                "alias the build gives it ('unique' when its name needs none). In an LTO kernel\n"
                "a plain name also finds the copies the link renamed (c_start.llvm.N; full\n"
-               "LTO's c_start.N). Exits 1 when no pattern matches anything (as grep does).\n",
+               "LTO's c_start.N). The tracers' spellings narrow a name: MODULE:NAME, perf's\n"
+               "NAME@SRC (the definition whose file ends with SRC, as perf matches it) and\n"
+               "livepatch's NAME,SYMPOS (the SYMPOS-th definition in its object in kallsyms\n"
+               "order; the POS column shows each definition's). Exits 1 when no pattern\n"
+               "matches anything (as grep does), saying so on stderr.\n",
       .options = option_list({query_options(),
                               {{.long_name = "limit",
                                 .arg_name = "N",
@@ -49,6 +65,8 @@ const Command& lookup_command() {
       .examples = "  kas lookup name_show                         # in a build tree\n"
                   "  kas lookup 'name_show*' --kernel 6.1.0-56-amd64\n"
                   "  kas lookup '*@drivers_uio*' --json\n"
+                  "  kas lookup name_show@kernel/irq/irqdesc.c     # perf's FUNC@SRC\n"
+                  "  kas lookup name_show,2 uio:name_show          # livepatch's sympos, a module's\n"
                   "  kas lookup name_show --live                  # the running kernel\n",
       .run = run,
   };

@@ -28,6 +28,15 @@ Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string
   record->relocatable_ = file->is_relocatable();
   record->sections_.reserve(file->section_count());
   for (size_t i = 0; i < file->section_count(); ++i) record->sections_.emplace_back(file->section_name(i));
+  if (record->relocatable_) {
+    std::vector<SectionShape> shapes(file->section_count());
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      GElf_Shdr shdr{};
+      if (!file->section_header(i, shdr)) continue;
+      shapes[i] = {record->sections_[i], shdr.sh_flags, shdr.sh_size, shdr.sh_addralign};
+    }
+    record->text_layout_ = ModuleTextLayout::of(shapes);
+  }
   record->units_ = module_unit_keys(*table);
 
   // The names move out of the file's mapping into one buffer of the record.

@@ -16,6 +16,7 @@
 #include "core/alias/policy.hpp"
 #include "core/census/census.hpp"
 #include "core/dwarf/symbol_locations.hpp"
+#include "core/elf/module_text_layout.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/util/file_stamp.hpp"
 #include "core/util/result.hpp"
@@ -41,6 +42,9 @@ class BinaryRecord {
     return index < sections_.size() ? std::string_view(sections_[index]) : std::string_view();
   }
   [[nodiscard]] const std::vector<std::string>& sections() const { return sections_; }
+  // A module's text as the loader lays it out (empty for vmlinux): what an
+  // oops frame's kallsyms size is measured in.
+  [[nodiscard]] const ModuleTextLayout& text_layout() const { return text_layout_; }
   // Its source files' census keys (module_unit_keys).
   [[nodiscard]] const std::vector<std::string>& units() const { return units_; }
   // False when the file on disk is no longer the one read (stat only).
@@ -68,6 +72,7 @@ class BinaryRecord {
   std::string strings_;  // every symbol name, back to back
   SymbolTable table_;    // names view into strings_
   std::vector<std::string> sections_;
+  ModuleTextLayout text_layout_;
   std::vector<std::string> units_;
   size_t bytes_ = 0;
   mutable std::mutex located_mutex_;

@@ -26,6 +26,9 @@ struct SymbolDefinition {
   std::string file;
   uint32_t line = 0;
   std::string unit;       // its compilation unit's source
+  // Its position among the definitions of its name in its binary, in
+  // kallsyms order (1-based): livepatch's sympos (FUNC,SYMPOS). 0: unknown.
+  uint32_t sympos = 0;
   std::string note;       // why file/line are missing, when they are
 };
 
@@ -45,6 +48,17 @@ struct FrameQuery {
   uint64_t size = 0;
   std::string module;          // "MODULE:" or "[module]"; "vmlinux" names vmlinux
   bool module_given = false;
+  std::string build_id;        // "[module BUILDID]" (CONFIG_STACKTRACE_BUILD_ID); not checked
+  // perf's FUNC@SRC[:RLN]: the definition whose source path ends with
+  // `source` (perf's strtailcmp); RLN, a line relative to the function's
+  // declaration, is parsed but probes only take +OFF.
+  std::string source;
+  bool has_source_line = false;
+  uint32_t source_line = 0;
+  // livepatch's FUNC,SYMPOS: the Nth definition of the name in its object
+  // in kallsyms order (klp_find_object_symbol); 0: the only one.
+  bool has_sympos = false;
+  uint32_t sympos = 0;
   // A return address (a call-trace frame, not the faulting RIP/pc): the
   // source is looked up at OFF-1, inside the call instruction, as the
   // kernel's own %pB does when it picks the symbol.

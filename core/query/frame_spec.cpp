@@ -1,5 +1,6 @@
 #include "core/query/frame_spec.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -57,19 +58,30 @@ Result<FrameQuery> parse_frame_spec(std::string_view input) {
   std::string_view text = trim(input);
   auto bad = [&](const char* why) {
     return fail(ErrorCode::kInvalidArgument, "'" + q.text + "': " + why +
-                                                 " (expected ADDR, SYMBOL[+OFF][/SIZE] or MODULE:SYMBOL+OFF)");
+                                                 " (expected ADDR, [MODULE:]SYMBOL[+OFF][/SIZE], SYMBOL@SRC[:RLN] or "
+                                                 "SYMBOL,SYMPOS)");
   };
   if (text.empty()) return bad("empty");
 
-  // "... [module]" as oops lines write it.
+  // "... [module]" as oops lines write it, or "[module BUILDID]" with
+  // CONFIG_STACKTRACE_BUILD_ID.
   if (text.back() == ']') {
     size_t open = text.rfind('[');
     if (open == std::string_view::npos) return bad("unbalanced ']'");
-    q.module = std::string(trim(text.substr(open + 1, text.size() - open - 2)));
+    std::string_view inside = trim(text.substr(open + 1, text.size() - open - 2));
+    if (size_t space = inside.find(' '); space != std::string_view::npos) {
+      q.build_id = std::string(trim(inside.substr(space + 1)));
+      if (!all_hex(q.build_id)) return bad("bad build id after the module name");
+      inside = inside.substr(0, space);
+    }
+    q.module = std::string(inside);
     q.module_given = true;
     text = trim(text.substr(0, open));
   }
-  if (size_t colon = text.find(':'); colon != std::string_view::npos) {
+  // "MODULE:" (kprobe_events' own prefix), when what precedes the first ':'
+  // can be a module name: perf's ":RLN" follows a source path.
+  if (size_t colon = text.find(':'); colon != std::string_view::npos && colon > 0 &&
+                                     std::all_of(text.begin(), text.begin() + static_cast<ptrdiff_t>(colon), is_module_char)) {
     if (q.module_given) return bad("two module names");
     q.module = std::string(text.substr(0, colon));
     q.module_given = true;
@@ -92,14 +104,54 @@ Result<FrameQuery> parse_frame_spec(std::string_view input) {
     return q;
   }
 
-  size_t plus = text.find('+');
-  size_t slash = text.find('/');
-  size_t name_end = std::min(plus, slash);
-  q.symbol = std::string(text.substr(0, name_end));
+  // perf's FUNC@SRC[:RLN]: what follows '@' names a source file, so it holds
+  // a '.' or '/', which an alias's decoration never does.
+  size_t at = text.find('@');
+  std::string_view rest;  // after the name and its selector: "+OFF", "/SIZE"
+  if (size_t src_end = at == std::string_view::npos ? at : text.find_first_of(":+", at + 1);
+      at != std::string_view::npos &&
+      text.substr(at + 1, src_end == std::string_view::npos ? std::string_view::npos : src_end - at - 1)
+              .find_first_of("./") != std::string_view::npos) {
+    q.symbol = std::string(text.substr(0, at));
+    q.source = std::string(text.substr(at + 1, src_end == std::string_view::npos ? std::string_view::npos : src_end - at - 1));
+    rest = src_end == std::string_view::npos ? std::string_view() : text.substr(src_end);
+    if (rest.starts_with(':')) {
+      size_t end = rest.find('+');
+      uint64_t line = 0;
+      if (!parse_number(rest.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1), line) ||
+          line > UINT32_MAX) {
+        return bad("bad line after the source file");
+      }
+      q.source_line = static_cast<uint32_t>(line);
+      q.has_source_line = true;
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    }
+    if (rest.find('/') != std::string_view::npos) return bad("no /SIZE after FUNC@SRC");
+  } else if (size_t comma = text.find(','); comma != std::string_view::npos) {
+    // livepatch's FUNC,SYMPOS (the sysfs name of a patched function).
+    q.symbol = std::string(text.substr(0, comma));
+    size_t end = text.find_first_of("+/", comma + 1);
+    uint64_t pos = 0;
+    if (!parse_number(text.substr(comma + 1, end == std::string_view::npos ? std::string_view::npos : end - comma - 1),
+                      pos) ||
+        pos > UINT32_MAX) {
+      return bad("bad symbol position after ','");
+    }
+    q.sympos = static_cast<uint32_t>(pos);
+    q.has_sympos = true;
+    rest = end == std::string_view::npos ? std::string_view() : text.substr(end);
+  } else {
+    size_t name_end = text.find_first_of("+/");
+    q.symbol = std::string(text.substr(0, name_end));
+    rest = name_end == std::string_view::npos ? std::string_view() : text.substr(name_end);
+  }
   if (q.symbol.empty()) return bad("no symbol name");
   for (char c : q.symbol) {
     if (!is_symbol_char(c)) return bad("bad character in symbol name");
   }
+  text = rest;
+  size_t plus = text.find('+');
+  size_t slash = text.find('/');
   if (plus != std::string_view::npos) {
     size_t end = slash == std::string_view::npos || slash < plus ? text.size() : slash;
     if (slash != std::string_view::npos && slash < plus) return bad("size before offset");
@@ -125,11 +177,17 @@ std::optional<LogFrame> find_log_frame(std::string_view line) {
     while (p < line.size() && std::isxdigit(static_cast<unsigned char>(line[p])) != 0) ++p;
     if (p == size_begin) continue;
     size_t end = p;
-    // " [module]"
+    // " [module]", or " [module BUILDID]" (CONFIG_STACKTRACE_BUILD_ID)
     if (line.substr(p, 2) == " [") {
       size_t q = p + 2;
       while (q < line.size() && is_module_char(line[q])) ++q;
-      if (q < line.size() && line[q] == ']' && q > p + 2) end = q + 1;
+      const bool named = q > p + 2;
+      if (named && q < line.size() && line[q] == ' ') {
+        size_t id = q + 1;
+        while (id < line.size() && std::isxdigit(static_cast<unsigned char>(line[id])) != 0) ++id;
+        if (id > q + 1) q = id;
+      }
+      if (named && q < line.size() && line[q] == ']') end = q + 1;
     }
     auto query = parse_frame_spec(line.substr(begin, end - begin));
     if (!query) continue;
@@ -139,9 +197,13 @@ std::optional<LogFrame> find_log_frame(std::string_view line) {
     }
     query->text = std::string(line.substr(begin, end - begin));
     const std::string_view before = line.substr(0, begin);
+    // The faulting instruction (x86 "RIP:", arm64 "pc :", the address a
+    // WARN() names) is no return address; everything else a trace prints is.
     query->return_address = before.find("RIP:") == std::string_view::npos &&
                             before.find("EIP:") == std::string_view::npos &&
-                            before.find("pc :") == std::string_view::npos && before.find("ip:") == std::string_view::npos;
+                            before.find("pc :") == std::string_view::npos &&
+                            before.find("ip:") == std::string_view::npos &&
+                            before.find("WARNING:") == std::string_view::npos;
     return LogFrame{begin, end, std::move(*query)};
   }
   return std::nullopt;

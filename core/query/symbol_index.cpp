@@ -387,8 +387,35 @@ std::vector<uint32_t> SymbolIndex::named(std::string_view name) const {
   return visible(std::move(out));
 }
 
-LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
+LookupAnswer SymbolIndex::lookup(std::string_view full_pattern, size_t limit) const {
   LookupAnswer answer;
+  // The tracers' spellings around the name or glob (see select()):
+  // MODULE:, perf's @SRC[:RLN], livepatch's ,SYMPOS.
+  FrameQuery selector;
+  std::string_view pattern = full_pattern;
+  if (size_t colon = pattern.find(':'); colon != std::string_view::npos && colon > 0 &&
+                                        std::all_of(pattern.begin(), pattern.begin() + static_cast<ptrdiff_t>(colon), [](char c) {
+                                          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+                                        })) {
+    selector.module = std::string(pattern.substr(0, colon));
+    selector.module_given = true;
+    pattern = pattern.substr(colon + 1);
+  }
+  if (size_t at = pattern.find('@'); at != std::string_view::npos) {
+    std::string_view source = pattern.substr(at + 1);
+    source = source.substr(0, source.find(':'));
+    if (source.find_first_of("./") != std::string_view::npos) {
+      selector.source = std::string(source);
+      pattern = pattern.substr(0, at);
+    }
+  } else if (size_t comma = pattern.rfind(','); comma != std::string_view::npos && comma + 1 < pattern.size() &&
+                                                  std::all_of(pattern.begin() + static_cast<ptrdiff_t>(comma) + 1,
+                                                              pattern.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    selector.has_sympos = true;
+    selector.sympos = static_cast<uint32_t>(std::stoul(std::string(pattern.substr(comma + 1))));
+    pattern = pattern.substr(0, comma);
+  }
+  selector.symbol = std::string(pattern);
   std::vector<uint32_t> ids;
   if (!has_glob(pattern)) {
     ids = named(pattern);
@@ -407,6 +434,8 @@ LookupAnswer SymbolIndex::lookup(std::string_view pattern, size_t limit) const {
     }
     ids = visible(std::move(ids));
   }
+  std::string narrowed;
+  ids = select(std::move(ids), selector, narrowed);
   // vmlinux first, then modules by name, then by address.
   std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) {
     const Entry& x = entries_[a];
@@ -438,6 +467,7 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
     d.size = e.size;
     d.count = e.count;
     d.alias = std::string(alias_of(ids[k]));
+    d.sympos = sympos_of(ids[k]);
     if (const std::string& why = aliases_[e.binary].error; !why.empty()) d.note = why;
     by_binary[e.binary].push_back(k);
   }
@@ -548,32 +578,35 @@ ResolveAnswer SymbolIndex::resolve_one(const FrameQuery& q) const {
       }
       return answer;
     }
-    std::vector<uint32_t> in_module;
-    if (q.module_given) {
-      const std::string want = normalized_module(q.module);
-      for (uint32_t id : all) {
-        if (binaries_[entries_[id].binary].name == want) in_module.push_back(id);
-      }
-      if (in_module.empty()) {
-        std::string where;
-        for (uint32_t id : all) {
-          const std::string& b = binaries_[entries_[id].binary].name;
-          if (where.find(b) == std::string::npos) where += (where.empty() ? "" : ", ") + b;
-        }
-        answer.error = "'" + q.symbol + "' is not defined in " + want + " (it is in " + where + ")";
-        return answer;
-      }
-    } else {
-      in_module = all;
-    }
+    std::vector<uint32_t> in_module = select(std::move(all), q, answer.error);
+    if (!answer.error.empty()) return answer;
+    // "/SIZE" as the kernel prints it (the kallsyms extent) or the ELF
+    // size; a return address may sit just past its function's end (%pB
+    // names the symbol of ADDR-1).
+    const uint64_t past_end = q.return_address ? 1 : 0;
     for (uint32_t id : in_module) {
       const Entry& e = entries_[id];
-      if (q.has_size ? e.size == q.size : (e.size == 0 || q.offset < e.size)) ids.push_back(id);
+      const auto extent = kallsyms_extent(id);
+      if (q.has_size) {
+        if (e.size == q.size || (extent && extent->holds(q.size))) ids.push_back(id);
+      } else if (e.size == 0 || q.offset < e.size + past_end || (extent && q.offset < extent->lo + past_end)) {
+        ids.push_back(id);
+      }
     }
     if (ids.empty()) {
       std::string sizes;
-      for (uint32_t id : in_module) sizes += (sizes.empty() ? "" : ", ") + hex(entries_[id].size);
-      answer.error = q.has_size ? "no '" + q.symbol + "' of size " + hex(q.size) + " (sizes: " + sizes + ")"
+      std::string extents;
+      for (uint32_t id : in_module) {
+        sizes += (sizes.empty() ? "" : ", ") + hex(entries_[id].size);
+        if (auto extent = kallsyms_extent(id)) {
+          extents += (extents.empty() ? "" : ", ") + hex(extent->lo) +
+                     (extent->hi == extent->lo ? std::string() : extent->hi == UINT64_MAX ? "+" : "-" + hex(extent->hi));
+        }
+      }
+      const std::string where = q.module_given ? " in " + normalized_module(q.module) : std::string();
+      answer.error = q.has_size ? "no '" + q.symbol + "'" + where + " of size " + hex(q.size) + " (ELF sizes: " + sizes +
+                                      (extents.empty() ? std::string() : "; kallsyms sizes: " + extents) +
+                                      "): is this the kernel that printed it?"
                                 : "offset " + hex(q.offset) + " is past the end of every '" + q.symbol +
                                       "' (sizes: " + sizes + ")";
       return answer;

@@ -69,6 +69,18 @@ class SymbolIndex {
   // before it in its section, plus the distance.
   [[nodiscard]] std::vector<ProbeAnswer> probe(std::span<const FrameQuery> queries, bool kernel_has_aliases) const;
 
+  // The sizes the kernel may print for entry `id` as an oops frame's
+  // "/SIZE": kallsyms measures a symbol to the next one it lists
+  // (symbol_index_extent.cpp). [lo, hi]: lo == hi when exact; hi is
+  // UINT64_MAX when the loader decides the rest. nullopt when kallsyms does
+  // not measure it (a module's data).
+  struct Extent {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    [[nodiscard]] bool holds(uint64_t size) const { return lo <= size && size <= hi; }
+  };
+  [[nodiscard]] std::optional<Extent> kallsyms_extent(uint32_t id) const;
+
   // vmlinux's link address of `name` (the first definition), for --live's
   // KASLR offset.
   [[nodiscard]] std::optional<uint64_t> vmlinux_address(std::string_view name) const;
@@ -119,6 +131,15 @@ class SymbolIndex {
   // first use: tens of milliseconds for a module); without, symbols only.
   [[nodiscard]] std::vector<SymbolDefinition> describe(std::span<const uint32_t> ids, bool locations = true) const;
   [[nodiscard]] ResolveAnswer resolve_one(const FrameQuery& query) const;
+  // `ids` narrowed by the query's module, perf source and livepatch sympos
+  // (symbol_index_select.cpp); empty with `error` saying why when the
+  // narrowing leaves none of a non-empty `ids`.
+  [[nodiscard]] std::vector<uint32_t> select(std::vector<uint32_t> ids, const FrameQuery& q, std::string& error) const;
+  // Whether livepatch counts the entry in its object (a module's .init
+  // symbols are gone from its kallsyms by then), and its 1-based position
+  // there in kallsyms order (0 when not counted).
+  [[nodiscard]] bool livepatch_counts(const Entry& e) const;
+  [[nodiscard]] uint32_t sympos_of(uint32_t id) const;
   [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
   // Definitions named exactly `name` in `binary` (any binary when nullopt).
   [[nodiscard]] size_t exact_count(std::string_view name, std::optional<uint32_t> binary) const;

@@ -59,10 +59,16 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     return answer;
   }
   std::vector<uint32_t> ids;
+  std::vector<uint32_t> functions;
   for (uint32_t id : named(q.symbol)) {
-    const Entry& e = entries_[id];
-    if (q.module_given && binaries_[e.binary].name != normalized_module(q.module)) continue;
-    if (nm_is_text(e.nm_type)) ids.push_back(id);
+    if (nm_is_text(entries_[id].nm_type)) functions.push_back(id);
+  }
+  std::string narrowed;
+  for (uint32_t id : select(functions, q, narrowed)) ids.push_back(id);
+  if (!narrowed.empty()) {
+    answer.candidates = describe(functions);
+    answer.error = narrowed;
+    return answer;
   }
   if (ids.size() != 1) {
     // Every definition of the name, as lookup lists them, to choose from.
@@ -95,8 +101,12 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   }
   // A module's symbol is named with its module even when unique: the probe
   // can then be made before the module is loaded.
+  // Uniqueness is only known over what was read: with vmlinux alone, a
+  // module may define the name too (sunrpc's c_show beside vmlinux's), and
+  // the kernel then refuses the plain name. Said as such, never "unique".
+  const bool modules_read = !target_.kernel.modules_orders.empty() || !target_.kernel.module_dirs.empty();
   if (exact_count(name, std::nullopt) == 1 || (in_module && exact_count(name, e.binary) == 1)) {
-    answer.how = in_module ? "module" : "unique";
+    answer.how = in_module ? "module" : modules_read ? "unique" : "unique-in-vmlinux";
     answer.location = module_prefix + std::string(name) + plus;
     return answer;
   }
@@ -145,7 +155,7 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     }
     return answer;
   }
-  answer.how = "anchor";
+  answer.how = modules_read || in_module ? "anchor" : "anchor-in-vmlinux";
   answer.anchor = std::string(name_of(*anchor));
   answer.anchor_offset = e.value - anchor->value + q.offset;
   answer.location = module_prefix + answer.anchor + "+" + hex(answer.anchor_offset);

@@ -95,5 +95,79 @@ TEST(LogFrame, FindsFramesInOopsLines) {
   EXPECT_FALSE(find_log_frame("offset+0x10 without a size is not a frame"));
 }
 
+TEST(LogFrame, EveryFormTheKernelsPrint) {
+  struct Case {
+    const char* line;
+    const char* symbol;
+    const char* module;  // "vmlinux" when the frame names none
+    bool return_address;
+  };
+  const Case cases[] = {
+      // x86-64, printk caller id (CONFIG_PRINTK_CALLER) and log level
+      {"<4>[   42.118043][  T4242]  dev_attr_show+0x18/0x40", "dev_attr_show", "vmlinux", true},
+      {"[   42.118043][    C1]  ? ret_from_fork+0x1f/0x30", "ret_from_fork", "vmlinux", true},
+      // CONFIG_STACKTRACE_BUILD_ID
+      {"[    3.1]  name_show+0x9/0x20 [kas_hello 5f3a0c2e9b7d41e8a6f00c1d2e3f4a5b6c7d8e9f]", "name_show", "kas_hello",
+       true},
+      {"[    3.1] RIP: 0010:name_show+0x9/0x20 [kas_hello 5f3a0c2e]", "name_show", "kas_hello", false},
+      // GCC's split and specialised copies; a vmlinux .init.text function
+      {" __alloc_pages_slowpath.constprop.0+0xc48/0xd60", "__alloc_pages_slowpath.constprop.0", "vmlinux", true},
+      {" dump_backtrace.part.0+0xe0/0xf0", "dump_backtrace.part.0", "vmlinux", true},
+      {" ata_scsi_queuecmd.isra.0+0x40/0x60", "ata_scsi_queuecmd.isra.0", "vmlinux", true},
+      {" start_kernel+0x6d9/0x708", "start_kernel", "vmlinux", true},
+      // arm64
+      {"[   10.5] pc : name_show+0x1c/0x38 [kas_hello]", "name_show", "kas_hello", false},
+      {"[   10.5] lr : dev_attr_show+0x20/0x64", "dev_attr_show", "vmlinux", true},
+      {"[   10.5]  show_stack+0x20/0x38", "show_stack", "vmlinux", true},
+      // a WARN()'s own address, and journalctl's prefix
+      {"WARNING: CPU: 0 PID: 1 at kernel/foo.c:12 foo_init+0x12/0x40 [foo]", "foo_init", "foo", false},
+      {"Dec 07 08:00:00 host kernel:  vfs_read+0x9d/0x180", "vfs_read", "vmlinux", true},
+  };
+  for (const Case& c : cases) {
+    auto f = find_log_frame(c.line);
+    ASSERT_TRUE(f) << c.line;
+    EXPECT_EQ(f->query.symbol, c.symbol) << c.line;
+    EXPECT_EQ(f->query.module, c.module) << c.line;
+    EXPECT_EQ(f->query.return_address, c.return_address) << c.line;
+    EXPECT_TRUE(f->query.has_size) << c.line;
+  }
+  auto id = find_log_frame("[    3.1]  name_show+0x9/0x20 [kas_hello 5f3a0c2e]");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->query.build_id, "5f3a0c2e");
+  EXPECT_EQ(id->query.text, "name_show+0x9/0x20 [kas_hello 5f3a0c2e]");
+}
+
+TEST(FrameSpec, TracerSpellings) {
+  auto perf = parse_frame_spec("name_show@kernel/irq/irqdesc.c");
+  ASSERT_TRUE(perf) << perf.error().message;
+  EXPECT_EQ(perf->symbol, "name_show");
+  EXPECT_EQ(perf->source, "kernel/irq/irqdesc.c");
+  EXPECT_FALSE(perf->has_source_line);
+  auto base = parse_frame_spec("uio:name_show@uio.c:3+0x4");
+  ASSERT_TRUE(base) << base.error().message;
+  EXPECT_EQ(base->module, "uio");
+  EXPECT_EQ(base->source, "uio.c");
+  EXPECT_TRUE(base->has_source_line);
+  EXPECT_EQ(base->source_line, 3u);
+  EXPECT_EQ(base->offset, 4u);
+  auto klp = parse_frame_spec("name_show,2");
+  ASSERT_TRUE(klp) << klp.error().message;
+  EXPECT_EQ(klp->symbol, "name_show");
+  EXPECT_TRUE(klp->has_sympos);
+  EXPECT_EQ(klp->sympos, 2u);
+  auto zero = parse_frame_spec("uio:name_show,0");
+  ASSERT_TRUE(zero);
+  EXPECT_TRUE(zero->has_sympos);
+  EXPECT_EQ(zero->sympos, 0u);
+  // An alias is no perf source: its decoration has no '.' or '/'.
+  auto alias = parse_frame_spec("name_show@kernel_irq_irqdesc_c_230");
+  ASSERT_TRUE(alias);
+  EXPECT_EQ(alias->symbol, "name_show@kernel_irq_irqdesc_c_230");
+  EXPECT_TRUE(alias->source.empty());
+  for (const char* bad : {"name_show,x", "name_show@a.c:x", "name_show@a.c+0x4/0x10", "name_show,"}) {
+    EXPECT_FALSE(parse_frame_spec(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace kas

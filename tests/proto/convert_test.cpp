@@ -73,9 +73,9 @@ auto fields(const QueryTarget& t) {
 
 auto fields(const SymbolDefinition& d) {
   const auto& [binary, path, name, nm_type, section, address, relocatable, size, count, alias, file, line, unit,
-               note] = d;
+               sympos, note] = d;
   return std::tuple(binary, path, name, nm_type, section, address, relocatable, size, count, alias, file, line, unit,
-                    note);
+                    sympos, note);
 }
 
 auto fields(const LookupAnswer& a) {
@@ -86,8 +86,10 @@ auto fields(const LookupAnswer& a) {
 }
 
 auto fields(const FrameQuery& q) {
-  const auto& [text, by_address, address, symbol, offset, has_size, size, module, module_given, return_address] = q;
-  return std::tuple(text, by_address, address, symbol, offset, has_size, size, module, module_given, return_address);
+  const auto& [text, by_address, address, symbol, offset, has_size, size, module, module_given, build_id, source,
+               has_source_line, source_line, has_sympos, sympos, return_address] = q;
+  return std::tuple(text, by_address, address, symbol, offset, has_size, size, module, module_given, return_address,
+                    build_id, source, has_source_line, source_line, has_sympos, sympos);
 }
 
 auto fields(const Resolution& r) {
@@ -122,7 +124,7 @@ Message through_bytes(const Message& message) {
   return out;
 }
 
-AliasOptions alias_options() { return {'%', true, Lto::kFull}; }
+AliasOptions alias_options() { return {'~', true, Lto::kFull}; }
 
 KernelFiles kernel_files() {
   return {"/b/System.map", {"/b/modules.order", "/x/modules.order"}, {"/lib/modules/6.1/kernel"}, "/b/symbfreq"};
@@ -130,11 +132,12 @@ KernelFiles kernel_files() {
 
 SymbolDefinition definition(const std::string& name) {
   return {"uio", "/b/drivers/uio/uio.ko", name, 't', ".text.unlikely", 0x1c4, true, 0x58, 3,
-          name + "%drivers_uio_uio_c_275", "drivers/uio/uio.c", 275, "drivers/uio/uio.c", "by name (no ranges)"};
+          name + "%drivers_uio_uio_c_275", "drivers/uio/uio.c", 275, "drivers/uio/uio.c", 2, "by name (no ranges)"};
 }
 
 FrameQuery frame_query() {
-  return {"name_show+0x1c/0x58 [uio]", true, 0xffffffffc052102cull, "name_show", 0x1c, true, 0x58, "uio", true, true};
+  return {"name_show+0x1c/0x58 [uio 0123abcd]", true, 0xffffffffc052102cull, "name_show", 0x1c, true, 0x58, "uio", true,
+          "0123abcd", "drivers/uio/uio.c", true, 3, true, 2, true};
 }
 
 TEST(Convert, AliasOptionsRoundTrip) {
@@ -196,6 +199,22 @@ TEST(Convert, ASeparatorOfSeveralCharactersIsRefusedEverywhere) {
     EXPECT_EQ(error->code, ErrorCode::kInvalidArgument) << what;
     EXPECT_NE(error->message.find("separator"), std::string::npos) << what << ": " << error->message;
   }
+}
+
+// The daemon reads what any client sends: a separator the tracers would
+// misread ('#' starts a kprobe_events comment) is refused with the reason.
+TEST(Convert, ASeparatorTheTracersWouldMisreadIsRefusedWithTheReason) {
+  for (const char* bad : {"#", "%", "'", "\"", "`", "\\", " ", "\t"}) {
+    wire::AliasOptions alias;
+    alias.set_separator(bad);
+    auto r = wire::from_wire(alias);
+    ASSERT_FALSE(r) << "'" << bad << "' was accepted";
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(r.error().message.starts_with(std::string("invalid separator '") + bad + "': ")) << r.error().message;
+  }
+  wire::AliasOptions fine;
+  fine.set_separator("~");
+  EXPECT_TRUE(wire::from_wire(fine));
 }
 
 TEST(Convert, KernelFilesRoundTripAsCensusSources) {
