@@ -214,7 +214,12 @@ std::string decode_line(std::string_view line, const LogFrame& frame, const Reso
   }
   if (answer.candidates.size() == 1) {
     const Resolution& r = answer.candidates.front();
-    if (r.frames.empty()) return out + " " + std::string(style.yellow()) + "(no line information)" + std::string(style.reset()) + "\n";
+    if (r.frames.empty()) {
+      const char* why = frame.stale_pointer() ? "(no line: the end of " : "(no line information)";
+      return out + " " + std::string(style.yellow()) + why +
+             (frame.stale_pointer() ? r.symbol.name + ", a stale pointer to the next function)" : std::string()) +
+             std::string(style.reset()) + "\n";
+    }
     out += " " + std::string(style.green()) + frame_location(r.frames.back()) + std::string(style.reset());
     if (!r.symbol.alias.empty()) out += " " + std::string(style.dim()) + r.symbol.alias + std::string(style.reset());
     out += '\n';

@@ -39,18 +39,26 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 // Frames not decoded to one file:line, counted on stderr: exit 1 when any
 // (the log itself still passes through whole).
-int report_undecoded(const std::vector<ResolveAnswer>& answers) {
+// An unreliable frame pointing past its function's end (a stale code
+// pointer) has no line to give, as addr2line has none: said, not failed.
+int report_undecoded(const std::vector<ResolveAnswer>& answers, const std::vector<const LogFrame*>& frames) {
   size_t failed = 0;
   size_t ambiguous = 0;
   size_t no_lines = 0;
-  for (const ResolveAnswer& a : answers) {
+  size_t stale = 0;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const ResolveAnswer& a = answers[i];
     if (!a.error.empty() || a.candidates.empty()) {
       ++failed;
     } else if (a.candidates.size() > 1) {
       ++ambiguous;
     } else if (a.candidates.front().frames.empty()) {
-      ++no_lines;
+      ++(frames[i]->stale_pointer() ? stale : no_lines);
     }
+  }
+  if (stale != 0) {
+    std::fprintf(stderr, "kas decode: %zu unreliable '?' frame%s at a function's end (a stale pointer to the next "
+                 "function): no line there\n", stale, stale == 1 ? "" : "s");
   }
   const size_t undecoded = failed + ambiguous + no_lines;
   if (undecoded == 0) return kExitOk;
@@ -75,6 +83,8 @@ int run(const Invocation& args) {
   // (unwind_init_from_regs), which is no return address.
   std::string pc_frame;
   bool trace_starts = false;
+  frames.reserve(lines.size());  // found_frames points into it
+  std::vector<const LogFrame*> found_frames;
   for (std::string_view line : lines) {
     frames.push_back(find_log_frame(line));
     if (line.find("Call trace:") != std::string_view::npos) trace_starts = true;
@@ -87,6 +97,7 @@ int run(const Invocation& args) {
       trace_starts = false;
     }
     queries.push_back(q);
+    found_frames.push_back(&*frames.back());
   }
   std::vector<ResolveAnswer> answers;
   if (!queries.empty()) {
@@ -94,7 +105,7 @@ int run(const Invocation& args) {
     if (!asked) return report(asked.error());
     answers = std::move(*asked);
   }
-  const int status = report_undecoded(answers);
+  const int status = report_undecoded(answers, found_frames);
   if (options.json) {
     if (auto r = write_stdout(resolve_json(answers)); !r) return report(r.error());
     return status;

@@ -204,7 +204,10 @@ std::optional<LogFrame> find_log_frame(std::string_view line) {
                             before.find("pc :") == std::string_view::npos &&
                             before.find("ip:") == std::string_view::npos &&
                             before.find("WARNING:") == std::string_view::npos;
-    return LogFrame{begin, end, std::move(*query)};
+    std::string_view lead = before;
+    while (!lead.empty() && lead.back() == ' ') lead.remove_suffix(1);
+    const bool unreliable = lead.ends_with(" ?") || lead == "?";
+    return LogFrame{begin, end, std::move(*query), unreliable};
   }
   return std::nullopt;
 }

@@ -31,6 +31,15 @@ struct LogFrame {
   size_t begin = 0;
   size_t end = 0;
   FrameQuery query;
+  // x86's "? " frame: a stale return address found on the stack, which the
+  // unwinder could not vouch for.
+  bool unreliable = false;
+  // An unreliable frame at its symbol's very end (OFF == SIZE): %pB names
+  // the function before a code pointer (the next function's start), where
+  // no instruction and no line is.
+  [[nodiscard]] bool stale_pointer() const {
+    return unreliable && query.return_address && query.has_size && query.offset == query.size;
+  }
 };
 [[nodiscard]] std::optional<LogFrame> find_log_frame(std::string_view line);
 

@@ -52,6 +52,13 @@ uint32_t SymbolIndex::sympos_of(uint32_t id) const {
 
 std::vector<uint32_t> SymbolIndex::select(std::vector<uint32_t> ids, const FrameQuery& q, std::string& error) const {
   const std::string name = q.symbol;
+  if (q.has_source_line) {
+    // perf's RLN counts from the function's declaration line to a line of
+    // its body, which a kprobe reaches only as an offset into the function.
+    error = "a line after FUNC@SRC (perf's :RLN, relative to the function) is not taken: give an offset, " + name +
+            "@" + q.source + "+0xOFF (kas resolve shows each offset's line)";
+    return {};
+  }
   if (q.module_given) {
     const std::string want = normalized_module(q.module);
     std::vector<uint32_t> in_module;

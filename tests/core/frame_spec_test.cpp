@@ -131,6 +131,17 @@ TEST(LogFrame, EveryFormTheKernelsPrint) {
     EXPECT_EQ(f->query.return_address, c.return_address) << c.line;
     EXPECT_TRUE(f->query.has_size) << c.line;
   }
+  auto stale = find_log_frame("[    6.708385][   T54]  ? lapic_can_unplug_cpu+0x70/0x70");
+  ASSERT_TRUE(stale);
+  EXPECT_TRUE(stale->unreliable);
+  EXPECT_TRUE(stale->stale_pointer());
+  auto inside = find_log_frame("[    6.708385][   T54]  ? handle_mm_fault+0x4f/0x100");
+  ASSERT_TRUE(inside);
+  EXPECT_TRUE(inside->unreliable);
+  EXPECT_FALSE(inside->stale_pointer());
+  auto reliable = find_log_frame("[    6.708385][   T54]  vfs_write+0x99/0x2d0");
+  ASSERT_TRUE(reliable);
+  EXPECT_FALSE(reliable->unreliable);
   auto id = find_log_frame("[    3.1]  name_show+0x9/0x20 [kas_hello 5f3a0c2e]");
   ASSERT_TRUE(id);
   EXPECT_EQ(id->query.build_id, "5f3a0c2e");
