@@ -6,7 +6,7 @@ namespace kas::cli {
 
 namespace {
 
-constexpr size_t kMaxEventName = 64;  // MAX_EVENT_NAME_LEN, kernel/trace/trace_probe.h
+constexpr size_t kMaxEventName = 64;  // MAX_EVENT_NAME_LEN, kernel/trace/trace_probe.h (NUL included)
 
 uint32_t fnv1a(const std::string& s) {
   uint32_t h = 2166136261u;
@@ -74,7 +74,7 @@ std::optional<ProbeFormat> parse_probe_format(std::string_view text) {
   return std::nullopt;
 }
 
-std::string probe_event_name(const ProbeAnswer& answer, const std::string& requested) {
+std::string probe_event_name(const ProbeAnswer& answer, const std::string& requested, bool return_probe) {
   if (!requested.empty()) return requested;
   std::string name = !answer.symbol.alias.empty() ? answer.symbol.alias : answer.symbol.name;
   if (answer.query.offset != 0) {
@@ -86,12 +86,13 @@ std::string probe_event_name(const ProbeAnswer& answer, const std::string& reque
     if (!is_word_char(c)) c = '_';
   }
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name = "_" + name;
-  if (name.size() > kMaxEventName - 1) {
+  const std::string suffix = return_probe ? "__return" : "";
+  if (name.size() + suffix.size() >= kMaxEventName) {
     char hash[16];
     std::snprintf(hash, sizeof hash, "_%08x", fnv1a(name));
-    name = name.substr(0, 55) + hash;
+    name = name.substr(0, kMaxEventName - 1 - suffix.size() - 9) + hash;
   }
-  return name;
+  return name + suffix;
 }
 
 std::string kprobe_line(const ProbeAnswer& answer, const std::string& event, bool return_probe) {
@@ -101,7 +102,7 @@ std::string kprobe_line(const ProbeAnswer& answer, const std::string& event, boo
 
 ProbeText format_probe(const ProbeAnswer& answer, const std::string& event, bool return_probe, ProbeFormat format,
                        bool installed) {
-  const bool anchored = answer.how == "anchor" || installed;
+  const bool anchored = answer.how.starts_with("anchor") || installed;
   switch (format) {
     case ProbeFormat::kKprobe:
       return {kprobe_line(answer, event, return_probe), false};

@@ -28,9 +28,14 @@ inline constexpr std::string_view kProbeGroup = "kas";
 // The event name for `answer`: `requested` when given, else its alias (or
 // name) with every character that is not [A-Za-z0-9_] turned into '_' and
 // a leading digit prefixed, as tracefs wants (is_good_name(): a C
-// identifier); longer than MAX_EVENT_NAME_LEN (64 in 6.1 and 6.12) is cut
-// to 55 characters plus '_' and 8 hex digits of a hash of the whole name.
-[[nodiscard]] std::string probe_event_name(const ProbeAnswer& answer, const std::string& requested);
+// identifier), and for a return probe "__return" after it, as perf names
+// one (get_new_event_name(), tools/perf/util/probe-event.c), so that the
+// entry and the return probe of one function can both be installed. A name
+// of MAX_EVENT_NAME_LEN (64 in 6.1 and 6.12) or more characters, which
+// traceprobe_parse_event_name() refuses, is cut to 63: the name's start,
+// '_' and 8 hex digits of a hash of the whole name, then the suffix.
+[[nodiscard]] std::string probe_event_name(const ProbeAnswer& answer, const std::string& requested,
+                                           bool return_probe);
 
 // "p:kas/EVENT LOCATION" ("r:" for a return probe).
 [[nodiscard]] std::string kprobe_line(const ProbeAnswer& answer, const std::string& event, bool return_probe);

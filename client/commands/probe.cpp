@@ -145,7 +145,7 @@ int run(const Invocation& args) {
     } else if (o.error.empty() && live) {
       to_runtime_address(*live, o);
     }
-    if (o.error.empty()) o.event = probe_event_name(o.answer, event);
+    if (o.error.empty()) o.event = probe_event_name(o.answer, event, return_probe);
     outcomes.push_back(std::move(o));
   }
   for (ProbeOutcome& o : outcomes) {
@@ -225,7 +225,8 @@ const Command& probe_command() {
                                {.long_name = "return", .help = "a return probe (r:, kretprobe:, %return)"},
                                {.long_name = "event",
                                 .arg_name = "NAME",
-                                .help = "the event's name (default: from the alias; group kas)"},
+                                .help = "the event's name (default: from the alias, and __return after it for --return, "
+                                        "as perf names it; group kas)"},
                                {.long_name = "install", .help = "add the kprobe event to tracefs (root)"},
                                {.long_name = "remove", .help = "delete the kprobe event from tracefs (root)"},
                                {.long_name = "tracefs",

@@ -325,6 +325,29 @@ TEST_F(ProbeTracefs, InstallAppendsTheLineOnceAndRemoveDeletesTheEvent) {
   EXPECT_NE(none.err.find("no event kas/never_added"), std::string::npos) << none.err;
 }
 
+// Entry and return probes of one function get their own events (perf's
+// NAME__return), so both can be installed, and each removed alone.
+TEST_F(ProbeTracefs, TheEntryAndTheReturnProbeOfAFunctionAreBothInstalled) {
+  const std::string alias = aliases_.begin()->first;
+  auto entry = kas({"probe", alias, "--install", "--tracefs", tracefs_});
+  ASSERT_EQ(entry.exit_code, 0) << entry.err;
+  auto ret = kas({"probe", alias, "--return", "--install", "--tracefs", tracefs_});
+  ASSERT_EQ(ret.exit_code, 0) << ret.err;
+  ASSERT_TRUE(entry.out.starts_with("p:kas/")) << entry.out;
+  const std::string event = entry.out.substr(6, entry.out.find(' ') - 6);
+  EXPECT_EQ(ret.out, "r:kas/" + event + "__return" + entry.out.substr(entry.out.find(' ')));
+  EXPECT_EQ(events(), "p:other/mine vfs_read+0\n" + entry.out + ret.out);
+  for (const char* format : {"bpftrace", "perf"}) {  // installed: each tool gets its own event
+    auto named = kas({"probe", alias, "--return", "--install", "--tracefs", tracefs_, "--format", format});
+    EXPECT_EQ(named.exit_code, 0) << named.err;
+    EXPECT_NE(named.out.find("kas:" + event + "__return"), std::string::npos) << named.out;
+  }
+
+  auto del = kas({"probe", alias, "--return", "--remove", "--tracefs", tracefs_});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_EQ(events(), "p:other/mine vfs_read+0\n" + entry.out + ret.out + "-:kas/" + event + "__return\n");
+}
+
 TEST_F(ProbeTracefs, TheKernelsRefusalIsShownWithItsErrorLog) {
   // A write that fails as a refused command does; error_log holds the
   // kernel's entry for it.
