@@ -30,7 +30,8 @@ std::vector<OptionSpec> query_options() {
         {.long_name = "kernel",
          .arg_name = "RELEASE",
          .help = "an installed kernel's debug files: /usr/lib/debug/boot/vmlinux-RELEASE and "
-                 "/usr/lib/debug/lib/modules/RELEASE (Debian linux-image-RELEASE-dbg)",
+                 "/usr/lib/debug/lib/modules/RELEASE (Debian linux-image-RELEASE-dbg); or the path of such a "
+                 "vmlinux-RELEASE, the modules taken from beside it",
          .complete = Completion::kReleases},
         {.long_name = "live",
          .help = "the running kernel: --kernel $(uname -r), addresses read as runtime addresses through "

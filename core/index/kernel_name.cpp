@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include <string_view>
 #include <vector>
 
 #include "core/util/file.hpp"
@@ -31,7 +32,35 @@ std::unexpected<Error> no_modules_directory(const std::string& dir, const std::s
   return fail(ErrorCode::kNotFound, dir + ": no such modules directory for kernel '" + release + "'");
 }
 
-Result<Installed> installed_of(const KernelName& name) {
+// Where a debug package puts vmlinux-R, below its root.
+constexpr std::string_view kDebugBoot = "usr/lib/debug/boot";
+
+// A file named where a release or a modules directory was expected. The
+// debug package's ROOT/usr/lib/debug/boot/vmlinux-R is release R below
+// ROOT (what the user has at hand after unpacking one, or after looking up
+// which file kas reads); any other file is explained: what --kernel takes,
+// and the option that takes a file.
+Result<Installed> installed_of_file(const std::string& file, KernelNeeds needs) {
+  const std::string p = path::normalize(file);
+  const std::string_view name = path::basename(p);
+  const std::string dir = path::directory(p);
+  const bool named_by_release = name.starts_with("vmlinux-") && name.size() > 8;
+  if (named_by_release && (dir == kDebugBoot || dir.ends_with("/" + std::string(kDebugBoot)))) {
+    Installed k;
+    k.release = std::string(name.substr(8));
+    k.root = dir.substr(0, dir.size() - kDebugBoot.size());
+    if (k.root.empty()) k.root = ".";  // "" would be /
+    return k;
+  }
+  const std::string release = named_by_release ? std::string(name.substr(8)) : "RELEASE";
+  return fail(ErrorCode::kInvalidArgument,
+              p + " is a file: --kernel takes a release as uname -r prints it (6.1.0-56-amd64), a modules "
+                  "directory, or a debug package's vmlinux (ROOT/usr/lib/debug/boot/vmlinux-RELEASE); give " +
+                  (needs == KernelNeeds::kDebugInfo ? "--vmlinux " + p + " for this file" : "--nm " + p) +
+                  ", or --kernel " + release + " for the installed kernel's files");
+}
+
+Result<Installed> installed_of(const KernelName& name, KernelNeeds needs) {
   Installed k;
   if (name.kind == KernelName::Kind::kRunning) {
     k.release = running_release();
@@ -39,6 +68,9 @@ Result<Installed> installed_of(const KernelName& name) {
     return k;
   }
   const std::string& where = name.where;
+  if (is_regular_file(where) && (where.find('/') != std::string::npos || where.starts_with("vmlinux"))) {
+    return installed_of_file(where, needs);
+  }
   if (where.find('/') != std::string::npos || is_directory(where)) {
     k.dir = path::normalize(where);
     k.release = std::string(path::basename(k.dir));
@@ -64,6 +96,9 @@ Result<KernelFiles> names_of(const Installed& k, const std::string& system_map) 
   std::string dir = k.dir;
   if (dir.empty()) {
     dir = k.root.empty() ? "/lib/modules/" + release : path::join(k.root, "lib/modules/" + release);
+    // An unpacked debug package alone: its modules hold the same names.
+    const std::string debug_modules = path::join(k.root.empty() ? "/" : k.root, "usr/lib/debug/lib/modules/" + release);
+    if (!is_directory(dir) && is_directory(debug_modules)) dir = debug_modules;
     if (!is_directory(dir)) return no_modules_directory(dir, release);
   }
 
@@ -142,7 +177,7 @@ Result<KernelFiles> build_tree_of(const std::string& objtree) {
 
 Result<KernelFiles> find_kernel_files(const KernelName& name, KernelNeeds needs) {
   if (name.kind == KernelName::Kind::kBuildTree) return build_tree_of(name.where);
-  auto installed = installed_of(name);
+  auto installed = installed_of(name, needs);
   if (!installed) return std::unexpected(installed.error());
   return needs == KernelNeeds::kNames ? names_of(*installed, name.system_map) : debug_info_of(*installed);
 }

@@ -27,7 +27,10 @@ enum class KernelNeeds {
 struct KernelName {
   enum class Kind {
     kBuildTree,  // `where` is a kbuild object tree: DIR/vmlinux and DIR/modules.order
-    kInstalled,  // `where` is a release R, or a modules directory (one with a '/' or that exists)
+    // `where` is a release R, a modules directory (one with a '/' or that
+    // exists), or a debug package's ROOT/usr/lib/debug/boot/vmlinux-R (a
+    // file: release R below ROOT).
+    kInstalled,
     kRunning,    // an installed kernel whose release is running_release()
   };
   // Each field has a default ("= {}") so that designated initializers may
@@ -47,7 +50,9 @@ struct KernelName {
 // DIR/modules.order. Error kNotFound naming DIR/vmlinux.
 //
 // kNames for a release or modules directory DIR (/lib/modules/R or
-// ROOT/lib/modules/R for a release R; R = basename(DIR) for a directory):
+// ROOT/lib/modules/R for a release R, else the debug package's
+// ROOT/usr/lib/debug/lib/modules/R when only that exists; R = basename(DIR)
+// for a directory):
 // the modules of DIR, and System.map looked for, in order: `system_map`
 // when given, DIR/System.map, DIR/../../../boot/System.map-R and
 // DIR/../../../usr/lib/debug/boot/System.map-R (a root or unpacked
@@ -64,6 +69,10 @@ struct KernelName {
 // modules carry no DWARF): the debug files below DIR/../../.. as for a
 // release. Errors kNotFound: DIR is not a directory, or no debug vmlinux
 // (saying which package provides it).
+//
+// A debug package's ROOT/usr/lib/debug/boot/vmlinux-R stands for release R
+// below ROOT, for both needs. Any other file: error kInvalidArgument saying
+// what a kernel is named by and which option takes the file.
 [[nodiscard]] Result<KernelFiles> find_kernel_files(const KernelName& name, KernelNeeds needs);
 
 // uname -r; "" when uname fails.

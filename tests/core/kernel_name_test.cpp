@@ -223,6 +223,54 @@ TEST_F(KernelNameTest, DebugInfoOfAMissingModulesDirectorySaysSo) {
             at("nowhere/lib/modules/" + kRelease) + ": no such modules directory for kernel '" + kRelease + "'");
 }
 
+// --- a debug package's vmlinux named instead of its release ---
+
+TEST_F(KernelNameTest, DebugInfoOfADebugPackagesVmlinuxIsItsReleaseBelowTheSameRoot) {
+  install_image();
+  install_debug();
+  expect_files(find_kernel_files(installed(at("usr/lib/debug/boot/vmlinux-" + kRelease)), KernelNeeds::kDebugInfo),
+               at("usr/lib/debug/boot/vmlinux-" + kRelease), Strings{at("usr/lib/debug/lib/modules/" + kRelease)});
+}
+
+TEST_F(KernelNameTest, NamesOfADebugPackagesVmlinuxAreThatKernels) {
+  // Installed: the image's modules, as for the release.
+  install_image();
+  install_debug();
+  expect_files(find_kernel_files(installed(at("usr/lib/debug/boot/vmlinux-" + kRelease)), KernelNeeds::kNames),
+               at("boot/System.map-" + kRelease), Strings{at("lib/modules/" + kRelease)});
+}
+
+TEST_F(KernelNameTest, NamesOfAnUnpackedDebugPackageAloneAreItsOwn) {
+  install_debug();
+  expect_files(find_kernel_files(installed(at("usr/lib/debug/boot/vmlinux-" + kRelease)), KernelNeeds::kNames),
+               at("usr/lib/debug/boot/System.map-" + kRelease),
+               Strings{at("usr/lib/debug/lib/modules/" + kRelease)});
+}
+
+TEST_F(KernelNameTest, AnyOtherFileIsExplainedNotTakenForAModulesDirectory) {
+  make_file("boot/vmlinux-" + kRelease);
+  make_file("elsewhere/vmlinux");
+  struct Case {
+    std::string file;
+    KernelNeeds needs;
+    std::string option;   // the option that takes this file
+    std::string release;  // what --kernel would take instead
+  };
+  for (const Case& c : {Case{at("boot/vmlinux-" + kRelease), KernelNeeds::kDebugInfo, "--vmlinux", kRelease},
+                        Case{at("elsewhere/vmlinux"), KernelNeeds::kDebugInfo, "--vmlinux", "RELEASE"},
+                        Case{at("elsewhere/vmlinux"), KernelNeeds::kNames, "--nm", "RELEASE"}}) {
+    auto files = find_kernel_files(installed(c.file), c.needs);
+    ASSERT_FALSE(files) << c.file;
+    EXPECT_EQ(files.error().code, ErrorCode::kInvalidArgument);
+    const std::string& m = files.error().message;
+    EXPECT_EQ(m.find(c.file + " is a file: --kernel takes a release as uname -r prints it"), 0u) << m;
+    EXPECT_NE(m.find("ROOT/usr/lib/debug/boot/vmlinux-RELEASE"), std::string::npos) << m;
+    EXPECT_NE(m.find(c.option + " " + c.file), std::string::npos) << m;
+    EXPECT_NE(m.find("--kernel " + c.release + " "), std::string::npos) << m;
+    EXPECT_EQ(m.find("modules directory for kernel"), std::string::npos) << m;
+  }
+}
+
 // --- the running kernel ---
 
 // uname -r as the kernel reports it in procfs (not through the code under
