@@ -32,7 +32,7 @@ struct Operands {
   size_t min = 0;
   size_t max = 0;  // kAny: no limit
   // With max > 0, a wrong count is "expected EXPECTED (see 'kas NAME --help')";
-  // nullptr shows the command's help instead (on stdout, still exit 2).
+  // nullptr shows the command's help instead (on stderr, exit 2).
   const char* expected = nullptr;
   // With max == 0, what the command reads instead, said before "unexpected
   // argument 'X'" (kas decode: "reads the log on stdin").

@@ -18,7 +18,8 @@ bool check_operands(const Command& command, const std::vector<std::string>& oper
   } else if (o.expected != nullptr) {
     std::fprintf(stderr, "kas %s: expected %s (see 'kas %s --help')\n", command.name, o.expected, command.name);
   } else {
-    std::fputs(command_help(command).c_str(), stdout);
+    // A usage error: the help, which lists what is expected, is its message.
+    std::fputs(command_help(command).c_str(), stderr);
   }
   return false;
 }

@@ -70,8 +70,9 @@ std::vector<OptionSpec> alias_options() {
           {.long_name = "separator",
            .arg_name = "C",
            .help = "character between name and location (default '@'): printable ASCII, no space, none of "
-                   "[A-Za-z0-9_.$:+/[]*?]",
-           .check = is_separator}};
+                   "[A-Za-z0-9_.$:+/[]*?] (names, kas's syntax) nor of #%'\"`\\ (kprobe_events, quoting)",
+           .check = is_separator,
+           .why_invalid = separator_problem_of}};
 }
 
 AliasOptions alias_of(const Invocation& args) {
@@ -119,5 +120,9 @@ bool is_count(const std::string& value) {
 }
 
 bool is_separator(const std::string& value) { return value.size() == 1 && valid_separator(value[0]); }
+
+std::string separator_problem_of(const std::string& value) {
+  return value.size() == 1 ? separator_problem(value[0]) : "one character";
+}
 
 }  // namespace kas::cli

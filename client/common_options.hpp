@@ -51,6 +51,8 @@ namespace kas::cli {
 // Checks for OptionSpec::check.
 [[nodiscard]] bool is_count(const std::string& value);  // a whole number > 0
 [[nodiscard]] bool is_separator(const std::string& value);
+// Why is_separator refused `value` (OptionSpec::why_invalid).
+[[nodiscard]] std::string separator_problem_of(const std::string& value);
 // detect, none, thin or full (--lto).
 [[nodiscard]] bool is_lto_kind(const std::string& value);
 // --lto KIND, and its value (Lto::kDetect when not given).

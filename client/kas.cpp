@@ -20,8 +20,14 @@ bool given(const ParsedArgs& parsed, std::string_view option) {
   return std::ranges::any_of(parsed.given, [&](const auto& g) { return option == g.first->long_name; });
 }
 
+// The command meant when `name` is a typo of one, and where the list is:
+// the whole help would bury the one line that matters.
 int unknown_command(const std::string& name) {
-  std::fprintf(stderr, "kas: unknown command '%s'\n\n%s", name.c_str(), kas_help().c_str());
+  std::vector<std::string> names;
+  for (const Command* c : command_table()) names.emplace_back(c->name);
+  const std::string near = nearest_word(name, names);
+  std::fprintf(stderr, "kas: unknown command '%s'%s\n'kas --help' lists the commands.\n", name.c_str(),
+               near.empty() ? "" : (" (did you mean '" + near + "'?)").c_str());
   return kExitUsage;
 }
 

@@ -1,11 +1,105 @@
 #include "client/options.hpp"
 
+// Parsing is getopt_long's; what is added is what it does not say on a
+// mistake: the option meant, when the one given is a typo of it, and the
+// values an option takes, when the one given is not among them.
 #include <getopt.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <sstream>
 
 namespace kas::cli {
+
+namespace {
+
+// The optimal string alignment form of Damerau-Levenshtein (no substring
+// is edited twice), over ASCII case-folded text: enough for typos.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  const auto fold = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::vector<std::string> split_words(const char* words) {
+  std::vector<std::string> out;
+  std::istringstream in(words != nullptr ? words : "");
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool is_word_of(const OptionSpec& spec, const std::string& value) {
+  const std::vector<std::string> words = split_words(spec.words);
+  return std::ranges::find(words, value) != words.end();
+}
+
+// Why getopt_long refused option word `arg`: "unknown option 'ARG'", with
+// the option meant when ARG is a typo of a visible long option, or
+// "ambiguous option 'ARG'" with the options it abbreviates.
+std::string refused_option(const std::string& arg, const std::vector<OptionSpec>& specs, std::string& hint) {
+  if (!arg.starts_with("--")) return "unknown option";
+  const std::string given = arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+  std::vector<std::string> names = {"help"};
+  for (const OptionSpec& s : specs) {
+    if (!s.hidden) names.emplace_back(s.long_name);
+  }
+  std::string prefixed;
+  size_t count = 0;
+  for (const std::string& n : names) {
+    if (given.empty() || !n.starts_with(given)) continue;
+    prefixed += (prefixed.empty() ? "--" : ", --") + n;
+    ++count;
+  }
+  if (count > 1) {
+    hint = prefixed + "; ";
+    return "ambiguous option";
+  }
+  const std::string near = nearest_word(given, names);
+  if (!near.empty()) hint = "did you mean '--" + near + "'? ";
+  return "unknown option";
+}
+
+// What follows "invalid value 'V' for --NAME": the reason or the choices.
+std::string invalid_value_hint(const OptionSpec& spec, const std::string& value) {
+  if (spec.why_invalid != nullptr) return ": " + spec.why_invalid(value);
+  if (spec.complete != Completion::kWords || spec.words == nullptr) return {};
+  std::string choices;
+  for (const std::string& w : split_words(spec.words)) choices += (choices.empty() ? "" : ", ") + w;
+  return " (choose " + choices + ")";
+}
+
+}  // namespace
+
+std::string nearest_word(std::string_view word, const std::vector<std::string>& candidates) {
+  const size_t limit = word.size() <= 4 ? 1 : 2;
+  std::string best;
+  size_t best_distance = limit + 1;
+  bool tie = false;
+  for (const std::string& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+      tie = false;
+    } else if (d == best_distance && c != best) {
+      tie = true;
+    }
+  }
+  return tie || best_distance > limit ? std::string() : best;
+}
 
 bool parse_options(const std::string& who, const std::vector<std::string>& args, const std::vector<OptionSpec>& specs,
                    OptionOrder order, ParsedArgs& out) {
@@ -44,9 +138,11 @@ bool parse_options(const std::string& who, const std::vector<std::string>& args,
       continue;
     }
     if (c == '?' || c == ':') {
-      const char* arg = argv[static_cast<size_t>(optind - 1)];
-      std::fprintf(stderr, "%s: %s '%s' (see '%s --help')\n", who.c_str(),
-                   c == '?' ? "unknown option" : "missing value for", arg, who.c_str());
+      const std::string arg = argv[static_cast<size_t>(optind - 1)];
+      std::string hint;
+      const std::string what = c == '?' ? refused_option(arg, specs, hint) : "missing value for";
+      std::fprintf(stderr, "%s: %s '%s' (%ssee '%s --help')\n", who.c_str(), what.c_str(), arg.c_str(), hint.c_str(),
+                   who.c_str());
       return false;
     }
     const OptionSpec* spec = nullptr;
@@ -59,8 +155,12 @@ bool parse_options(const std::string& who, const std::vector<std::string>& args,
     }
     if (spec == nullptr) return false;
     std::string value = spec->arg_name != nullptr && optarg != nullptr ? optarg : "";
-    if (spec->check != nullptr && !spec->check(value)) {
-      std::fprintf(stderr, "%s: invalid value '%s' for --%s\n", who.c_str(), value.c_str(), spec->long_name);
+    const bool valid = spec->check != nullptr                                  ? spec->check(value)
+                       : spec->complete == Completion::kWords && spec->arg_name != nullptr ? is_word_of(*spec, value)
+                                                                                           : true;
+    if (!valid) {
+      std::fprintf(stderr, "%s: invalid value '%s' for --%s%s\n", who.c_str(), value.c_str(), spec->long_name,
+                   invalid_value_hint(*spec, value).c_str());
       return false;
     }
     out.given.emplace_back(spec, std::move(value));

@@ -67,8 +67,11 @@ void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out) {
 
 Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in) {
   kas::AliasOptions out;
-  if (in.separator().size() > 1 || (in.separator().size() == 1 && !valid_separator(in.separator()[0]))) {
-    return fail(ErrorCode::kInvalidArgument, "separator must be one printable ASCII character no name holds");
+  if (in.separator().size() > 1) return fail(ErrorCode::kInvalidArgument, "separator must be one character");
+  if (in.separator().size() == 1) {
+    if (std::string why = separator_problem(in.separator()[0]); !why.empty()) {
+      return fail(ErrorCode::kInvalidArgument, "invalid separator '" + in.separator() + "': " + why);
+    }
   }
   if (!in.separator().empty()) out.separator = in.separator()[0];
   out.data = in.data();

@@ -1,5 +1,6 @@
 // kas resolve: the function, file:line and inline chain at code locations
 // written as addresses or as oops frames write them.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,26 @@ int run(const Invocation& args) {
   std::vector<FrameQuery> queries = std::move(*parsed);
   auto answers = resolve_all(options, std::move(queries));
   if (!answers) return report(answers.error());
-  std::string out = options.json ? resolve_json(*answers) : resolve_text(*answers, style_of(options));
-  if (auto r = write_stdout(out); !r) return report(r.error());
-  for (const ResolveAnswer& a : *answers) {
-    if (!a.error.empty()) return kExitFailure;
+  bool failed = false;
+  for (const ResolveAnswer& a : *answers) failed = failed || !a.error.empty();
+  if (options.json) {
+    if (auto r = write_stdout(resolve_json(*answers)); !r) return report(r.error());
+    return failed ? kExitFailure : kExitOk;
   }
-  return kExitOk;
+  // A location that matches nothing is an error, said on stderr: stdout
+  // holds the answers only (the JSON keeps it in its "error" field).
+  std::vector<ResolveAnswer> found;
+  std::string errors;
+  for (ResolveAnswer& a : *answers) {
+    if (a.error.empty()) {
+      found.push_back(std::move(a));
+    } else {
+      errors += "kas resolve: " + a.query.text + ": " + a.error + "\n";
+    }
+  }
+  if (auto r = write_stdout(resolve_text(found, style_of(options))); !r) return report(r.error());
+  std::fputs(errors.c_str(), stderr);
+  return failed ? kExitFailure : kExitOk;
 }
 
 }  // namespace

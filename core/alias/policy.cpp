@@ -96,10 +96,27 @@ std::vector<const ElfSymbol*> module_alias_symbols(const SectionNames& section_n
   return eligible;
 }
 
-bool valid_separator(char c) {
-  if (c <= ' ' || c > '~') return false;
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return false;
-  return std::string_view("_.$:+/[]*?").find(c) == std::string_view::npos;
+bool valid_separator(char c) { return separator_problem(c).empty(); }
+
+std::string separator_problem(char c) {
+  const std::string quoted = std::string("'") + c + "'";
+  if (c == ' ' || (c >= '\t' && c <= '\r')) {
+    return "whitespace ends a name in nm listings and in kprobe_events";
+  }
+  if (c < ' ' || c > '~') return "not a printable ASCII character";
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+      std::string_view("_.$").find(c) != std::string_view::npos) {
+    return "symbol names hold " + quoted;
+  }
+  if (std::string_view(":+/[]*?").find(c) != std::string_view::npos) {
+    return "kas's own syntax uses " + quoted + " (MODULE:NAME+OFF/SIZE, [module], globs * and ?)";
+  }
+  if (c == '#') return "'#' starts a comment in kprobe_events: the kernel would drop the rest of the line";
+  if (c == '%') return "'%' starts a suffix in kprobe_events (NAME%return): the kernel refuses any other";
+  if (std::string_view("'\"`\\").find(c) != std::string_view::npos) {
+    return "quotes and the backslash break the quoting of the perf and bpftrace commands kas probe prints";
+  }
+  return {};
 }
 
 std::vector<std::string> assign_aliases(std::span<const AliasCandidate> candidates, const AliasOptions& options,

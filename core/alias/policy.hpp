@@ -52,8 +52,15 @@ struct AliasCandidate {
 // A separator is one printable, non-space ASCII character that no symbol
 // name holds ([A-Za-z0-9_.$]) and that kas's own syntax does not use
 // (MODULE:NAME+OFF/SIZE, [module], globs *?): else nm lines or specs with
-// aliases would not read back as one name.
+// aliases would not read back as one name. Nor may the tracers that take
+// the alias read it specially: '#' starts a comment in kprobe_events (the
+// kernel drops the rest of the line) and '%' a suffix (%return, anything
+// else refused: trace_kprobe_create()), and quotes and the backslash break
+// the quoting of the perf and bpftrace commands kas probe prints.
 [[nodiscard]] bool valid_separator(char c);
+
+// Why `c` is no valid separator, for a user ("" when it is one).
+[[nodiscard]] std::string separator_problem(char c);
 
 // KSYM_NAME_LEN (include/linux/kallsyms.h; 512 in 6.1 and 6.12): the
 // kernel's scripts/kallsyms drops a name this long or longer ("too long for

@@ -44,16 +44,18 @@ TEST_F(OddInputs, APathThatIsNoUtf8GoesThroughTheDaemon) {
 
 TEST_F(OddInputs, ASeparatorANameCouldHoldOrThatBreaksTheListingIsRefused) {
   for (const std::string& bad : {std::string(" "), std::string("\n"), std::string("_"), std::string("."),
-                                 std::string("x"), std::string("$"), std::string(":"), std::string("\xc3\xa9")}) {
+                                 std::string("x"), std::string("$"), std::string(":"), std::string("\xc3\xa9"),
+                                 std::string("#"), std::string("%"), std::string("'"), std::string("\""),
+                                 std::string("`"), std::string("\\")}) {
     auto r = test::run_process({test::kas_binary(), "vmlinux", "--nm", k_->syms(), "--elf", k_->vmlinux(),
                                 "--modules-order", k_->modules_order(), "--separator", bad});
     EXPECT_EQ(r.exit_code, 2) << "'" << bad << "': " << r.err;
     EXPECT_NE(r.err.find("--separator"), std::string::npos) << r.err;
   }
   auto ok = test::run_process({test::kas_binary(), "vmlinux", "--nm", k_->syms(), "--elf", k_->vmlinux(),
-                               "--modules-order", k_->modules_order(), "--separator", "%"});
+                               "--modules-order", k_->modules_order(), "--separator", "~"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_NE(ok.out.find("name_show%"), std::string::npos);
+  EXPECT_NE(ok.out.find("name_show~"), std::string::npos);
 }
 
 TEST_F(OddInputs, ModulesGivenTwiceAreCountedOnce) {

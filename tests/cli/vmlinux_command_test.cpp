@@ -135,10 +135,10 @@ TEST(VmlinuxCommandOptions, SeparatorAndExplicitSrctreeAndCensusFile) {
                                    k.modules_order(), "-o", dir.file("symbfreq")});
   ASSERT_EQ(census.exit_code, 0) << census.err;
   auto r = test::run_process({test::kas_binary(), "vmlinux", "--nm", k.syms(), "--elf", k.vmlinux(), "--census",
-                              dir.file("symbfreq"), "--srctree", k.root + "/link", "--separator", "%"});
+                              dir.file("symbfreq"), "--srctree", k.root + "/link", "--separator", "~"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string expected = plain("name_show", "drivers/base/core.c");
-  expected[expected.find('@')] = '%';
+  expected[expected.find('@')] = '~';
   EXPECT_NE(r.out.find(" " + expected + "\n"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find('@'), std::string::npos);
 }

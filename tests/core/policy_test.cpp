@@ -86,8 +86,25 @@ TEST(AliasPolicy, IdenticalCandidatesGetOrdinalsAndStayUnique) {
 TEST(AliasPolicy, SeparatorIsConfigurable) {
   std::vector<AliasCandidate> c = {cand("f", "a.c", 3, "a.c")};
   AliasOptions options;
-  options.separator = '%';
-  EXPECT_EQ(assign_aliases(c, options)[0], "f%a_c_3");
+  options.separator = '~';
+  EXPECT_EQ(assign_aliases(c, options)[0], "f~a_c_3");
+}
+
+// Every printable character either separates or has a reason not to:
+// names and kas's syntax, then what kprobe_events and shell quoting read
+// specially ('#' a comment, '%' the %return suffix, quotes, backslash).
+TEST(AliasPolicy, ASeparatorIsRefusedWithTheReasonOnlyWhenSomethingWouldMisreadIt) {
+  std::string allowed;
+  for (char c = '!'; c <= '~'; ++c) {
+    EXPECT_EQ(valid_separator(c), separator_problem(c).empty()) << c;
+    if (valid_separator(c)) allowed += c;
+  }
+  EXPECT_EQ(allowed, "!&(),-;<=>@^{|}~");
+  EXPECT_NE(separator_problem('#').find("comment in kprobe_events"), std::string::npos);
+  EXPECT_NE(separator_problem('%').find("kprobe_events"), std::string::npos);
+  for (char c : {'\'', '"', '`', '\\'}) EXPECT_NE(separator_problem(c).find("quoting"), std::string::npos) << c;
+  for (char c : {' ', '\t', '\n'}) EXPECT_NE(separator_problem(c).find("whitespace"), std::string::npos);
+  EXPECT_NE(separator_problem('\x7f').find("printable"), std::string::npos);
 }
 
 TEST(AliasPolicy, IndependentOfCandidateOrder) {
