@@ -111,13 +111,24 @@ class Bench:
 
     # -- independent oracles ------------------------------------------------
     def nm_scan(self):
-        """(binary, name) -> [(value, size, type, path)] from binutils nm -S."""
+        """(binary, name) -> [(value, size, type, path)] from binutils nm -S. For vmlinux, `size` is
+        what an oops prints after the slash: kallsyms' distance to the next symbol kallsyms lists
+        (get_symbol_pos; mksysmap drops a/N/U/w lines and $/.L names), from nm -n, never st_size.
+        A module frame keeps st_size, which kas takes too (its kallsyms size depends on the
+        loader's layout of the module's sections)."""
         table = collections.defaultdict(list)
-        out = subprocess.run(["nm", "-S", "--defined-only", self.vmlinux], capture_output=True, text=True).stdout
+        listed = []
+        out = subprocess.run(["nm", "-n", "--defined-only", self.vmlinux], capture_output=True, text=True).stdout
         for line in out.splitlines():
             f = line.split()
-            if len(f) == 4 and f[2] in "tT":
-                table[("vmlinux", f[3])].append((int(f[0], 16), int(f[1], 16), f[2], self.vmlinux))
+            if len(f) == 3 and f[1] not in "aANUw" and not f[2].startswith(("$", ".L")):
+                listed.append((int(f[0], 16), f[1], f[2]))
+        for i, (value, kind, name) in enumerate(listed):
+            if kind not in "tT":
+                continue
+            after = next((v for v, _, _ in listed[i + 1:] if v > value), None)
+            if after is not None:
+                table[("vmlinux", name)].append((value, after - value, kind, self.vmlinux))
         kos = []
         for d, _, files in os.walk(self.moddir):
             kos += [os.path.join(d, f) for f in files if f.endswith(".ko")]
