@@ -69,6 +69,15 @@ void to_runtime_address_before(const LiveKernel& live, ProbeOutcome& o) {
 
 void report_failures(const std::vector<ProbeOutcome>& outcomes) {
   for (const ProbeOutcome& o : outcomes) {
+    // Read with vmlinux alone: unique there, unknown over the modules.
+    if (o.error.empty() && o.answer.how.ends_with("-in-vmlinux")) {
+      const std::string name = o.answer.how == "anchor-in-vmlinux" ? o.answer.anchor : o.answer.symbol.name;
+      std::fprintf(stderr,
+                   "kas probe: %s: '%s' is unique in vmlinux, but kas read no modules: the kernel refuses the probe "
+                   "if a loaded module defines '%s' too (add --modules DIR or --modules-order FILE, or use "
+                   "--kernel RELEASE)\n",
+                   o.answer.query.text.c_str(), name.c_str(), name.c_str());
+    }
     if (o.error.empty()) continue;
     std::string err = "kas probe: " + o.answer.query.text + ": " + o.error + "\n";
     for (const SymbolDefinition& c : o.answer.candidates) {

@@ -519,6 +519,8 @@ TEST_F(QueryCommands, WithVmlinuxAloneNothingIsCalledUnique) {
   EXPECT_NE(probe.out.find("\"how\":\"unique-in-vmlinux\""), std::string::npos) << probe.out;
   EXPECT_EQ(probe.out.find("\"how\":\"unique\""), std::string::npos) << probe.out;
   EXPECT_TRUE(valid_json("kas-probe-1", probe.out, dir_));
+  EXPECT_NE(probe.err.find("'only_here' is unique in vmlinux, but kas read no modules"), std::string::npos)
+      << probe.err;
   auto lookup = with({"lookup", "only_here"}, alone);
   EXPECT_EQ(lookup.exit_code, 0) << lookup.err;
   EXPECT_NE(lookup.err.find("read vmlinux only"), std::string::npos) << lookup.err;
