@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <unordered_map>
 
@@ -408,12 +409,15 @@ LookupAnswer SymbolIndex::lookup(std::string_view full_pattern, size_t limit) co
       selector.source = std::string(source);
       pattern = pattern.substr(0, at);
     }
-  } else if (size_t comma = pattern.rfind(','); comma != std::string_view::npos && comma + 1 < pattern.size() &&
-                                                  std::all_of(pattern.begin() + static_cast<ptrdiff_t>(comma) + 1,
-                                                              pattern.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    selector.has_sympos = true;
-    selector.sympos = static_cast<uint32_t>(std::stoul(std::string(pattern.substr(comma + 1))));
-    pattern = pattern.substr(0, comma);
+  } else if (size_t comma = pattern.rfind(','); comma != std::string_view::npos) {
+    const std::string_view digits = pattern.substr(comma + 1);
+    uint32_t pos = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pos);
+    if (!digits.empty() && ec == std::errc() && end == digits.data() + digits.size()) {
+      selector.has_sympos = true;
+      selector.sympos = pos;
+      pattern = pattern.substr(0, comma);
+    }
   }
   selector.symbol = std::string(pattern);
   std::vector<uint32_t> ids;

@@ -499,6 +499,9 @@ TEST_F(QueryCommands, LivepatchSymposCountsInKallsymsOrder) {
   auto past = kas({"probe", "name_show,3"});
   EXPECT_EQ(past.exit_code, 1);
   EXPECT_NE(past.err.find("symbol position 3"), std::string::npos) << past.err;
+  // A position past 32 bits matches nothing (and the daemon answers on).
+  EXPECT_EQ(kas({"lookup", "name_show,99999999999999999999"}).exit_code, 1);
+  EXPECT_EQ(kas({"lookup", "name_show,1"}).exit_code, 0);
   // A module's own count: MODULE:FUNC,SYMPOS.
   auto module = kas({"lookup", "hello:name_show,1", "--json"});
   ASSERT_EQ(module.exit_code, 0) << module.err;
