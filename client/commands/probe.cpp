@@ -222,6 +222,10 @@ const Command& probe_command() {
                "--install): tracepoint:kas:NAME, perf record -e kas:NAME.\n"
                "--install adds the kprobe event to tracefs, --remove deletes it; when the\n"
                "kernel refuses, its reason (tracing/error_log) is shown.\n"
+               "A notrace function (no ftrace call site: a header's inline, kernel/trace/) gets\n"
+               "no location: kprobe_events refuses it whatever the name (within_notrace_func),\n"
+               "unless the kernel's config has CONFIG_KPROBE_EVENTS_ON_NOTRACE.\n"
+               "SPEC is also perf's NAME@SRC or livepatch's NAME,SYMPOS (see kas lookup).\n"
                "A SPEC that names no function, or several, is listed with its candidates and\n"
                "the exit status is 1.\n",
       .options = option_list({query_options(),

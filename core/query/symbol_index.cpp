@@ -17,6 +17,7 @@
 #include "core/elf/elf_file.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
+#include "core/index/kernel_config.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
@@ -236,6 +237,10 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   if (vmlinux_error) return std::unexpected(*vmlinux_error);
 
   index->aliases_ = std::make_unique<Aliases[]>(parts.size());
+  index->traced_ = std::make_unique<Traced[]>(parts.size());
+  if (auto config = read_kernel_config(target.kernel)) {
+    index->probes_notrace_ = config_enables(config->text, "CONFIG_KPROBE_EVENTS_ON_NOTRACE");
+  }
   LocationCache vmlinux_seed;
   for (size_t b = 0; b < parts.size(); ++b) {
     BinaryPart& part = parts[b];

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/elf/ftrace_sites.hpp"
 #include "core/index/kernel_snapshot.hpp"
 #include "core/util/file_stamp.hpp"
 #include "core/query/answers.hpp"
@@ -140,6 +141,10 @@ class SymbolIndex {
   // there in kallsyms order (0 when not counted).
   [[nodiscard]] bool livepatch_counts(const Entry& e) const;
   [[nodiscard]] uint32_t sympos_of(uint32_t id) const;
+  // Whether ftrace can attach in entry `id`'s function, as kprobe_events
+  // asks (symbol_index_probe.cpp): nullopt when its binary records no call
+  // site (nothing to tell from).
+  [[nodiscard]] std::optional<bool> ftrace_traceable(uint32_t id) const;
   [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
   // Definitions named exactly `name` in `binary` (any binary when nullopt).
   [[nodiscard]] size_t exact_count(std::string_view name, std::optional<uint32_t> binary) const;
@@ -167,6 +172,14 @@ class SymbolIndex {
     std::string error;                                   // why none could be decided (no DWARF)
   };
   std::unique_ptr<Aliases[]> aliases_;  // per binary
+  struct Traced {
+    std::once_flag once;               // read; `sites` is final after it
+    std::optional<FtraceSites> sites;  // none when unreadable or unrecorded
+  };
+  std::unique_ptr<Traced[]> traced_;   // per binary, read on a probe's first need
+  // The kernel's CONFIG_KPROBE_EVENTS_ON_NOTRACE (from its config, when
+  // found): kprobe_events then takes notrace functions too.
+  bool probes_notrace_ = false;
   mutable std::once_flag by_alias_once_;
   mutable std::vector<uint32_t> by_alias_;  // ids of entries with an alias, sorted by alias
   mutable std::atomic<bool> stale_{false};

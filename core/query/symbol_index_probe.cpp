@@ -26,6 +26,7 @@
 #include <algorithm>
 
 #include "core/alias/exclusions.hpp"
+#include "core/elf/elf_file.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/query/symbol_index.hpp"
@@ -38,6 +39,33 @@ std::vector<ProbeAnswer> SymbolIndex::probe(std::span<const FrameQuery> queries,
   answers.reserve(queries.size());
   for (const FrameQuery& q : queries) answers.push_back(probe_one(q, kernel_has_aliases));
   return answers;
+}
+
+std::optional<bool> SymbolIndex::ftrace_traceable(uint32_t id) const {
+  const Entry& e = entries_[id];
+  Traced& slot = traced_[e.binary];
+  std::call_once(slot.once, [&] {
+    auto file = ElfFile::open(binaries_[e.binary].path);
+    if (!file) return;
+    auto sites = read_ftrace_sites(*file);
+    if (sites && sites->recorded && file->unchanged()) slot.sites = std::move(*sites);
+  });
+  if (!slot.sites) return std::nullopt;
+  const uint32_t section = binaries_[e.binary].relocatable ? e.section : 0;
+  if (slot.sites->any_in(section, e.value, e.size)) return true;
+  // within_notrace_func() judges a GCC part (NAME.cold, NAME.part.N) by the
+  // function its name starts with.
+  const std::string_view name = name_of(e);
+  if (size_t dot = name.find('.'); dot != std::string_view::npos && dot > 0) {
+    const std::string_view base = name.substr(0, dot);
+    auto lo = std::lower_bound(by_name_.begin(), by_name_.end(), base,
+                               [&](uint32_t other, std::string_view n) { return name_of(entries_[other]) < n; });
+    for (auto it = lo; it != by_name_.end() && name_of(entries_[*it]) == base; ++it) {
+      const Entry& b = entries_[*it];
+      if (b.binary == e.binary && slot.sites->any_in(section == 0 ? 0 : b.section, b.value, b.size)) return true;
+    }
+  }
+  return false;
 }
 
 size_t SymbolIndex::exact_count(std::string_view name, std::optional<uint32_t> binary) const {
@@ -84,6 +112,18 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   if (e.size != 0 && q.offset >= e.size) {
     answer.error = "offset " + hex(q.offset) + " is past the end of '" + q.symbol + "' (size " + hex(e.size) + ")";
     return answer;
+  }
+  // A function without an ftrace call site (a header's inline: the
+  // kernel's `inline` is notrace; kernel/trace/): kprobe_events refuses
+  // every location in it, so none is printed.
+  if (!probes_notrace_) {
+    if (auto traced = ftrace_traceable(id); traced && !*traced) {
+      answer.error = "'" + std::string(name_of(e)) + "'" + (e.binary == 0 ? "" : " in " + binaries_[e.binary].name) +
+                     " is notrace (no ftrace call site: a header's inline, or code built without ftrace such as "
+                     "kernel/trace/): kprobe_events refuses it (trace_kprobe.c, within_notrace_func) unless the "
+                     "kernel has CONFIG_KPROBE_EVENTS_ON_NOTRACE";
+      return answer;
+    }
   }
   // No DWARF for a probe: symbols and aliases decide it, and a module's
   // debug info read on first use would cost more than the rest together.

@@ -1,0 +1,149 @@
+// Reading the ftrace call-site records of vmlinux and of modules (see the
+// header for what the kernel does with them).
+#include "core/elf/ftrace_sites.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+namespace kas {
+
+namespace {
+
+Elf_Scn* section_at(const ElfFile& file, size_t index, GElf_Shdr& shdr) {
+  Elf_Scn* scn = elf_getscn(file.elf(), index);
+  if (scn == nullptr || gelf_getshdr(scn, &shdr) == nullptr) return nullptr;
+  return scn;
+}
+
+// Every (offset, addend, symbol) of the RELA sections applying to section
+// `target` (0: any, as vmlinux's .rela.dyn applies to the whole image).
+template <typename Fn>
+Result<void> each_rela(const ElfFile& file, size_t target, Fn&& fn) {
+  for (size_t i = 1; i < file.section_count(); ++i) {
+    GElf_Shdr shdr{};
+    Elf_Scn* scn = section_at(file, i, shdr);
+    if (scn == nullptr || shdr.sh_type != SHT_RELA || (target != 0 && shdr.sh_info != target)) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr) return fail(ErrorCode::kBadElf, file.describe_error("cannot read relocations"));
+    const size_t count = shdr.sh_entsize == 0 ? 0 : shdr.sh_size / shdr.sh_entsize;
+    for (size_t r = 0; r < count; ++r) {
+      GElf_Rela rela{};
+      if (gelf_getrela(data, static_cast<int>(r), &rela) == nullptr) break;
+      fn(rela, shdr.sh_link);
+    }
+  }
+  return {};
+}
+
+// vmlinux: the link addresses between the two boundary symbols, which
+// vmlinux.lds puts around every object's __mcount_loc; a program linked
+// without the kernel's script keeps the section itself.
+Result<FtraceSites> linked_sites(const ElfFile& file) {
+  FtraceSites out;
+  uint64_t start = 0;
+  uint64_t stop = 0;
+  for (size_t i = 1; i < file.section_count(); ++i) {
+    GElf_Shdr shdr{};
+    if (section_at(file, i, shdr) != nullptr && shdr.sh_type == SHT_PROGBITS &&
+        (file.section_name(i) == "__mcount_loc" || file.section_name(i) == "__patchable_function_entries")) {
+      start = shdr.sh_addr;
+      stop = shdr.sh_addr + shdr.sh_size;
+    }
+  }
+  for (size_t i = 1; i < file.section_count() && stop <= start; ++i) {
+    GElf_Shdr shdr{};
+    Elf_Scn* scn = section_at(file, i, shdr);
+    if (scn == nullptr || shdr.sh_type != SHT_SYMTAB) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (data == nullptr) return fail(ErrorCode::kBadElf, file.describe_error("cannot read .symtab"));
+    const size_t count = shdr.sh_entsize == 0 ? 0 : shdr.sh_size / shdr.sh_entsize;
+    bool have_start = false;
+    bool have_stop = false;
+    for (size_t s = 1; s < count && !(have_start && have_stop); ++s) {
+      GElf_Sym sym{};
+      if (gelf_getsym(data, static_cast<int>(s), &sym) == nullptr) break;
+      const char* name = elf_strptr(file.elf(), shdr.sh_link, sym.st_name);
+      if (name == nullptr) continue;
+      if (std::strcmp(name, "__start_mcount_loc") == 0) {
+        start = sym.st_value;
+        have_start = true;
+      } else if (std::strcmp(name, "__stop_mcount_loc") == 0) {
+        stop = sym.st_value;
+        have_stop = true;
+      }
+    }
+  }
+  if (start == 0 || stop <= start) return out;
+  const size_t word = gelf_getclass(file.elf()) == ELFCLASS64 ? 8 : 4;
+  const bool big = file.header().e_ident[EI_DATA] == ELFDATA2MSB;
+  for (size_t i = 1; i < file.section_count(); ++i) {
+    GElf_Shdr shdr{};
+    if (section_at(file, i, shdr) == nullptr || shdr.sh_type != SHT_PROGBITS || start < shdr.sh_addr ||
+        stop > shdr.sh_addr + shdr.sh_size) {
+      continue;
+    }
+    const std::span<const unsigned char> image = file.image();
+    const uint64_t offset = shdr.sh_offset + (start - shdr.sh_addr);
+    if (offset + (stop - start) > image.size()) return fail(ErrorCode::kBadElf, file.path() + ": __mcount_loc past the file's end");
+    for (uint64_t at = 0; at + word <= stop - start; at += word) {
+      uint64_t value = 0;
+      for (size_t b = 0; b < word; ++b) {
+        const uint64_t byte = image[offset + at + b];
+        value |= byte << (8 * (big ? word - 1 - b : b));
+      }
+      if (value != 0) out.sites.emplace_back(0, value);
+    }
+    out.recorded = true;
+    break;
+  }
+  if (out.recorded && out.sites.empty()) {
+    // Left to boot-time relocation (arm64 links with
+    // --no-apply-dynamic-relocs): the addend is the address.
+    auto applied = each_rela(file, 0, [&](const GElf_Rela& rela, size_t) {
+      if (rela.r_offset >= start && rela.r_offset < stop && rela.r_addend != 0) {
+        out.sites.emplace_back(0, static_cast<uint64_t>(rela.r_addend));
+      }
+    });
+    if (!applied) return std::unexpected(applied.error());
+  }
+  return out;
+}
+
+// A module: each relocation of its record section names a symbol (usually
+// a section symbol) plus an addend.
+Result<FtraceSites> module_sites(const ElfFile& file) {
+  FtraceSites out;
+  for (size_t i = 1; i < file.section_count(); ++i) {
+    const std::string_view name = file.section_name(i);
+    if (name != "__mcount_loc" && name != "__patchable_function_entries") continue;
+    out.recorded = true;
+    Result<void> read = each_rela(file, i, [&](const GElf_Rela& rela, size_t symtab) {
+      GElf_Shdr shdr{};
+      Elf_Scn* scn = section_at(file, symtab, shdr);
+      Elf_Data* data = scn == nullptr ? nullptr : elf_getdata(scn, nullptr);
+      GElf_Sym sym{};
+      if (data == nullptr || gelf_getsym(data, static_cast<int>(GELF_R_SYM(rela.r_info)), &sym) == nullptr) return;
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE) return;
+      out.sites.emplace_back(sym.st_shndx, sym.st_value + static_cast<uint64_t>(rela.r_addend));
+    });
+    if (!read) return std::unexpected(read.error());
+  }
+  return out;
+}
+
+}  // namespace
+
+bool FtraceSites::any_in(uint32_t section, uint64_t start, uint64_t size) const {
+  auto it = std::lower_bound(sites.begin(), sites.end(), std::make_pair(section, start));
+  return it != sites.end() && it->first == section && it->second - start < std::max<uint64_t>(size, 1);
+}
+
+Result<FtraceSites> read_ftrace_sites(const ElfFile& file) {
+  auto sites = file.is_relocatable() ? module_sites(file) : linked_sites(file);
+  if (!sites) return sites;
+  std::sort(sites->sites.begin(), sites->sites.end());
+  return sites;
+}
+
+}  // namespace kas
