@@ -173,9 +173,14 @@ class SymbolIndex {
   };
   std::unique_ptr<Aliases[]> aliases_;  // per binary
   struct Traced {
-    std::once_flag once;               // read; `sites` is final after it
+    std::once_flag once;               // read; what follows is final after it
     std::optional<FtraceSites> sites;  // none when unreadable or unrecorded
+    KprobeBlacklist blacklist;         // empty when unreadable
   };
+  // Reads entry `id`'s binary's ftrace sites and kprobe blacklist (once).
+  [[nodiscard]] const Traced& traced(uint32_t binary) const;
+  // Whether the kernel's kprobe blacklist holds entry `id`'s function.
+  [[nodiscard]] bool kprobe_blacklisted(uint32_t id) const;
   std::unique_ptr<Traced[]> traced_;   // per binary, read on a probe's first need
   // The kernel's CONFIG_KPROBE_EVENTS_ON_NOTRACE (from its config, when
   // found): kprobe_events then takes notrace functions too.

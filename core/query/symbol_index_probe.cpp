@@ -41,15 +41,28 @@ std::vector<ProbeAnswer> SymbolIndex::probe(std::span<const FrameQuery> queries,
   return answers;
 }
 
-std::optional<bool> SymbolIndex::ftrace_traceable(uint32_t id) const {
-  const Entry& e = entries_[id];
-  Traced& slot = traced_[e.binary];
+const SymbolIndex::Traced& SymbolIndex::traced(uint32_t binary) const {
+  Traced& slot = traced_[binary];
   std::call_once(slot.once, [&] {
-    auto file = ElfFile::open(binaries_[e.binary].path);
+    auto file = ElfFile::open(binaries_[binary].path);
     if (!file) return;
     auto sites = read_ftrace_sites(*file);
-    if (sites && sites->recorded && file->unchanged()) slot.sites = std::move(*sites);
+    auto blacklist = read_kprobe_blacklist(*file);
+    if (!file->unchanged()) return;
+    if (sites && sites->recorded) slot.sites = std::move(*sites);
+    if (blacklist) slot.blacklist = std::move(*blacklist);
   });
+  return slot;
+}
+
+bool SymbolIndex::kprobe_blacklisted(uint32_t id) const {
+  const Entry& e = entries_[id];
+  return traced(e.binary).blacklist.holds(binaries_[e.binary].relocatable ? e.section : 0, e.value);
+}
+
+std::optional<bool> SymbolIndex::ftrace_traceable(uint32_t id) const {
+  const Entry& e = entries_[id];
+  const Traced& slot = traced(e.binary);
   if (!slot.sites) return std::nullopt;
   const uint32_t section = binaries_[e.binary].relocatable ? e.section : 0;
   if (slot.sites->any_in(section, e.value, e.size)) return true;
@@ -124,6 +137,12 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
                      "kernel has CONFIG_KPROBE_EVENTS_ON_NOTRACE";
       return answer;
     }
+  }
+  if (kprobe_blacklisted(id)) {
+    answer.error = "'" + std::string(name_of(e)) + "'" + (e.binary == 0 ? "" : " in " + binaries_[e.binary].name) +
+                   " is on the kernel's kprobe blacklist (NOKPROBE_SYMBOL, or entry, irqentry, noinstr or kprobes "
+                   "text): register_kprobe refuses it (kernel/kprobes.c, within_kprobe_blacklist)";
+    return answer;
   }
   // No DWARF for a probe: symbols and aliases decide it, and a module's
   // debug info read on first use would cost more than the rest together.

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+
+#include "tests/support/fixture_kernel.hpp"
+
 namespace kas {
 namespace {
 
@@ -146,6 +151,36 @@ TEST(LogFrame, EveryFormTheKernelsPrint) {
   ASSERT_TRUE(id);
   EXPECT_EQ(id->query.build_id, "5f3a0c2e");
   EXPECT_EQ(id->query.text, "name_show+0x9/0x20 [kas_hello 5f3a0c2e]");
+}
+
+// The call traces booted kernels printed (tests/e2e/traces, x86-64 and
+// arm64, 6.1 and 6.12): every line holding NAME+0xOFF/0xSIZE, as an
+// independent regular expression finds them, is a frame, with its module
+// and its "? " mark; no other line is.
+TEST(LogFrame, EveryFrameOfTheRecordedTraces) {
+  const std::regex frame(R"(\]\s+(\? )?([A-Za-z0-9_.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+( \[([a-z0-9_]+)\])?$)");
+  for (const char* kind : {"x86_64-6.1", "arm64-6.1", "x86_64-6.12", "arm64-6.12"}) {
+    std::ifstream in(test::fixtures_dir() + "/../e2e/traces/" + kind + ".txt");
+    ASSERT_TRUE(in) << kind;
+    size_t frames = 0;
+    size_t in_modules = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      const bool is_frame = std::regex_search(line, m, frame);
+      auto found = find_log_frame(line);
+      ASSERT_EQ(found.has_value(), is_frame) << kind << ": " << line;
+      if (!is_frame) continue;
+      ++frames;
+      EXPECT_EQ(found->query.symbol, m[2].str()) << line;
+      EXPECT_EQ(found->unreliable, m[1].matched) << line;
+      EXPECT_EQ(found->query.module, m[4].matched ? m[4].str() : "vmlinux") << line;
+      EXPECT_TRUE(found->query.return_address) << line;  // no oops: every frame is a return address
+      in_modules += m[4].matched ? 1 : 0;
+    }
+    EXPECT_GT(frames, 150u) << kind;
+    EXPECT_EQ(in_modules, 1u) << kind << ": kas_hello's name_show";
+  }
 }
 
 TEST(FrameSpec, TracerSpellings) {

@@ -112,5 +112,54 @@ TEST(FtraceSites, WithoutRecordsNothingIsTold) {
   EXPECT_FALSE(sites->recorded);
 }
 
+TEST(KprobeBlacklist, AModulesKprobesAndNoinstrTextIsListed) {
+  test::TempDir dir;
+  test::write_text(dir.file("k.c"), "__attribute__((section(\".kprobes.text\"))) int a(int x) { return x + 1; }\n"
+                                    "__attribute__((section(\".noinstr.text\"))) int b(int x) { return x + 2; }\n"
+                                    "int c(int x) { return x + 3; }\n");
+  ASSERT_EQ(test::run_process({"gcc", "-O2", "-c", "-o", dir.file("k.o"), dir.file("k.c")}).exit_code, 0);
+  auto file = ElfFile::open(dir.file("k.o"));
+  ASSERT_TRUE(file);
+  auto blacklist = read_kprobe_blacklist(*file);
+  ASSERT_TRUE(blacklist) << blacklist.error().message;
+  ASSERT_EQ(blacklist->sections.size(), 2u);
+  for (uint32_t s : blacklist->sections) {
+    const std::string_view name = file->section_name(s);
+    EXPECT_TRUE(name == ".kprobes.text" || name == ".noinstr.text") << name;
+    EXPECT_TRUE(blacklist->holds(s, 0));
+  }
+  for (size_t s = 1; s < file->section_count(); ++s) {
+    if (file->section_name(s) == ".text") {
+      EXPECT_FALSE(blacklist->holds(static_cast<uint32_t>(s), 0));
+    }
+  }
+}
+
+TEST(KprobeBlacklist, VmlinuxAreasAndNokprobeListFromItsSymbols) {
+  test::TempDir dir;
+  // A linked program standing in for vmlinux: the area bounds and the
+  // NOKPROBE table are symbols, as vmlinux.lds makes them.
+  test::write_text(dir.file("v.c"),
+                   "__attribute__((section(\".entry.text\"), noinline)) int in_entry(int x) { return x + 1; }\n"
+                   "__attribute__((noinline)) int listed(int x) { return x + 2; }\n"
+                   "__attribute__((noinline)) int free_one(int x) { return x + 3; }\n"
+                   "__attribute__((section(\"_kprobe_blacklist\"), used)) static unsigned long kbl = (unsigned long)listed;\n"
+                   "int _start(void) { return in_entry(1) + listed(2) + free_one(3); }\n");
+  ASSERT_EQ(test::run_process({"gcc", "-O2", "-fno-pie", "-c", "-o", dir.file("v.o"), dir.file("v.c")}).exit_code, 0);
+  auto ld = test::run_process({"ld", "-o", dir.file("v"), dir.file("v.o"), "--defsym=__entry_text_start=in_entry",
+                               "--defsym=__entry_text_end=in_entry+16",
+                               "--defsym=__start_kprobe_blacklist=__start__kprobe_blacklist",
+                               "--defsym=__stop_kprobe_blacklist=__stop__kprobe_blacklist"});
+  ASSERT_EQ(ld.exit_code, 0) << ld.err;
+  auto file = ElfFile::open(dir.file("v"));
+  ASSERT_TRUE(file);
+  auto blacklist = read_kprobe_blacklist(*file);
+  ASSERT_TRUE(blacklist) << blacklist.error().message;
+  const std::string v = dir.file("v");
+  EXPECT_TRUE(blacklist->holds(0, value_of(v, "in_entry")));
+  EXPECT_TRUE(blacklist->holds(0, value_of(v, "listed")));
+  EXPECT_FALSE(blacklist->holds(0, value_of(v, "free_one")));
+}
+
 }  // namespace
 }  // namespace kas
