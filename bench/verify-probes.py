@@ -74,46 +74,50 @@ def readelf_symbols(path):
     return out
 
 
-def endbr64_at(path):
-    """address -> True when the 4 bytes there are ENDBR64 (f3 0f 1e fa)."""
+def progbits(path):
+    """(address, file offset, size) of each PROGBITS section of `path` (readelf -S)."""
     sections = []
     for line in run(["readelf", "-SW", path]).splitlines():
         m = re.match(r"\s*\[\s*\d+\]\s+\S+\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", line)
         if m:
             sections.append(tuple(int(x, 16) for x in m.groups()))
+    return sections
+
+
+def bytes_at(path):
+    """(address, n) -> the n bytes of `path` at that link address (b"" outside its sections)."""
+    sections = progbits(path)
     f = open(path, "rb")
 
-    def check(address):
+    def read(address, n):
         for addr, off, size in sections:
-            if addr <= address < addr + size - 3:
+            if addr <= address < addr + size - n:
                 f.seek(off + address - addr)
-                return f.read(4) == b"\xf3\x0f\x1e\xfa"
-        return False
-    return check
+                return f.read(n)
+        return b""
+    return read
+
+
+def endbr64_at(path):
+    """address -> True when the 4 bytes there are ENDBR64 (f3 0f 1e fa)."""
+    read = bytes_at(path)
+    return lambda address: read(address, 4) == b"\xf3\x0f\x1e\xfa"
 
 
 def fentry_call_at(path, fentry):
     """address -> True when the function there starts with `call __fentry__` (e8 rel32), after an
     ENDBR64 on an IBT kernel: the ftrace call site -pg -mfentry puts at every traced function's
     entry. A notrace function has none."""
-    sections = []
-    for line in run(["readelf", "-SW", path]).splitlines():
-        m = re.match(r"\s*\[\s*\d+\]\s+\S+\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", line)
-        if m:
-            sections.append(tuple(int(x, 16) for x in m.groups()))
-    f = open(path, "rb")
+    read = bytes_at(path)
 
     def check(address):
-        for addr, off, size in sections:
-            if addr <= address < addr + size - 9:
-                f.seek(off + address - addr)
-                code = f.read(9)
-                at = 4 if code[:4] == b"\xf3\x0f\x1e\xfa" else 0
-                if code[at] != 0xe8:
-                    return False
-                rel = int.from_bytes(code[at + 1:at + 5], "little", signed=True)
-                return address + at + 5 + rel == fentry
-        return False
+        code = read(address, 9)
+        if len(code) < 9:
+            return False
+        at = 4 if code[:4] == b"\xf3\x0f\x1e\xfa" else 0
+        if code[at] != 0xe8:
+            return False
+        return address + at + 5 + int.from_bytes(code[at + 1:at + 5], "little", signed=True) == fentry
     return check
 
 

@@ -106,62 +106,17 @@ Result<FtraceSites> linked_sites(const ElfFile& file) {
       stop = shdr.sh_addr + shdr.sh_size;
     }
   }
-  for (size_t i = 1; i < file.section_count() && stop <= start; ++i) {
-    GElf_Shdr shdr{};
-    Elf_Scn* scn = section_at(file, i, shdr);
-    if (scn == nullptr || shdr.sh_type != SHT_SYMTAB) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (data == nullptr) return fail(ErrorCode::kBadElf, file.describe_error("cannot read .symtab"));
-    const size_t count = shdr.sh_entsize == 0 ? 0 : shdr.sh_size / shdr.sh_entsize;
-    bool have_start = false;
-    bool have_stop = false;
-    for (size_t s = 1; s < count && !(have_start && have_stop); ++s) {
-      GElf_Sym sym{};
-      if (gelf_getsym(data, static_cast<int>(s), &sym) == nullptr) break;
-      const char* name = elf_strptr(file.elf(), shdr.sh_link, sym.st_name);
-      if (name == nullptr) continue;
-      if (std::strcmp(name, "__start_mcount_loc") == 0) {
-        start = sym.st_value;
-        have_start = true;
-      } else if (std::strcmp(name, "__stop_mcount_loc") == 0) {
-        stop = sym.st_value;
-        have_stop = true;
-      }
-    }
+  if (stop <= start) {
+    auto bounds = symbol_values(file, {"__start_mcount_loc", "__stop_mcount_loc"});
+    if (!bounds) return std::unexpected(bounds.error());
+    start = (*bounds)[0];
+    stop = (*bounds)[1];
   }
   if (start == 0 || stop <= start) return out;
-  const size_t word = gelf_getclass(file.elf()) == ELFCLASS64 ? 8 : 4;
-  const bool big = file.header().e_ident[EI_DATA] == ELFDATA2MSB;
-  for (size_t i = 1; i < file.section_count(); ++i) {
-    GElf_Shdr shdr{};
-    if (section_at(file, i, shdr) == nullptr || shdr.sh_type != SHT_PROGBITS || start < shdr.sh_addr ||
-        stop > shdr.sh_addr + shdr.sh_size) {
-      continue;
-    }
-    const std::span<const unsigned char> image = file.image();
-    const uint64_t offset = shdr.sh_offset + (start - shdr.sh_addr);
-    if (offset + (stop - start) > image.size()) return fail(ErrorCode::kBadElf, file.path() + ": __mcount_loc past the file's end");
-    for (uint64_t at = 0; at + word <= stop - start; at += word) {
-      uint64_t value = 0;
-      for (size_t b = 0; b < word; ++b) {
-        const uint64_t byte = image[offset + at + b];
-        value |= byte << (8 * (big ? word - 1 - b : b));
-      }
-      if (value != 0) out.sites.emplace_back(0, value);
-    }
-    out.recorded = true;
-    break;
-  }
-  if (out.recorded && out.sites.empty()) {
-    // Left to boot-time relocation (arm64 links with
-    // --no-apply-dynamic-relocs): the addend is the address.
-    auto applied = each_rela(file, 0, [&](const GElf_Rela& rela, size_t) {
-      if (rela.r_offset >= start && rela.r_offset < stop && rela.r_addend != 0) {
-        out.sites.emplace_back(0, static_cast<uint64_t>(rela.r_addend));
-      }
-    });
-    if (!applied) return std::unexpected(applied.error());
-  }
+  auto words = linked_words(file, start, stop);
+  if (!words) return std::unexpected(words.error());
+  out.recorded = true;
+  for (uint64_t address : *words) out.sites.emplace_back(0, address);
   return out;
 }
 
