@@ -42,6 +42,10 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+bool is_module_name(std::string_view text) { return !text.empty() && std::all_of(text.begin(), text.end(), is_module_char); }
+
+bool names_source_file(std::string_view after_at) { return after_at.find_first_of("./") != std::string_view::npos; }
+
 Result<std::vector<FrameQuery>> parse_frame_specs(std::span<const std::string> texts) {
   std::vector<FrameQuery> queries;
   for (const std::string& text : texts) {
@@ -80,8 +84,7 @@ Result<FrameQuery> parse_frame_spec(std::string_view input) {
   }
   // "MODULE:" (kprobe_events' own prefix), when what precedes the first ':'
   // can be a module name: perf's ":RLN" follows a source path.
-  if (size_t colon = text.find(':'); colon != std::string_view::npos && colon > 0 &&
-                                     std::all_of(text.begin(), text.begin() + static_cast<ptrdiff_t>(colon), is_module_char)) {
+  if (size_t colon = text.find(':'); colon != std::string_view::npos && is_module_name(text.substr(0, colon))) {
     if (q.module_given) return bad("two module names");
     q.module = std::string(text.substr(0, colon));
     q.module_given = true;
@@ -110,8 +113,7 @@ Result<FrameQuery> parse_frame_spec(std::string_view input) {
   std::string_view rest;  // after the name and its selector: "+OFF", "/SIZE"
   if (size_t src_end = at == std::string_view::npos ? at : text.find_first_of(":+", at + 1);
       at != std::string_view::npos &&
-      text.substr(at + 1, src_end == std::string_view::npos ? std::string_view::npos : src_end - at - 1)
-              .find_first_of("./") != std::string_view::npos) {
+      names_source_file(text.substr(at + 1, src_end == std::string_view::npos ? std::string_view::npos : src_end - at - 1))) {
     q.symbol = std::string(text.substr(0, at));
     q.source = std::string(text.substr(at + 1, src_end == std::string_view::npos ? std::string_view::npos : src_end - at - 1));
     rest = src_end == std::string_view::npos ? std::string_view() : text.substr(src_end);

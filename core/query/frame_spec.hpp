@@ -23,6 +23,13 @@ namespace kas {
 // Each of `texts` (a command's operands); the first error.
 [[nodiscard]] Result<std::vector<FrameQuery>> parse_frame_specs(std::span<const std::string> texts);
 
+// The rules the spellings share, for `kas lookup`'s patterns too: a module
+// name as MODULE: prefixes it (letters, digits, '_', '-'; not empty), and
+// whether what follows a name's '@' is perf's source file (it holds a '.'
+// or '/', which an alias's decoration never does).
+[[nodiscard]] bool is_module_name(std::string_view text);
+[[nodiscard]] bool names_source_file(std::string_view after_at);
+
 // A stack frame found in one line of a kernel log: where it is in the line
 // (so the annotation can follow it) and the query. The frame of an oops
 // line without "[module]" is vmlinux's; every frame but the faulting

@@ -18,6 +18,7 @@
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/index/kernel_config.hpp"
+#include "core/query/frame_spec.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/text.hpp"
 
@@ -399,10 +400,7 @@ LookupAnswer SymbolIndex::lookup(std::string_view full_pattern, size_t limit) co
   // MODULE:, perf's @SRC[:RLN], livepatch's ,SYMPOS.
   FrameQuery selector;
   std::string_view pattern = full_pattern;
-  if (size_t colon = pattern.find(':'); colon != std::string_view::npos && colon > 0 &&
-                                        std::all_of(pattern.begin(), pattern.begin() + static_cast<ptrdiff_t>(colon), [](char c) {
-                                          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
-                                        })) {
+  if (size_t colon = pattern.find(':'); colon != std::string_view::npos && is_module_name(pattern.substr(0, colon))) {
     selector.module = std::string(pattern.substr(0, colon));
     selector.module_given = true;
     pattern = pattern.substr(colon + 1);
@@ -410,7 +408,7 @@ LookupAnswer SymbolIndex::lookup(std::string_view full_pattern, size_t limit) co
   if (size_t at = pattern.find('@'); at != std::string_view::npos) {
     std::string_view source = pattern.substr(at + 1);
     source = source.substr(0, source.find(':'));
-    if (source.find_first_of("./") != std::string_view::npos) {
+    if (names_source_file(source)) {
       selector.source = std::string(source);
       pattern = pattern.substr(0, at);
     }
