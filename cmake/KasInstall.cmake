@@ -12,7 +12,7 @@ install(PROGRAMS "${PROJECT_SOURCE_DIR}/kbuild/apply" DESTINATION "${KAS_KBUILD_
 install(FILES "${PROJECT_SOURCE_DIR}/kbuild/kas-module.mk" "${PROJECT_SOURCE_DIR}/kbuild/README.md"
         DESTINATION "${KAS_KBUILD_DIR}")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/kbuild/patches" DESTINATION "${KAS_KBUILD_DIR}"
-        FILES_MATCHING PATTERN "*.patch")
+        FILES_MATCHING PATTERN "*.patch" PATTERN "README.md")
 
 # The JSON schemas are what --json promises: kept with their description.
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/doc/json-output.md"

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # kbuild/apply on the files it patches, taken from Debian's linux-source
 # tarballs, one per series: the series of the tree's version applies, a
-# second run changes nothing, --enable needs a .config, the shell script
-# still parses, and the series stays small (about 60 added lines). Then
-# refusals: a changed file (naming the patch) and a version without a series
-# (naming the supported ones). The booted-kernel check is tests/e2e/.
+# second run changes nothing, --enable needs a .config (in the tree, or in
+# the --objtree/O= build directory), the shell script still parses, and the
+# series stays small (about 60 added lines). Then refusals: a changed file
+# (naming the patch) and a version without a series (naming the supported
+# ones and the nearest). The booted-kernel check is tests/e2e/.
 #
 # usage: apply-test.sh [TARBALL...]   (linux-source-X.Y.tar.xz: checks series X.Y)
 #   KAS_APPLY: the apply script to check (default: this tree's kbuild/apply;
 #   the package test gives the installed one), with its series beside it
-#   default: linux-source-6.1 (required: .ci/setup installs it) and
-#   linux-source-6.12 (checked when installed; .ci/setup installs it too)
+#   default: every series of kbuild/patches, each on its Debian tarball:
+#   /usr/src/linux-source-X.Y.tar.xz (installed by .ci/setup), else unpacked
+#   by .ci/setup from a newer suite into
+#   /var/cache/kasd-ci/linux-source-X.Y/usr/src/linux-source-X.Y.tar.xz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 apply=${KAS_APPLY:-$here/../../kbuild/apply}
@@ -20,12 +23,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 if [ $# -gt 0 ]; then
   tarballs=("$@")
 else
-  tarballs=(/usr/src/linux-source-6.1.tar.xz)
-  if [ -f /usr/src/linux-source-6.12.tar.xz ]; then
-    tarballs+=(/usr/src/linux-source-6.12.tar.xz)
-  else
-    echo "skip: 6.12 series (apt-get install linux-source-6.12; .ci/setup does)"
-  fi
+  tarballs=()
+  for series in $(cd "$patches" && ls -d [0-9]*.[0-9]* | sort -V); do
+    t=/usr/src/linux-source-$series.tar.xz
+    [ -f "$t" ] || t=/var/cache/kasd-ci/linux-source-$series/usr/src/linux-source-$series.tar.xz
+    [ -f "$t" ] || fail "no linux-source-$series.tar.xz for series $series (run .ci/setup)"
+    tarballs+=("$t")
+  done
 fi
 
 work=$(mktemp -d)
@@ -75,7 +79,16 @@ check_series() {
   [ "$added" -le 60 ] || fail "$series: the series adds $added lines (at most about 60)"
 
   if "$apply" "$tree" --enable > "$w/enable.log" 2>&1; then fail "$series: --enable without .config succeeded"; fi
-  grep -q 'no .config' "$w/enable.log" || { cat "$w/enable.log"; fail "$series: --enable: unclear error"; }
+  grep -q 'no .config.*--objtree' "$w/enable.log" || { cat "$w/enable.log"; fail "$series: --enable: unclear error"; }
+  # O= builds: the .config looked for is the build directory's, in both spellings.
+  mkdir "$w/obj"
+  for o in "--objtree $w/obj" "O=$w/obj"; do
+    # shellcheck disable=SC2086
+    if "$apply" "$tree" $o --enable > "$w/enable.log" 2>&1; then fail "$series: --enable without $w/obj/.config succeeded"; fi
+    grep -q "$w/obj/.config: no .config" "$w/enable.log" || { cat "$w/enable.log"; fail "$series: $o --enable: unclear error"; }
+  done
+  if "$apply" "$tree" --objtree "$w/none" --enable > "$w/enable.log" 2>&1; then fail "$series: --objtree of no directory accepted"; fi
+  grep -q "$w/none: no such directory" "$w/enable.log" || { cat "$w/enable.log"; fail "$series: --objtree: unclear error"; }
 
   # A changed file: refused, naming the patch.
   cp -r "$w/pristine" "$w/changed"
@@ -87,14 +100,25 @@ check_series() {
   last_pristine=$w/pristine
 }
 
+# VERSION:NEAREST for the refusal checks, given the series in kbuild/patches.
+NEAREST_CASES=()
+for c in 7.4:7.3 6.6:6.1 6.7:6.12 5.15:6.1; do
+  [ ! -d "$patches/${c#*:}" ] || [ -d "$patches/${c%:*}" ] || NEAREST_CASES+=("$c")
+done
 last_pristine=
 for t in "${tarballs[@]}"; do check_series "$t"; done
 
-# A version without a series: refused before any patch, naming the supported ones.
-other=$work/other
-cp -r "$last_pristine" "$other"
-sed -i 's/^PATCHLEVEL = .*/PATCHLEVEL = 7/' "$other/Makefile"
-if "$apply" "$other" > "$work/other.log" 2>&1; then fail "applied to Linux 6.7"; fi
-grep -q 'is Linux 6\.7; supported: 6\.1, 6\.12$' "$work/other.log" || { cat "$work/other.log"; fail "unclear refusal of 6.7"; }
-diff -r -x Makefile "$last_pristine" "$other" > /dev/null || fail "refused tree was changed"
-echo "ok: Linux 6.7 refused"
+# A version without a series: refused before any patch, naming the
+# supported ones and the nearest (7.4 -> 7.3, 6.6 -> 6.1, 6.7 -> 6.12).
+supported=$(cd "$patches" && ls -d [0-9]*.[0-9]* | sort -V | paste -sd, - | sed 's/,/, /g')
+refused() {  # refused VERSION NEAREST
+  local other=$work/other-$1
+  cp -r "$last_pristine" "$other"
+  sed -i "s/^VERSION = .*/VERSION = ${1%.*}/; s/^PATCHLEVEL = .*/PATCHLEVEL = ${1#*.}/" "$other/Makefile"
+  if "$apply" "$other" > "$work/other.log" 2>&1; then fail "applied to Linux $1"; fi
+  grep -qF "is Linux $1; supported: $supported (nearest supported: $2;" "$work/other.log" ||
+    { cat "$work/other.log"; fail "unclear refusal of $1 (want nearest $2)"; }
+  diff -r -x Makefile "$last_pristine" "$other" > /dev/null || fail "refused tree was changed"
+  echo "ok: Linux $1 refused, nearest supported $2"
+}
+for case in "${NEAREST_CASES[@]}"; do refused ${case/:/ }; done
