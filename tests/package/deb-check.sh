@@ -16,8 +16,8 @@
 #     (systemd-socket-activate);
 #   - kas --version carries debian/changelog's version;
 #   - man -l renders both installed man pages without a warning;
-#   - the installed kbuild/apply applies its series to linux-source-6.1 and
-#     6.12 (tests/kbuild/apply-test.sh with KAS_APPLY);
+#   - the installed kbuild/apply applies every series to its linux-source
+#     tarball (tests/kbuild/apply-test.sh with KAS_APPLY);
 #   - the installed completion completes every command (completion-test.sh);
 #   - the installed kas finds kas-fetch in libexec and fetches the running
 #     kernel's debug files from a local debuginfod (debuginfod-test.sh).
