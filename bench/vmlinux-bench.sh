@@ -7,16 +7,25 @@
 # way the kernel's scripts/mksysmap does with the target's binutils (e.g.
 # aarch64-linux-gnu-nm, installed when missing; 6.1: its grep, 6.12: the sed
 # script itself, read from /usr/src/linux-source-6.12.tar.xz) and checks it
-# equals the package's System.map, then measures in one run:
+# equals the package's System.map (7.x packages keep it in the modules
+# directory), then measures in one run:
 #   - kas vmlinux (census of vmlinux + every module, locations, output):
 #     wall, CPU, peak RSS, alias lines, alias collisions, build-dir leaks;
 #   - the census done the reference way (nm on every module) vs `kas census`,
 #     checked equal, with the time ratio.
+# It also counts the eligible definitions kas found no location for, each
+# with its ELF type, section and section flags (readelf), and fails when
+# fewer than 99.5% of eligible definitions got an alias.
 # With --verify it also checks every alias location against llvm-dwarfdump
-# (bench/verify-locations.py: the subprogram whose address ranges hold the symbol).
+# (bench/verify-locations.py: the subprogram whose address ranges hold the
+# symbol, or the variable at its address for an object).
 #
-# usage: bench/vmlinux-bench.sh [--kernel-package NAME[:ARCH]] [--kas PATH] [--cache DIR] [--verify] [--keep]
+# usage: bench/vmlinux-bench.sh [--kernel-package NAME[:ARCH]] [--kas PATH] [--cache DIR]
+#                               [--linux-source TARBALL] [--verify] [--keep]
 #   e.g. --kernel-package linux-image-6.1.0-56-arm64-dbg:arm64
+#   --linux-source: where scripts/mksysmap is read for 6.12 and later
+#   (default /usr/src/linux-source-X.Y.tar.xz, from Debian's linux-source-X.Y;
+#   for 7.3 see bench/debian-suite-fetch.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,11 +34,13 @@ cache=${KAS_BENCH_CACHE:-/var/cache/kasd-bench}
 verify=0
 keep=0
 pkg=linux-image-6.1.0-56-amd64-dbg
+linux_source=
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel-package) pkg=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
+    --linux-source) linux_source=$2; shift 2 ;;
     --verify) verify=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -50,19 +61,21 @@ echo "kernel $pkg: $vmlinux ($arch, binutils $NM)"
 work=$(mktemp -d)
 if [ "$keep" = 1 ]; then echo "work files kept in $work"; else trap 'rm -rf "$work"' EXIT; fi
 
-# The kernel's scripts/mksysmap: 6.1's is a grep, 6.12's a sed script.
+# The kernel's scripts/mksysmap: 6.1's is a grep; from 6.12 on a sed script,
+# read from the release's own source.
 case "$release" in
   6.1.*)
     "$NM" -n "$vmlinux" | grep -v -e ' [aNUw] ' -e ' \$' -e ' \.L' -e ' __crc_' -e ' __kstrtab_' \
       -e ' __kstrtabns_' -e ' L0$' > "$work/vmlinux.syms" ;;
-  6.12.*)
-    src=/usr/src/linux-source-6.12.tar.xz
-    [ -f "$src" ] || { echo "vmlinux-bench: 6.12's scripts/mksysmap is read from $src: apt-get install linux-source-6.12" >&2; exit 1; }
+  *)
+    series=$(echo "$release" | cut -d. -f1,2)
+    src=${linux_source:-/usr/src/linux-source-$series.tar.xz}
+    [ -f "$src" ] || { echo "vmlinux-bench: Linux $release's scripts/mksysmap is read from $src: apt-get install linux-source-$series, or give --linux-source" >&2; exit 1; }
     tar -xJf "$src" -C "$work" --wildcards --no-wildcards-match-slash '*/scripts/mksysmap'
     "$NM" -n "$vmlinux" | sed -f "$work"/*/scripts/mksysmap > "$work/vmlinux.syms" ;;
-  *) echo "vmlinux-bench: no scripts/mksysmap known for Linux $release (6.1 and 6.12 are)" >&2; exit 1 ;;
 esac
 sysmap=$(dirname "$vmlinux")/System.map-$release
+[ -f "$sysmap" ] || sysmap=$moddir/System.map   # 7.x: linux-base-R's is a placeholder
 if [ -f "$sysmap" ]; then
   if cmp -s "$sysmap" "$work/vmlinux.syms"; then echo "listing equals the package's $(basename "$sysmap")"
   else
@@ -108,6 +121,25 @@ printf 'wall %ss  cpu %ss  peak RSS %d MiB\n' "$kwall" "$kcpu" $((krss / 1024))
 printf 'input lines %d, output lines %d, alias lines %d, alias collisions %d, build-dir leaks %d, input preserved in order: %s\n' \
   "$input" "$output" "$aliases" "$collisions" "$leaks" "$inorder"
 
+# Coverage: eligible definitions without an alias, each described by readelf
+# (ELF type, section, its flags), so the reason is visible.
+read -r eligible located < <(sed -n 's/.* \([0-9]*\) eligible, \([0-9]*\) aliases .*/\1 \2/p' "$work/kas.log")
+sed -n 's/^kas: no location: //p' "$work/kas.log" > "$work/unlocated.lines"   # ADDR TYPE NAME
+readelf -SW "$vmlinux" | sed -n 's/^ *\[ *\([0-9]*\)\] \([^ ]*\) .* \([WAXMSILOGTCxoEDlp]*\) *[0-9]* *[0-9]* *[0-9]*$/\1 \2 \3/p' > "$work/sections"
+readelf -sW "$vmlinux" | awk 'NR == FNR { want[$3 " " $1]; next } ($8 " " $2 in want) { print $8, $4, $7 }' \
+  "$work/unlocated.lines" - > "$work/unlocated.elf"
+awk 'NR == FNR { name[$1] = $2; flags[$1] = $3; next } { print $1, $2, name[$3] "(" flags[$3] ")" }' \
+  "$work/sections" "$work/unlocated.elf" | sort -u > "$work/unlocated.described"
+unlocated=$((eligible - located))
+printf 'eligible %d, aliased %d (%.2f%%), without location %d\n' "$eligible" "$located" \
+  "$(echo "100 * $located / $eligible" | bc -l)" "$unlocated"
+if [ "$unlocated" -gt 0 ]; then
+  echo "without location, by ELF type and section (name type section(flags)):"
+  awk '{print $2, $3}' "$work/unlocated.described" | sort | uniq -c | sort -rn | head -10
+  head -20 "$work/unlocated.described" | sed 's/^/  /'
+fi
+coverage_ok=$(echo "$located * 1000 >= $eligible * 995" | bc)
+
 echo "== locations: addr2line on the same addresses (the reference's way) =="
 awk '{print $1}' "$work/alias.lines" > "$work/alias.addrs"
 read -r awall acpu arss < <(measure addr2line sh -c '"$0" -f -e "$1" @"$2" > /dev/null' "$ADDR2LINE" "$vmlinux" "$work/alias.addrs")
@@ -145,3 +177,4 @@ if [ "$verify" = 1 ]; then
     "$vwall" "$vcpu" $((vrss / 1024))
   tail -n1 "$work/verify.out" | grep -q -E '\((99\.[5-9][0-9]|100\.00)%\)'
 fi
+[ "$coverage_ok" = 1 ] || { echo "vmlinux-bench: fewer than 99.5% of eligible definitions aliased" >&2; exit 1; }

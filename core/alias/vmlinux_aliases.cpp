@@ -1,12 +1,13 @@
 #include "core/alias/vmlinux_aliases.hpp"
 
+#include <gelf.h>
+
 #include <optional>
 #include <unordered_map>
 
 #include "core/alias/decorate.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/linked_address_map.hpp"
-#include "core/elf/nm_type.hpp"
 
 namespace kas {
 
@@ -25,25 +26,31 @@ Result<VmlinuxDebug> VmlinuxDebug::open(const std::string& path, const std::stri
 
 namespace {
 
-// st_size of the listing's symbols, which an nm listing does not carry: a
-// function is matched to its DWARF entry over its whole extent. Found by
-// name and place (section and offset in vmlinux.o, address in vmlinux).
-class SymbolSizes {
+// The ELF symbol behind a listing line, which an nm listing does not carry:
+// its st_size (a function is matched to its DWARF entry over its whole
+// extent) and its type (a variable is sought as one, whatever its letter).
+// Found by name and place (section and offset in vmlinux.o, address in
+// vmlinux).
+class ElfSymbolsByName {
  public:
-  explicit SymbolSizes(const SymbolTable& table) {
+  explicit ElfSymbolsByName(const SymbolTable& table) {
     by_name_.reserve(table.symbols.size());
     for (const ElfSymbol& sym : table.symbols) {
-      if (sym.defined() && sym.size > 0) by_name_.emplace(sym.name, &sym);
+      if (sym.defined()) by_name_.emplace(sym.name, &sym);
     }
   }
-  // 0 when the file has no such symbol.
-  [[nodiscard]] uint64_t size_of(std::string_view name, std::optional<uint32_t> section, uint64_t value) const {
+  // nullptr when the file has no such symbol; of two at one place, one
+  // with a size.
+  [[nodiscard]] const ElfSymbol* find(std::string_view name, std::optional<uint32_t> section, uint64_t value) const {
+    const ElfSymbol* best = nullptr;
     auto [first, last] = by_name_.equal_range(name);
     for (auto it = first; it != last; ++it) {
       const ElfSymbol& sym = *it->second;
-      if (sym.value == value && (!section || sym.section == *section)) return sym.size;
+      if (sym.value != value || (section && sym.section != *section)) continue;
+      if (sym.size > 0) return &sym;
+      if (best == nullptr) best = &sym;
     }
-    return 0;
+    return best;
   }
 
  private:
@@ -65,7 +72,7 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
   decision.eligible = eligible.size();
 
   const DebugInfo& info = *debug.info;
-  const SymbolSizes sizes(debug.symbols);
+  const ElfSymbolsByName elf_symbols(debug.symbols);
   std::optional<LinkedAddressMap> map;
   if (info.relocatable()) {
     auto built = LinkedAddressMap::build(debug.object, debug.symbols, lines);
@@ -78,17 +85,18 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
   for (size_t k = 0; k < eligible.size(); ++k) {
     const NmLine& line = lines[eligible[k]];
     uint64_t address = line.value;
-    uint64_t size = 0;
+    const ElfSymbol* sym = nullptr;
     if (map) {
       auto place = map->to_object(line.value);
       auto base = place ? info.section_address(place->section) : std::nullopt;
       if (!base) continue;  // not from the object: no location
       address = *base + place->offset;
-      size = sizes.size_of(line.name, place->section, place->offset);
+      sym = elf_symbols.find(line.name, place->section, place->offset);
     } else {
-      size = sizes.size_of(line.name, std::nullopt, line.value);
+      sym = elf_symbols.find(line.name, std::nullopt, line.value);
     }
-    queries.push_back({address, nm_is_text(line.type), size, line.name});
+    bool function = sought_as_function(sym != nullptr ? sym->type : STT_NOTYPE, line.type);
+    queries.push_back({address, function, sym != nullptr ? sym->size : 0, line.name});
     queried.push_back(k);
   }
   std::vector<std::optional<SourceLocation>> located = locate(info, debug.tree, queries);
@@ -101,7 +109,7 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
     const NmLine& line = lines[eligible[k]];
     if (!locations[k]) {
       ++decision.unlocated;
-      decision.unlocated_names.emplace_back(line.name);
+      decision.unlocated_names.emplace_back(line.text);
       continue;
     }
     if (locations[k]->from_line_table) ++decision.from_line_table;

@@ -41,7 +41,7 @@ struct VmlinuxDecision {
   size_t from_line_table = 0;  // located by line table (assembly)
   size_t disambiguated = 0;    // needed more than NAME@FILE_LINE
   size_t shortened = 0;        // cut to fit KSYM_NAME_LEN (assign_aliases)
-  std::vector<std::string> unlocated_names;
+  std::vector<std::string> unlocated_names;  // their listing lines, ADDR TYPE NAME
   std::vector<std::string> too_long_names;  // no alias: the name alone is too long for one
 };
 

@@ -1,6 +1,7 @@
 #include "core/dwarf/locator.hpp"
 
 #include <dwarf.h>
+#include <gelf.h>
 
 #include <algorithm>
 #include <map>
@@ -198,9 +199,29 @@ class UnitWalker {
   std::unordered_map<std::string_view, Dwarf_Die> rangeless_;  // first met of each stem
 };
 
+// rustc names a unit "ROOT/@/CRATE.HASH-cgu.N": the crate's root source,
+// then the codegen unit. HASH changes with the toolchain and its flags, so
+// an alias must not carry it: the unit is "ROOT/@/CRATE", whose basename is
+// the crate. The kernel compiles every crate with -Ccodegen-units=1, so a
+// crate is one unit.
+std::string_view without_codegen_unit(std::string_view name) {
+  size_t at = name.rfind("/@/");
+  if (at == std::string_view::npos) return name;
+  size_t dot = name.find('.', at + 3);
+  if (dot == std::string_view::npos || name.find("-cgu.", dot) == std::string_view::npos) return name;
+  return name.substr(0, dot);
+}
+
 std::string unit_of(Dwarf_Die* cu, const SourceTree& tree) {
   const char* unit_name = dwarf_diename(cu);
-  return unit_name == nullptr ? std::string() : tree.relativize(unit_name, comp_dir_of(cu));
+  if (unit_name == nullptr) return {};
+  std::string_view name = unit_name;
+  Dwarf_Word language = 0;
+  Dwarf_Attribute attr;
+  if (dwarf_formudata(dwarf_attr(cu, DW_AT_language, &attr), &language) == 0 && language == DW_LANG_Rust) {
+    name = without_codegen_unit(name);
+  }
+  return tree.relativize(name, comp_dir_of(cu));
 }
 
 void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span<const LocateQuery> queries,
@@ -228,6 +249,20 @@ void locate_orphan_data(const DebugInfo& info, const SourceTree& tree, std::span
 
 }  // namespace
 
+bool sought_as_function(uint8_t elf_type, char nm_type) {
+  switch (elf_type) {
+    case STT_FUNC:
+    case STT_GNU_IFUNC:
+      return true;
+    case STT_OBJECT:
+    case STT_TLS:
+    case STT_COMMON:
+      return false;
+    default:
+      return nm_type == 'T' || nm_type == 't';
+  }
+}
+
 std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const SourceTree& tree,
                                                   std::span<const LocateQuery> queries) {
   std::vector<std::optional<SourceLocation>> results(queries.size());
@@ -246,9 +281,6 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
       orphan_data.push_back(i);
     }
   }
-  // Unit address ranges cover code only, so data symbols are usually not
-  // found by address: search the variables of every unit (only with --data).
-  if (!orphan_data.empty()) locate_orphan_data(info, tree, queries, orphan_data, results);
 
   for (const auto& [cu_offset, members] : by_unit) {
     Dwarf_Die cu;
@@ -290,8 +322,14 @@ std::vector<std::optional<SourceLocation>> locate(const DebugInfo& info, const S
       if (!results[q] && queries[q].function) {
         results[q] = line_table_location(&cu, queries[q].address, end_of(queries[q]), tree, unit);
       }
+      // A variable inside the code range of a unit that does not define it
+      // (a data section that also holds code) is sought everywhere.
+      if (!results[q] && !queries[q].function) orphan_data.push_back(q);
     }
   }
+  // Unit address ranges cover code only, so variables are usually not
+  // found by address: search the variables of every unit, once for all.
+  if (!orphan_data.empty()) locate_orphan_data(info, tree, queries, orphan_data, results);
   return results;
 }
 

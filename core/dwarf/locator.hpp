@@ -46,12 +46,21 @@ struct SourceLocation {
 
 struct LocateQuery {
   uint64_t address = 0;   // in DWARF terms (see DebugInfo::section_address)
-  bool function = true;   // text symbol; false: data (a variable)
+  bool function = true;   // a subprogram or the line table; false: a variable
   uint64_t size = 0;      // st_size; 0 (unknown) counts as one byte
   // The symbol's name, for a function no subprogram's ranges cover (see
   // above); must outlive the locate() call. Empty: not known.
   std::string_view name;
 };
+
+// Whether a symbol is sought as a function (subprogram, or the line table
+// for assembly) or as a variable. Its ELF type decides, not its nm letter:
+// the letter follows the section's flags, and a link that makes a data
+// section executable (Linux 7.x's x86 vmlinux puts .text..relocate_kernel
+// in .data) turns every variable there into `t` for nm, kallsyms and
+// tracers. Only a symbol without a type (an assembly label) goes by the
+// letter.
+[[nodiscard]] bool sought_as_function(uint8_t elf_type, char nm_type);
 
 // Locates every query; an element is nullopt when DWARF has no location for
 // it (no alias is made then). Thread-compatible: one Locator per thread.

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/dwarf/debug_info.hpp"
-#include "core/elf/nm_type.hpp"
 
 namespace kas {
 
@@ -24,7 +23,8 @@ Result<std::vector<SymbolPlace>> locate_object_symbols(const ElfFile& file, std:
     if (!base) continue;
     places[k].placed = true;
     places[k].address = *base + symbols[k]->value;
-    queries.push_back({places[k].address, nm_is_text(symbols[k]->nm_type), symbols[k]->size, symbols[k]->name});
+    queries.push_back({places[k].address, sought_as_function(symbols[k]->type, symbols[k]->nm_type), symbols[k]->size,
+                       symbols[k]->name});
     queried.push_back(k);
   }
   auto locations = locate(**info, tree, queries);

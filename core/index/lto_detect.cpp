@@ -1,5 +1,6 @@
 #include "core/index/lto_detect.hpp"
 
+#include <optional>
 #include <string_view>
 
 #include "core/elf/nm_type.hpp"
@@ -31,6 +32,13 @@ Lto lto_from_config(std::string_view config) {
 }
 
 LtoDecision lto_from_names(std::span<const NmLine> lines) {
+  // A bare .N is full LTO's only in code: GCC numbers function-scope
+  // statics (descriptor.7), and a link that makes a data section executable
+  // (7.x's x86 .data) has nm type them `t`. Code ends at _etext.
+  std::optional<uint64_t> etext;
+  for (const NmLine& line : lines) {
+    if (line.name == "_etext" && !line.address.empty()) etext = line.value;
+  }
   size_t thin = 0;
   size_t bare = 0;
   size_t clones = 0;
@@ -39,7 +47,7 @@ LtoDecision lto_from_names(std::span<const NmLine> lines) {
     if (!nm_is_text(line.type)) continue;
     if (strip_lto_suffix(line.name, Lto::kThin).size() != line.name.size()) {
       ++thin;
-    } else if (ends_with_bare_number(line.name)) {
+    } else if (ends_with_bare_number(line.name) && (!etext || line.value < *etext)) {
       ++bare;
     }
   }

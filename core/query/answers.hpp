@@ -95,7 +95,7 @@ struct ProbeAnswer {
   // the same kernel: the alias, NAME, MODULE:NAME or ANCHOR+0xOFF (see
   // SymbolIndex::probe). Empty with `error`.
   std::string location;
-  std::string how;          // "alias", "unique", "module", "anchor"
+  std::string how;          // "alias", "unique", "module", "anchor", "vmlinux-first", ...
   std::string anchor;       // with "anchor": the uniquely named symbol it counts from
   uint64_t anchor_offset = 0;
   // No uniquely named symbol before it: `anchor` is the first after it and

@@ -15,6 +15,7 @@
 #include "core/dwarf/address_source.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/elf_file.hpp"
+#include "core/elf/linux_version.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/index/kernel_config.hpp"
@@ -62,6 +63,7 @@ BinaryPart part_of(const BinaryRecord& record, const Census& census, Lto lto) {
     e.name_length = static_cast<uint32_t>(sym.name.size());
     e.count = census.count(census_name(sym.name, lto));
     e.nm_type = sym.nm_type;
+    e.elf_type = sym.type;
     part.entries.push_back(e);
   }
   return part;
@@ -112,7 +114,7 @@ Result<std::unique_ptr<DebugInfo>> add_vmlinux_aliases(BinaryPart& part, const Q
   for (size_t i = 0; i < part.entries.size(); ++i) {
     if (!nm_is_text(part.entries[i].nm_type)) continue;
     const SymbolIndex::Entry& e = part.entries[i];
-    queries.push_back({e.value, true, e.size, view(part, e.name_offset, e.name_length)});
+    queries.push_back({e.value, sought_as_function(e.elf_type, e.nm_type), e.size, view(part, e.name_offset, e.name_length)});
     asked.push_back(static_cast<uint32_t>(i));
   }
   auto located = locate(*debug->info, debug->tree, queries);
@@ -241,6 +243,9 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
   index->traced_ = std::make_unique<Traced[]>(parts.size());
   if (auto config = read_kernel_config(target.kernel)) {
     index->probes_notrace_ = config_enables(config->text, "CONFIG_KPROBE_EVENTS_ON_NOTRACE");
+  }
+  if (auto vmlinux = ElfFile::open(target.kernel.vmlinux)) {
+    index->kprobe_rules_ = kprobe_rules_for(read_linux_version(*vmlinux));
   }
   LocationCache vmlinux_seed;
   for (size_t b = 0; b < parts.size(); ++b) {
@@ -500,7 +505,7 @@ std::vector<SymbolDefinition> SymbolIndex::describe(std::span<const uint32_t> id
             }
             address += *base;
           }
-          queries.push_back({address, nm_is_text(e.nm_type), e.size, name_of(e)});
+          queries.push_back({address, sought_as_function(e.elf_type, e.nm_type), e.size, name_of(e)});
           asked.push_back(k);
         }
         auto located = locate(info, tree, queries);

@@ -31,6 +31,7 @@
 #include "core/util/file_stamp.hpp"
 #include "core/query/answers.hpp"
 #include "core/query/dwarf_slots.hpp"
+#include "core/query/kprobe_rules.hpp"
 #include "core/query/query_target.hpp"
 #include "core/util/progress.hpp"
 #include "core/util/result.hpp"
@@ -113,6 +114,7 @@ class SymbolIndex {
     uint32_t count = 0;
     uint32_t symtab_index = 0;  // in its binary's .symtab
     char nm_type = '?';
+    uint8_t elf_type = 0;  // STT_*: a function or a variable to DWARF
   };
 
  private:
@@ -146,6 +148,9 @@ class SymbolIndex {
   // site (nothing to tell from).
   [[nodiscard]] std::optional<bool> ftrace_traceable(uint32_t id) const;
   [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
+  // What the kernel makes of a probe on `query`'s name as given (plain or
+  // MOD:NAME) when it names several functions, for the refusal's text.
+  [[nodiscard]] std::string plain_name_verdict(const FrameQuery& query) const;
   // Definitions named exactly `name` in `binary` (any binary when nullopt).
   [[nodiscard]] size_t exact_count(std::string_view name, std::optional<uint32_t> binary) const;
   // Entries named `name` (or, with the separator, aliased so); in an LTO
@@ -185,6 +190,8 @@ class SymbolIndex {
   // The kernel's CONFIG_KPROBE_EVENTS_ON_NOTRACE (from its config, when
   // found): kprobe_events then takes notrace functions too.
   bool probes_notrace_ = false;
+  // How its kprobe_events counts a name (its release, read from vmlinux).
+  KprobeRules kprobe_rules_;
   mutable std::once_flag by_alias_once_;
   mutable std::vector<uint32_t> by_alias_;  // ids of entries with an alias, sorted by alias
   mutable std::atomic<bool> stale_{false};

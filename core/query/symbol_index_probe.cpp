@@ -2,15 +2,10 @@
 // carry aliases, using only names that kernel's kallsyms resolves the same
 // way on every boot.
 //
-// What the kernel accepts (kernel/trace/trace_kprobe.c, __trace_kprobe_create):
-// "p:EVENT [MOD:]SYM[+OFFS]". Linux 6.1.192 refuses a SYM without "MOD:"
-// that more than one kallsyms entry, vmlinux's or a loaded module's, is
-// named (number_of_same_symbols(), EADDRNOTAVAIL); it does not check
-// "MOD:SYM", and kallsyms_lookup_name() then takes the module's first SYM.
-// Linux 6.12 checks both (validate_probe_symbol(): a MOD:SYM must be unique
-// in its module). So a probe location is a name no other symbol shares:
-// vmlinux-wide and over every module for a plain SYM (a module loaded later
-// could otherwise make it ambiguous), module-wide for MOD:SYM. SYM+OFFS is
+// What the kernel accepts for a name is kprobe_rules.hpp's: a plain SYM
+// must be unique over vmlinux and every module (a module loaded later could
+// otherwise make it ambiguous), or from Linux 7.1 on only in vmlinux when
+// vmlinux defines it; MOD:SYM must be unique in its module. SYM+OFFS is
 // then resolved as kallsyms address plus OFFS, and x86's can_probe() only
 // asks that the address starts an instruction: the start of the function
 // after SYM does. Both KASLR and module loading move a section as a whole,
@@ -29,6 +24,7 @@
 #include "core/elf/elf_file.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
+#include "core/query/kprobe_rules.hpp"
 #include "core/query/symbol_index.hpp"
 #include "core/util/text.hpp"
 
@@ -81,6 +77,27 @@ std::optional<bool> SymbolIndex::ftrace_traceable(uint32_t id) const {
   return false;
 }
 
+std::string SymbolIndex::plain_name_verdict(const FrameQuery& q) const {
+  const std::string name = q.symbol;
+  if (q.module_given) {
+    const size_t in_module = [&] {
+      for (uint32_t b = 1; b < binaries_.size(); ++b) {
+        if (binaries_[b].name == normalized_module(q.module)) return exact_count(name, b);
+      }
+      return size_t{0};
+    }();
+    return in_module > 1 ? "'" + q.module + ":" + name + "' is not unique in its module either: " + non_unique_refusal()
+                         : std::string("the kernel takes '") + q.module + ":" + name + "'";
+  }
+  const size_t in_vmlinux = exact_count(name, 0);
+  if (kprobe_rules_.vmlinux_first && in_vmlinux == 1) {
+    return "a plain '" + name + "' is vmlinux's on " + kprobe_rules_.kernel() +
+           " (trace_kprobe.c counts vmlinux alone when it defines the name)";
+  }
+  if (in_vmlinux > 1 || exact_count(name, std::nullopt) > 1) return "a plain '" + name + "': " + non_unique_refusal();
+  return "a plain '" + name + "' is unique to the kernel";
+}
+
 size_t SymbolIndex::exact_count(std::string_view name, std::optional<uint32_t> binary) const {
   auto lo = std::lower_bound(by_name_.begin(), by_name_.end(), name,
                              [&](uint32_t id, std::string_view n) { return name_of(entries_[id]) < n; });
@@ -111,13 +128,19 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     answer.error = narrowed;
     return answer;
   }
+  // A plain name vmlinux defines once is vmlinux's to a 7.1+ kernel
+  // (kprobe_rules.hpp), whatever the modules hold: so is it to kas.
+  if (ids.size() > 1 && kprobe_rules_.vmlinux_first && !q.module_given && exact_count(q.symbol, 0) == 1) {
+    std::erase_if(ids, [&](uint32_t id) { return entries_[id].binary != 0; });
+  }
   if (ids.size() != 1) {
     // Every definition of the name, as lookup lists them, to choose from.
     answer.candidates = describe(named(q.symbol));
     answer.error = ids.empty() ? "no function named '" + q.symbol + "'" +
                                      (q.module_given ? " in " + normalized_module(q.module) : std::string())
                                : "'" + q.symbol + "' names " + std::to_string(ids.size()) +
-                                     " functions: give its alias (kas lookup " + q.symbol + ")";
+                                     " functions: give its alias (kas lookup " + q.symbol + "); " +
+                                     plain_name_verdict(q);
     return answer;
   }
   const uint32_t id = ids.front();
@@ -163,9 +186,21 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   // Uniqueness is only known over what was read: with vmlinux alone, a
   // module may define the name too (sunrpc's c_show beside vmlinux's), and
   // the kernel then refuses the plain name. Said as such, never "unique".
+  // From 7.1 on a plain name vmlinux defines once is vmlinux's, whatever
+  // the modules hold (kprobe_rules.hpp): "vmlinux-first" when a module
+  // defines it too, or when no module was read to tell.
   const bool modules_read = !target_.kernel.modules_orders.empty() || !target_.kernel.module_dirs.empty();
-  if (exact_count(name, std::nullopt) == 1 || (in_module && exact_count(name, e.binary) == 1)) {
-    answer.how = in_module ? "module" : modules_read ? "unique" : "unique-in-vmlinux";
+  const bool vmlinux_first = kprobe_rules_.vmlinux_first && !in_module;
+  const size_t everywhere = exact_count(name, std::nullopt);
+  if (everywhere == 1 || (in_module && exact_count(name, e.binary) == 1) ||
+      (vmlinux_first && exact_count(name, 0) == 1)) {
+    if (in_module) {
+      answer.how = "module";
+    } else if (vmlinux_first) {
+      answer.how = everywhere == 1 && modules_read ? "unique" : "vmlinux-first";
+    } else {
+      answer.how = modules_read ? "unique" : "unique-in-vmlinux";
+    }
     answer.location = module_prefix + std::string(name) + plus;
     return answer;
   }
@@ -194,7 +229,10 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
       const std::string_view other_name = name_of(*other);
       if (other_name.empty() || kallsyms_ignores(other_name) || is_excluded_name(other_name)) continue;
       if (other_name.find(target_.alias.separator) != std::string_view::npos) continue;  // an alias symbol
-      if (exact_count(other_name, in_module ? std::optional(e.binary) : std::nullopt) != 1) continue;
+      // (a plain anchor counted as the kernel counts it: vmlinux alone from 7.1)
+      const std::optional<uint32_t> counted_in =
+          in_module || vmlinux_first ? std::optional(e.binary) : std::nullopt;
+      if (exact_count(other_name, counted_in) != 1) continue;
       return other;
     }
     return nullptr;
@@ -214,7 +252,7 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
     }
     return answer;
   }
-  answer.how = modules_read || in_module ? "anchor" : "anchor-in-vmlinux";
+  answer.how = modules_read || in_module || vmlinux_first ? "anchor" : "anchor-in-vmlinux";
   answer.anchor = std::string(name_of(*anchor));
   answer.anchor_offset = e.value - anchor->value + q.offset;
   answer.location = module_prefix + answer.anchor + "+" + hex(answer.anchor_offset);

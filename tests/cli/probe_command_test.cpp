@@ -187,6 +187,55 @@ TEST_F(ProbeCommand, AnAmbiguousNameListsItsCandidatesAndExitsOne) {
   EXPECT_NE(none.err.find("no function named 'no_such_function'"), std::string::npos) << none.err;
 }
 
+// only_here is defined once in vmlinux (kernel/unique.c) and once in the
+// hello module. Linux 6.x counts a plain name over vmlinux and every
+// module, so the plain name is refused and a unique anchor is needed; from
+// 7.1 on trace_kprobe.c counts vmlinux alone when it defines the name
+// (number_of_same_symbols), so the plain name is vmlinux's. The release is
+// the one the fixture's linux_banner claims, read as /proc/version shows.
+TEST_F(ProbeCommand, AVmlinuxNameAModuleSharesIsPlainFromLinux71On) {
+  ASSERT_EQ(vmlinux_["only_here"].size(), 1u);
+  ASSERT_EQ(everywhere_["only_here"], 2);
+  const auto& k73 = test::fixture_kernel_with("-DKAS_FIXTURE_LINUX_VERSION=\"7.3.4+deb13-amd64\"");
+  const auto& k612 = test::fixture_kernel_with("-DKAS_FIXTURE_LINUX_VERSION=\"6.12.107\"");
+  ASSERT_FALSE(k73.root.empty());
+  ASSERT_FALSE(k612.root.empty());
+  auto banner = test::run_process({"sh", "-c", "strings -a \"$0\" | grep '^Linux version '", k73.vmlinux()});
+  ASSERT_EQ(banner.out, "Linux version 7.3.4+deb13-amd64 (fixture@kas) (gcc) #1 SMP\n");
+  const auto aliases = vmlinux_aliases(k73.objtree, "only_here");
+  ASSERT_EQ(aliases.size(), 1u);
+  const std::string alias = aliases.begin()->second;
+
+  // 7.3: the plain name, and vmlinux's alias, are probed as the plain name.
+  Probe p = probe({"only_here", "--tree", k73.objtree});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.location, "only_here");
+  Probe a = probe({alias, "--tree", k73.objtree});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.location, "only_here");
+  auto json = test::run_process({test::kas_binary(), "probe", alias, "--tree", k73.objtree, "--json"});
+  EXPECT_NE(json.out.find("\"how\":\"vmlinux-first\""), std::string::npos) << json.out;
+  // The module's copy is still MOD:NAME.
+  Probe m = probe({"hello:only_here", "--tree", k73.objtree});
+  EXPECT_EQ(m.location, "hello:only_here") << m.err;
+
+  // 6.12 refuses the plain name: kas says so, and places vmlinux's copy
+  // by an anchor whose name is unique over vmlinux and the modules.
+  Probe q = probe({"only_here", "--tree", k612.objtree});
+  EXPECT_EQ(q.exit_code, 1);
+  EXPECT_NE(q.err.find("The symbol is not unique"), std::string::npos) << q.err;
+  Probe b = probe({alias, "--tree", k612.objtree});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto [anchor, offset] = split_location(b.location);
+  EXPECT_NE(anchor, "only_here");
+  EXPECT_EQ(everywhere_[anchor], 1) << b.location;
+
+  // A name vmlinux defines twice is refused by both.
+  Probe dup = probe({"name_show", "--tree", k73.objtree});
+  EXPECT_EQ(dup.exit_code, 1);
+  EXPECT_NE(dup.err.find("The symbol is not unique"), std::string::npos) << dup.err;
+}
+
 TEST_F(ProbeCommand, EventNamesAreIdentifiersTracefsAccepts) {
   const auto aliases = vmlinux_aliases(kernel_->objtree, "load_elf_binary");
   ASSERT_FALSE(aliases.empty());

@@ -81,6 +81,12 @@ TEST(LtoDetect, NamesDecideWithoutConfig) {
   // a data symbol's number proves nothing
   EXPECT_EQ(lto_from_names(listing("ffffffff82000000 d __key.5\n")).lto, Lto::kNone);
   EXPECT_EQ(lto_from_names({}).lto, Lto::kNone);
+  // 7.x's x86 .data is executable: GCC's numbered statics there are `t`,
+  // but past _etext, where no code of an LTO link is
+  const std::string data_as_text = "ffffffff81000000 T _stext\nffffffff81001000 T _etext\n"
+                                   "ffffffff83000000 t descriptor.7\nffffffff83000010 t descriptor.7\n";
+  EXPECT_EQ(lto_from_names(listing(data_as_text)).lto, Lto::kNone);
+  EXPECT_EQ(lto_from_names(listing("ffffffff81000800 t name_show.49514\n" + data_as_text)).lto, Lto::kFull);
 }
 
 TEST(LtoDetect, TheTreeConfigBesideTheInputsWinsOverNames) {

@@ -1,0 +1,73 @@
+#include "core/elf/linux_version.hpp"
+
+#include <gelf.h>
+
+#include <algorithm>
+#include <charconv>
+#include <span>
+
+namespace kas {
+
+namespace {
+
+// A decimal number at the start of `text`, which it then skips.
+std::optional<int> take_number(std::string_view& text) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data()) return std::nullopt;
+  text.remove_prefix(static_cast<size_t>(end - text.data()));
+  return value;
+}
+
+}  // namespace
+
+std::optional<LinuxVersion> parse_linux_banner(std::string_view banner) {
+  constexpr std::string_view kPrefix = "Linux version ";
+  if (!banner.starts_with(kPrefix)) return std::nullopt;
+  banner.remove_prefix(kPrefix.size());
+  LinuxVersion v;
+  auto major = take_number(banner);
+  if (!major || !banner.starts_with('.')) return std::nullopt;
+  banner.remove_prefix(1);
+  auto minor = take_number(banner);
+  if (!minor) return std::nullopt;
+  v.version = *major;
+  v.patchlevel = *minor;
+  if (banner.starts_with('.')) {
+    banner.remove_prefix(1);
+    if (auto sub = take_number(banner)) v.sublevel = *sub;
+  }
+  return v;
+}
+
+std::optional<LinuxVersion> read_linux_version(const ElfFile& file) {
+  for (size_t i = 1; i < file.section_count(); ++i) {
+    GElf_Shdr symtab{};
+    if (!file.section_header(i, symtab) || symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize == 0) continue;
+    Elf_Data* data = elf_getdata(elf_getscn(file.elf(), i), nullptr);
+    if (data == nullptr) return std::nullopt;
+    const size_t count = symtab.sh_size / symtab.sh_entsize;
+    for (size_t s = 1; s < count; ++s) {
+      GElf_Sym sym{};
+      if (gelf_getsym(data, static_cast<int>(s), &sym) == nullptr) break;
+      const char* name = elf_strptr(file.elf(), symtab.sh_link, sym.st_name);
+      if (name == nullptr || std::string_view(name) != "linux_banner") continue;
+      GElf_Shdr holder{};
+      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE || !file.section_header(sym.st_shndx, holder) ||
+          holder.sh_type != SHT_PROGBITS) {
+        return std::nullopt;
+      }
+      // A relocatable vmlinux.o holds section offsets, a linked one addresses.
+      const uint64_t offset = file.is_relocatable() ? sym.st_value : sym.st_value - holder.sh_addr;
+      if (offset >= holder.sh_size) return std::nullopt;
+      const std::span<const unsigned char> image = file.image();
+      const uint64_t at = holder.sh_offset + offset;
+      if (at >= image.size()) return std::nullopt;
+      const size_t length = std::min<uint64_t>({holder.sh_size - offset, image.size() - at, 256});
+      return parse_linux_banner(std::string_view(reinterpret_cast<const char*>(image.data() + at), length));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kas
