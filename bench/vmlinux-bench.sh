@@ -125,7 +125,8 @@ printf 'input lines %d, output lines %d, alias lines %d, alias collisions %d, bu
 # (ELF type, section, its flags), so the reason is visible.
 read -r eligible located < <(sed -n 's/.* \([0-9]*\) eligible, \([0-9]*\) aliases .*/\1 \2/p' "$work/kas.log")
 sed -n 's/^kas: no location: //p' "$work/kas.log" > "$work/unlocated.lines"   # ADDR TYPE NAME
-readelf -SW "$vmlinux" | sed -n 's/^ *\[ *\([0-9]*\)\] \([^ ]*\) .* \([WAXMSILOGTCxoEDlp]*\) *[0-9]* *[0-9]* *[0-9]*$/\1 \2 \3/p' > "$work/sections"
+# (index name flags: "[Nr] Name Type Addr Off Size ES Flg Lk Inf Al", Flg may be empty)
+readelf -SW "$vmlinux" | sed -n 's/^ *\[ *\([0-9]*\)\] /\1 /p' | awk '{print $1, $2, (NF == 11 ? $8 : "")}' > "$work/sections"
 readelf -sW "$vmlinux" | awk 'NR == FNR { want[$3 " " $1]; next } ($8 " " $2 in want) { print $8, $4, $7 }' \
   "$work/unlocated.lines" - > "$work/unlocated.elf"
 awk 'NR == FNR { name[$1] = $2; flags[$1] = $3; next } { print $1, $2, name[$3] "(" flags[$3] ")" }' \

@@ -23,6 +23,7 @@
 #include "core/alias/exclusions.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/kallsyms_names.hpp"
+#include "core/dwarf/locator.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/query/kprobe_rules.hpp"
 #include "core/query/symbol_index.hpp"
@@ -118,8 +119,23 @@ ProbeAnswer SymbolIndex::probe_one(const FrameQuery& q, bool kernel_has_aliases)
   }
   std::vector<uint32_t> ids;
   std::vector<uint32_t> functions;
+  size_t variables_typed_text = 0;
   for (uint32_t id : named(q.symbol)) {
-    if (nm_is_text(entries_[id].nm_type)) functions.push_back(id);
+    if (!nm_is_text(entries_[id].nm_type)) continue;
+    // A variable nm calls text (7.x's x86 .data is executable) is no code
+    // a kprobe can go on: register_kprobe wants kernel text.
+    if (sought_as_function(entries_[id].elf_type, entries_[id].nm_type)) {
+      functions.push_back(id);
+    } else {
+      ++variables_typed_text;
+    }
+  }
+  if (functions.empty() && variables_typed_text > 0) {
+    answer.candidates = describe(named(q.symbol));
+    answer.error = "'" + q.symbol + "' is a variable (ELF STT_OBJECT), though nm and kallsyms type it text (its "
+                   "data section is executable): kprobes go on code (register_kprobe refuses an address outside "
+                   "kernel text)";
+    return answer;
   }
   std::string narrowed;
   for (uint32_t id : select(functions, q, narrowed)) ids.push_back(id);

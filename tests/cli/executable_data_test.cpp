@@ -143,5 +143,13 @@ TEST_F(ExecutableData, LookupShowsWhereEachCopyIsDefined) {
   EXPECT_NE(r.out.find("drivers/two/attr.c:4"), std::string::npos) << r.out;
 }
 
+TEST_F(ExecutableData, AVariableTypedTextIsNoProbeLocation) {
+  auto r = test::run_process({test::kas_binary(), "probe", "set_root@drivers_one_attr_c_1", "--no-daemon",
+                              "--vmlinux", dir_.file("vmlinux"), "--modules-order", dir_.file("modules.order")});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("is a variable"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace kas
