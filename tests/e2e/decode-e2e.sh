@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of `kas decode` against real kernel call traces.
 #
-# usage: tests/e2e/decode-e2e.sh [--arch x86_64|arm64] [--kernel 6.1|6.12] [--workdir DIR]
+# usage: tests/e2e/decode-e2e.sh [--arch x86_64|arm64] [--kernel 6.1|6.12|7.3] [--workdir DIR]
 #                                [--kas PATH] [--no-build | --no-make]
 #
 # Drives ../shared/e2e/kernel-e2e.sh (beside this repository) on its small
@@ -48,8 +48,8 @@
 # decode_stacktrace.txt, dst.tsv, kas.json, kas.stderr, kas.tsv).
 #   --arch     x86_64 (default) or arm64 (cross-built with aarch64-linux-gnu-,
 #              booted on qemu-system-aarch64 -M virt, TCG)
-#   --kernel   6.1 (default) or 6.12: Debian's linux-source-VERSION
-#              (/usr/src/linux-source-VERSION.tar.xz)
+#   --kernel   6.1 (default), 6.12 or 7.3: Debian's linux-source-VERSION
+#              (tests/e2e/kernel-source.sh finds its tarball)
 #   --workdir  the harness's work directory (default
 #              /var/tmp/kas-e2e-stack-ARCH-VERSION), one per kind
 #   --kas      the kas to check (default build/client/kas of this repository)
@@ -90,10 +90,8 @@ case "$arch" in
   arm64) cross=${CROSS_COMPILE:-aarch64-linux-gnu-} ;;
   *) echo "decode-e2e.sh: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
-case "$kernel" in
-  6.1|6.12) ;;
-  *) echo "decode-e2e.sh: --kernel must be 6.1 or 6.12, not '$kernel'" >&2; exit 2 ;;
-esac
+. "$here/kernel-source.sh"
+kernel_src=$(kernel_source "$kernel") || exit 2
 workdir=${workdir:-/var/tmp/kas-e2e-stack-$arch-$kernel}
 for t in jq "${cross}addr2line" "${cross}readelf" "${cross}nm"; do
   command -v "$t" > /dev/null || { echo "decode-e2e.sh: $t not found" >&2; exit 2; }
@@ -110,7 +108,7 @@ check() {  # check DESCRIPTION COMMAND...
 if [ -n "$run_harness" ]; then
   [ -x "$harness" ] || { echo "decode-e2e.sh: no harness at $harness (set KAS_E2E_HARNESS)" >&2; exit 2; }
   harness_args=(--workdir "$workdir" --arch "$arch" --accel tcg --jobs 2 --quiet
-                --kernel-src "/usr/src/linux-source-$kernel.tar.xz"
+                --kernel-src "$kernel_src"
                 --extra-fragment "$here/sysrq.config")
   [ ! -f "$here/sysrq-$arch.config" ] || harness_args+=(--extra-fragment "$here/sysrq-$arch.config")
   harness_args+=(--stack 'echo 1 > /sys/module/kas_hello/parameters/stack; cat /sys/kernel/kas_hello/name'
