@@ -18,10 +18,13 @@
 #   RELEASE  Debian's kernel of that series whose census the tree exports
 #            (its System.map and modules under
 #            /var/cache/kasd-ci/linux-image-RELEASE, or $KAS_KERNEL_IMAGE_DIR)
-#   CACHE    where the prepared tree is kept between runs; prepared again
-#            when the tarball, the series, kbuild/apply or this script change
+#   CACHE    where the prepared tree is kept between runs (default
+#            /var/cache/kasd-ci/prepared-tree-X.Y, beside what .ci/setup
+#            unpacks, so that CI's fresh clones reuse it; where that is not
+#            writable, ~/.cache/kasd/prepared-tree-X.Y); prepared again when
+#            the tarball, the series, kbuild/apply, gcc or this script change
 set -euo pipefail
-kas=$1 tarball=$2 release=$3 cache=$4
+kas=$1 tarball=$2 release=$3 cache=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 image=${KAS_KERNEL_IMAGE_DIR:-/var/cache/kasd-ci/linux-image-$release}
@@ -36,6 +39,13 @@ series=${series%.tar.xz}
 [ -d "$repo/kbuild/patches/$series" ] || fail "no series kbuild/patches/$series"
 arch=$(uname -m)
 [ "$arch" = x86_64 ] || fail "the prepared tree is configured for x86_64 (this is $arch)"
+if [ -z "$cache" ]; then
+  cache=/var/cache/kasd-ci/prepared-tree-$series
+  [ -w "$(dirname "$cache")" ] || cache=${XDG_CACHE_HOME:-$HOME/.cache}/kasd/prepared-tree-$series
+fi
+mkdir -p "$(dirname "$cache")"
+exec 9> "$cache.lock"
+flock 9   # one run prepares or uses the tree at a time
 
 # The prepared tree, reused while its inputs are the same.
 stamp=$( { stat -c '%n %s %Y' "$tarball"; cat "$repo/kbuild/patches/$series"/*.patch "$repo/kbuild/apply" "$0"; gcc --version | head -1; } |
