@@ -459,7 +459,7 @@ def verify_vmlinux(vmlinux, kas_output, sep, cross, report, saved=None):
     symbols = {}
     for line in readelf(vmlinux, "-s").splitlines():
         f = line.split()
-        if len(f) >= 8 and f[0].endswith(":"):
+        if len(f) >= 8 and f[0].endswith(":") and f[0][:-1].isdigit():
             size = int(f[2], 16) if f[2].startswith("0x") else int(f[2])
             symbols.setdefault((f[7], int(f[1], 16)), (size, f[3]))
 
