@@ -5,12 +5,16 @@
 #                             [--kas PATH] [--touch FILE]
 #
 # Drives ../shared/e2e/kernel-e2e.sh (beside this repository) with this
-# project's kbuild/patches on its small Linux 6.1 kernel, in two boots:
+# project's kbuild/patches on its small kernel (Linux 6.1 unless --kernel), in two boots:
 #   1. build (kbuild/apply --enable as the harness's hook, KAS=PATH), boot,
 #      and record /proc/kallsyms; the alias names are taken from it;
 #   2. boot the same build again and probe: a vmlinux alias and the
 #      out-of-tree kas_hello alias must register and fire, a uio alias must
-#      register, plain name_show must still be refused; on arm64 also the
+#      register, plain name_show must still be refused (on a kernel that
+#      resolves an unqualified name found in vmlinux there alone, 7.3's
+#      trace_kprobe.c, it must instead fire as vmlinux's one name_show), a
+#      text name defined twice in vmlinux (c_start if there) must be refused
+#      and its alias registered; on arm64 also the
 #      GICv2 driver's gic_eoi_irq alias must fire and plain gic_eoi_irq
 #      (GICv2 and GICv3 both define it) be refused.
 # Then, on the host, from the guest's /proc/kallsyms: vmlinux aliases for
@@ -24,9 +28,13 @@
 #              booted on qemu-system-aarch64 -M virt (always TCG on x86_64)
 #   --workdir  the harness's work directory, one per arch (default
 #              /tmp/kas-e2e, arm64 /tmp/kas-e2e-arm64)
-#   --kernel   6.1 (default) or 6.12: the harness builds Debian's
-#              linux-source-VERSION (/usr/src/linux-source-VERSION.tar.xz);
-#              the default work directory gets a -VERSION suffix for 6.12
+#   --kernel   6.1 (default), 6.12 or 7.3, any series of kbuild/patches:
+#              the harness builds Debian's linux-source-VERSION, its tarball
+#              found as /usr/src/linux-source-VERSION.tar.xz, else where
+#              .ci/setup unpacks a newer suite's package
+#              (/var/cache/kasd-ci/linux-source-VERSION/usr/src/...);
+#              the default work directory gets a -VERSION suffix (not 6.1)
+#   --kernel-src TARBALL  the source tarball (default: found as above)
 #   --btf      also CONFIG_DEBUG_INFO_BTF and _BTF_MODULES (tests/e2e/btf.config,
 #              with pahole from dwarves): every module of the tree carries
 #              .BTF, its names are plain function names (BTF is made from
@@ -34,7 +42,10 @@
 #              every module without a BTF complaint; the default work
 #              directory gets a -btf suffix
 #   --llvm     build with LLVM=1 (clang, ld.lld); the default work directory
-#              gets a -llvm suffix
+#              gets a -llvm suffix. The tools are the first in PATH: 7.3
+#              wants Clang >= 17.0.1 (scripts/min-tool-version.sh; Debian
+#              12's clang is 14): apt-get install clang-19 lld-19 llvm-19
+#              and run with PATH=/usr/lib/llvm-19/bin:$PATH
 #   --lto KIND thin or full: Clang ThinLTO or full LTO (implies --llvm); the
 #              default work directory gets a -lto-KIND suffix. Also checks
 #              that every name duplicated once the link's suffixes
@@ -71,6 +82,7 @@ accel=tcg
 kas=$repo/build/client/kas
 touch_args=()
 kernel=6.1
+kernel_src=
 btf=
 llvm=
 lto=
@@ -86,6 +98,7 @@ while [ $# -gt 0 ]; do
     --lto) lto=$2; llvm=1; shift 2 ;;
     --arch) arch=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
+    --kernel-src) kernel_src=$2; shift 2 ;;
     --workdir) workdir=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --kas) kas=$2; shift 2 ;;
@@ -113,15 +126,16 @@ case "$arch" in
            "dpkg --add-architecture arm64 && apt-get update" >&2; exit 2; } ;;
   *) echo "run-e2e.sh: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
-kernel_args=()
-case "$kernel" in
-  6.1) ;;
-  6.12)
-    kernel_args=(--kernel-src /usr/src/linux-source-6.12.tar.xz)
-    [ -f "${kernel_args[1]}" ] || { echo "run-e2e.sh: ${kernel_args[1]} missing: apt-get install linux-source-6.12" >&2; exit 2; }
-    [ -n "$workdir_given" ] || workdir=$workdir-6.12 ;;
-  *) echo "run-e2e.sh: --kernel must be 6.1 or 6.12, not '$kernel'" >&2; exit 2 ;;
-esac
+# Any series of kbuild/patches: nothing here is specific to one.
+[[ "$kernel" =~ ^[0-9]+\.[0-9]+$ ]] && [ -d "$repo/kbuild/patches/$kernel" ] || {
+  echo "run-e2e.sh: --kernel must be a series of kbuild/patches ($(cd "$repo/kbuild/patches" && ls -d [0-9]* | sort -V | paste -sd' ' -)), not '$kernel'" >&2; exit 2; }
+if [ -z "$kernel_src" ]; then
+  . "$here/kernel-source.sh"
+  kernel_src=$(kernel_source "$kernel") || { echo "run-e2e.sh: or give --kernel-src" >&2; exit 2; }
+fi
+[ -f "$kernel_src" ] || { echo "run-e2e.sh: --kernel-src $kernel_src: no such file" >&2; exit 2; }
+kernel_args=(--kernel-src "$kernel_src")
+[ "$kernel" = 6.1 ] || [ -n "$workdir_given" ] || workdir=$workdir-$kernel
 case "$lto" in
   ''|thin|full) ;;
   *) echo "run-e2e.sh: --lto must be thin or full, not '$lto'" >&2; exit 2 ;;
@@ -188,8 +202,7 @@ harness_run() {  # harness_run LABEL ARGS...: a failed guest check counts, a bui
 
 boot1=(--expect-kallsyms ' name_show@kernel_irq_irqdesc_c_[0-9]+$'
        --expect-kallsyms ' name_show@drivers_uio_uio_c_[0-9]+[[:space:]]+\[uio\]$'
-       --expect-kallsyms '@[^[:space:]]*[[:space:]]+\[kas_hello\]$'
-       --probe-fail name_show)
+       --expect-kallsyms '@[^[:space:]]*[[:space:]]+\[kas_hello\]$')
 [ "$arch" != arm64 ] || boot1+=(
        --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_c_[0-9]+$'
        --expect-kallsyms ' gic_eoi_irq@drivers_irqchip_irq_gic_v3_c_[0-9]+$'
@@ -249,7 +262,26 @@ check "kas probe with the guest's kallsyms gives the alias ($guest_location)" te
 stem_awk='function stem(n) { sub(/\.llvm\.[0-9]+$/, "", n)
   if (full && n ~ /^[A-Za-z_][A-Za-z0-9_]*\.[0-9]+$/) sub(/\.[0-9]+$/, "", n); return n }'
 full=0; [ "$lto" != full ] || full=1
-boot2=(--probe-fail name_show)
+# The plain duplicated names the kernel must refuse. 6.x counts an
+# unqualified name over vmlinux and every module (name_show: vmlinux's one
+# and six modules'); 7.3's number_of_same_symbols() (kernel/trace/
+# trace_kprobe.c: "If the symbol is found in vmlinux, use vmlinux resolution
+# only") counts vmlinux alone when the name is there, so it takes vmlinux's
+# only name_show. A name defined twice in vmlinux is refused by both.
+vmlinux_first=
+! grep -q 'use vmlinux resolution only' "$workdir/linux/kernel/trace/trace_kprobe.c" 2>/dev/null || vmlinux_first=1
+if [ -n "$vmlinux_first" ] && [ "$(awk '$3 == "name_show" && NF == 3' "$syms" | wc -l)" = 1 ]; then
+  echo "plain name_show: this kernel resolves it to vmlinux's only definition (trace_kprobe.c: vmlinux resolution only)"
+  boot2=(--probe-hit name_show)
+else
+  boot2=(--probe-fail name_show)
+fi
+read -r _ vm_dup vm_dup_alias < <(awk 'NF == 3 && $2 ~ /^[tT]$/ {
+    if ($3 ~ /@/) { split($3, p, "@"); al[p[1]] = $3 } else c[$3]++ }
+  END { for (n in c) if (c[n] > 1 && (n in al)) print (n == "c_start" ? 0 : 1), n, al[n] }' "$syms" | sort | head -1) || true
+echo "a text name defined more than once in vmlinux: ${vm_dup:-none} (alias ${vm_dup_alias:-none})"
+if [ -n "${vm_dup:-}" ]; then boot2+=(--probe-fail "$vm_dup" --probe "$vm_dup_alias")
+else check "a text name defined more than once in vmlinux, with an alias" false; fi
 if [ -n "$lto" ]; then
   # An alias of a name the LTO link renamed, that fires: the two c_start of
   # /proc/cpuinfo and /proc/consoles are both statics of vmlinux.
@@ -339,8 +371,10 @@ check "no alias name twice" bash -c "awk '\$3 ~ /@/ { print \$3 }' '$syms' | sor
 lines=$workdir/alias-lines.txt
 { (cd "$workdir/linux" && find . -name .git -prune -o -type f -name '*.[chS]' -printf "%P\t$workdir/linux/%P\n")
   # an out-of-tree module's files are named from its directory's parent
+  # (6.x kbuild compiles it by absolute path); 7.x compiles it in its own
+  # directory (DW_AT_name hello.c), and kas names it from there
   [ ! -d "$workdir/hello-build" ] ||
-    (cd "$workdir" && find hello-build -type f -name '*.[ch]' -printf "%p\t$workdir/%p\n")
+    (cd "$workdir" && find hello-build -type f -name '*.[ch]' -printf "%p\t$workdir/%p\n%P\t$workdir/%p\n")
 } | awk -F'\t' '{ k = $1; gsub(/[^A-Za-z0-9]/, "_", k); print k "\t" $2 }' > "$workdir/source-keys.txt"
 awk -F'\t' 'NR == FNR { file[$1] = $2; next }
   { split($0, f, /[ \t]+/); if (f[3] !~ /@/) next
@@ -367,11 +401,10 @@ check "name_show$([ "$arch" != arm64 ] || echo ' and gic_*') aliases name their 
     END { exit !(seen && !bad) }' '$lines'"
 
 # Each kallsyms pass's nm listing: 6.1 names them .tmp_vmlinux.kallsymsN.syms,
-# 6.12 .tmp_vmlinuxN.syms (its .tmp_vmlinux.kallsyms0.syms is an empty dummy).
-case "$kernel" in
-  6.1) pass_syms='.tmp_vmlinux.kallsyms[0-9]*.syms' ;;
-  6.12) pass_syms='.tmp_vmlinux[0-9]*.syms' ;;
-esac
+# 6.12 and later .tmp_vmlinuxN.syms (the empty dummy pass, 6.12's
+# .tmp_vmlinux.kallsyms0.syms, 7.3's .tmp_vmlinux0.syms, gets no .kas).
+pass_syms='.tmp_vmlinux[0-9]*.syms'
+[ -n "$(cd "$workdir/linux" && compgen -G "$pass_syms.kas")" ] || pass_syms='.tmp_vmlinux.kallsyms[0-9]*.syms'
 check "alias names identical in every kallsyms pass" bash -c "
   cd '$workdir/linux' && set -- $pass_syms.kas && [ -f \"\$1\" ] &&
   for f; do
