@@ -57,6 +57,27 @@ void SourceTree::set_root(std::string root) {
 void SourceTree::infer_from(const std::vector<UnitPaths>& units,
                             const std::function<std::vector<UnitPaths>()>& with_include_dirs) {
   if (root_.empty()) infer_root(units, with_include_dirs);
+  // Linux 6.13 on compiles an external module (M=) from the module's own
+  // directory, naming its sources relative to it and the kernel's
+  // scripts/module-common.c by its absolute path. Such a comp_dir, which
+  // names a kernel file outside itself and is no object tree (it has no
+  // include/config/auto.conf), roots nothing: the module's files are outside
+  // the kernel's trees, as 6.x's absolute names said, and get the same path
+  // (the module directory's name first).
+  std::set<std::string> candidates;
+  for (const UnitPaths& u : units) {
+    if (!path::is_absolute(u.comp_dir) || !path::is_absolute(u.name)) continue;
+    std::string dir = path::normalize(u.comp_dir);
+    std::string rest;
+    if (dir != root_ && dir != root_real_ && !path::strip_prefix(path::normalize(u.name), dir, rest)) {
+      candidates.insert(dir);
+    }
+  }
+  for (const std::string& dir : candidates) {
+    if (::access(dir.c_str(), F_OK) == 0 && ::access((dir + "/include/config/auto.conf").c_str(), F_OK) != 0) {
+      external_dirs_.insert(dir);
+    }
+  }
   infer_external_root(units);
 }
 
@@ -166,6 +187,7 @@ void SourceTree::infer_external_root(const std::vector<UnitPaths>& units) {
 std::string SourceTree::relativize(std::string_view raw, std::string_view comp_dir) const {
   std::string full = resolve(raw, comp_dir);
   std::string objtree = path::normalize(comp_dir);
+  if (external_dirs_.count(objtree) != 0) objtree.clear();
   bool mapped = !comp_dir.empty() && !path::is_absolute(comp_dir);
 
   auto strip_longest = [&](const std::string& p) -> std::string {

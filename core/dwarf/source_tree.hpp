@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,7 @@ class SourceTree {
   std::string root_;
   std::string root_real_;
   std::string external_root_;
+  std::set<std::string> external_dirs_;  // comp_dirs that are an external module's directory
 };
 
 }  // namespace kas

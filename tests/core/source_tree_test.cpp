@@ -79,6 +79,31 @@ TEST(SourceTree, ObjtreeSourceSymlinkWins) {
   EXPECT_EQ(tree.root(), dir.file("src"));
 }
 
+// Linux 6.13 on compiles an external module (make M=DIR) from DIR itself:
+// comp_dir is the module's directory, its sources named relative to it,
+// module-common.c by its absolute path in the kernel tree. The module's
+// files are outside the kernel's trees and read as 6.x's absolute names
+// did (the module directory's name first); a real object tree (it has
+// include/config/auto.conf) still roots the names relative to it.
+TEST(SourceTree, ExternalModuleCompiledFromItsOwnDirectory) {
+  test::TempDir dir;
+  namespace fs = std::filesystem;
+  const std::string linux_tree = dir.file("linux");
+  const std::string obj = dir.file("obj");
+  const std::string hello = dir.file("hello");
+  fs::create_directories(linux_tree + "/scripts");
+  fs::create_directories(obj + "/include/config");
+  fs::create_directories(hello);
+  test::write_text(obj + "/include/config/auto.conf", "CONFIG_MODULES=y\n");
+  SourceTree tree(linux_tree);
+  tree.infer_from({{"kas_hello.c", hello},
+                   {"kas_hello.mod.c", hello},
+                   {linux_tree + "/scripts/module-common.c", hello}});
+  EXPECT_EQ(tree.relativize("kas_hello.c", hello), "hello/kas_hello.c");
+  EXPECT_EQ(tree.relativize(linux_tree + "/scripts/module-common.c", hello), "scripts/module-common.c");
+  EXPECT_EQ(tree.relativize("lib/oid_registry_data.c", obj), "lib/oid_registry_data.c");
+}
+
 TEST(SourceTree, PathsOutsideBothTreesStayAbsolute) {
   SourceTree tree("/home/u/linux");
   EXPECT_EQ(tree.relativize("/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h", "/home/u/linux"),
