@@ -276,10 +276,16 @@ if [ -n "$vmlinux_first" ] && [ "$(awk '$3 == "name_show" && NF == 3' "$syms" | 
 else
   boot2=(--probe-fail name_show)
 fi
-read -r _ vm_dup vm_dup_alias < <(awk 'NF == 3 && $2 ~ /^[tT]$/ {
+# (one kas probe locates at its alias: a notrace function, e.g. a header's
+# outlined inline or kernel/trace/'s, is refused whatever its name)
+vm_dup= vm_dup_alias=
+while read -r _ n a; do
+  [ "$("$kas" probe "$a" --tree "$workdir/linux" --no-daemon 2>/dev/null | awk '{ print $2 }')" = "$a" ] || continue
+  vm_dup=$n vm_dup_alias=$a; break
+done < <(awk 'NF == 3 && $2 ~ /^[tT]$/ {
     if ($3 ~ /@/) { split($3, p, "@"); al[p[1]] = $3 } else c[$3]++ }
-  END { for (n in c) if (c[n] > 1 && (n in al)) print (n == "c_start" ? 0 : 1), n, al[n] }' "$syms" | sort | head -1) || true
-echo "a text name defined more than once in vmlinux: ${vm_dup:-none} (alias ${vm_dup_alias:-none})"
+  END { for (n in c) if (c[n] > 1 && (n in al)) print (n == "c_start" ? 0 : 1), n, al[n] }' "$syms" | sort | head -20)
+echo "a text name defined more than once in vmlinux, probe-able: ${vm_dup:-none} (alias ${vm_dup_alias:-none})"
 if [ -n "${vm_dup:-}" ]; then boot2+=(--probe-fail "$vm_dup" --probe "$vm_dup_alias")
 else check "a text name defined more than once in vmlinux, with an alias" false; fi
 if [ -n "$lto" ]; then
