@@ -1,5 +1,6 @@
 #include "core/dwarf/source_tree.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,24 +59,24 @@ void SourceTree::infer_from(const std::vector<UnitPaths>& units,
                             const std::function<std::vector<UnitPaths>()>& with_include_dirs) {
   if (root_.empty()) infer_root(units, with_include_dirs);
   // Linux 6.13 on compiles an external module (M=) from the module's own
-  // directory, naming its sources relative to it and the kernel's
-  // scripts/module-common.c by its absolute path. Such a comp_dir, which
-  // names a kernel file outside itself and is no object tree (it has no
-  // include/config/auto.conf), roots nothing: the module's files are outside
-  // the kernel's trees, as 6.x's absolute names said, and get the same path
-  // (the module directory's name first).
-  std::set<std::string> candidates;
-  for (const UnitPaths& u : units) {
-    if (!path::is_absolute(u.comp_dir) || !path::is_absolute(u.name)) continue;
-    std::string dir = path::normalize(u.comp_dir);
-    std::string rest;
-    if (dir != root_ && dir != root_real_ && !path::strip_prefix(path::normalize(u.name), dir, rest)) {
-      candidates.insert(dir);
-    }
-  }
-  for (const std::string& dir : candidates) {
-    if (::access(dir.c_str(), F_OK) == 0 && ::access((dir + "/include/config/auto.conf").c_str(), F_OK) != 0) {
-      external_dirs_.insert(dir);
+  // directory, naming its sources relative to it. A comp_dir that is not
+  // the source tree and holds neither a configured build
+  // (include/config/auto.conf) nor an O= tree's `source` link is such a
+  // directory, not a kernel object tree: it roots nothing, so the module's
+  // files are outside the kernel's trees, as 6.x's absolute names said, and
+  // get the same path (the module directory's name first). Only decided
+  // when the source tree is known (a module's include directories show it)
+  // and the directory exists here.
+  if (!root_.empty()) {
+    for (const UnitPaths& u : units) {
+      if (!path::is_absolute(u.comp_dir)) continue;
+      std::string dir = path::normalize(u.comp_dir);
+      if (dir == root_ || dir == root_real_ || external_dirs_.count(dir) != 0) continue;
+      struct stat st {};
+      if (::stat(dir.c_str(), &st) == 0 && ::access((dir + "/include/config/auto.conf").c_str(), F_OK) != 0 &&
+          ::lstat((dir + "/source").c_str(), &st) != 0) {
+        external_dirs_.insert(dir);
+      }
     }
   }
   infer_external_root(units);

@@ -102,6 +102,11 @@ TEST(SourceTree, ExternalModuleCompiledFromItsOwnDirectory) {
   EXPECT_EQ(tree.relativize("kas_hello.c", hello), "hello/kas_hello.c");
   EXPECT_EQ(tree.relativize(linux_tree + "/scripts/module-common.c", hello), "scripts/module-common.c");
   EXPECT_EQ(tree.relativize("lib/oid_registry_data.c", obj), "lib/oid_registry_data.c");
+  // kbuild's `kas module X.o` sees X.o alone: its one unit, the kernel tree
+  // known from its include directories.
+  SourceTree object(linux_tree);
+  object.infer_from({{"kas_hello.c", hello}});
+  EXPECT_EQ(object.relativize("kas_hello.c", hello), "hello/kas_hello.c");
 }
 
 TEST(SourceTree, PathsOutsideBothTreesStayAbsolute) {

@@ -112,7 +112,9 @@ line=$(grep -n 'LOC name_show' "$here/hello/hello.c" | cut -d: -f1)
 "$kas" module "$work/hello/hello.o" --census "$obj/modules.symbfreq" -o "$work/direct.o" ||
   fail "kas module on hello.o failed"
 alias=$(readelf -sW "$work/direct.o" | awk '$8 ~ /^name_show@/ { print $8 }')
-[[ "$alias" =~ ^name_show@([A-Za-z0-9_]*_)?hello_c_${line}$ ]] || fail "kas module: alias '$alias', want name_show@...hello_c_$line"
+# The same alias as the distribution-kbuild test on 6.x (oot-module-test.sh):
+# 7.x compiles the module in its own directory, which still names it.
+[ "$alias" = "name_show@hello_hello_c_$line" ] || fail "kas module: alias '$alias', want name_show@hello_hello_c_$line"
 readelf -sW "$ko" > "$work/syms"
 orig=$(awk '$8 == "name_show" {print $2, $3, $4, $5, $7}' "$work/syms")
 got=$(awk -v a="$alias" '$8 == a {print $2, $3, $4, $5, $7}' "$work/syms")
