@@ -68,10 +68,11 @@ void SourceTree::infer_from(const std::vector<UnitPaths>& units,
   // when the source tree is known (a module's include directories show it)
   // and the directory exists here.
   if (!root_.empty()) {
+    std::set<std::string> checked;  // a unit's comp_dir is usually its neighbours'
     for (const UnitPaths& u : units) {
       if (!path::is_absolute(u.comp_dir)) continue;
       std::string dir = path::normalize(u.comp_dir);
-      if (dir == root_ || dir == root_real_ || external_dirs_.count(dir) != 0) continue;
+      if (dir == root_ || dir == root_real_ || !checked.insert(dir).second) continue;
       struct stat st {};
       if (::stat(dir.c_str(), &st) == 0 && ::access((dir + "/include/config/auto.conf").c_str(), F_OK) != 0 &&
           ::lstat((dir + "/source").c_str(), &st) != 0) {

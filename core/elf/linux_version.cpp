@@ -40,32 +40,21 @@ std::optional<LinuxVersion> parse_linux_banner(std::string_view banner) {
   return v;
 }
 
-std::optional<LinuxVersion> read_linux_version(const ElfFile& file) {
-  for (size_t i = 1; i < file.section_count(); ++i) {
-    GElf_Shdr symtab{};
-    if (!file.section_header(i, symtab) || symtab.sh_type != SHT_SYMTAB || symtab.sh_entsize == 0) continue;
-    Elf_Data* data = elf_getdata(elf_getscn(file.elf(), i), nullptr);
-    if (data == nullptr) return std::nullopt;
-    const size_t count = symtab.sh_size / symtab.sh_entsize;
-    for (size_t s = 1; s < count; ++s) {
-      GElf_Sym sym{};
-      if (gelf_getsym(data, static_cast<int>(s), &sym) == nullptr) break;
-      const char* name = elf_strptr(file.elf(), symtab.sh_link, sym.st_name);
-      if (name == nullptr || std::string_view(name) != "linux_banner") continue;
-      GElf_Shdr holder{};
-      if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE || !file.section_header(sym.st_shndx, holder) ||
-          holder.sh_type != SHT_PROGBITS) {
-        return std::nullopt;
-      }
-      // A relocatable vmlinux.o holds section offsets, a linked one addresses.
-      const uint64_t offset = file.is_relocatable() ? sym.st_value : sym.st_value - holder.sh_addr;
-      if (offset >= holder.sh_size) return std::nullopt;
-      const std::span<const unsigned char> image = file.image();
-      const uint64_t at = holder.sh_offset + offset;
-      if (at >= image.size()) return std::nullopt;
-      const size_t length = std::min<uint64_t>({holder.sh_size - offset, image.size() - at, 256});
-      return parse_linux_banner(std::string_view(reinterpret_cast<const char*>(image.data() + at), length));
+std::optional<LinuxVersion> read_linux_version(const ElfFile& file, const SymbolTable& symbols) {
+  for (const ElfSymbol& sym : symbols.symbols) {
+    if (sym.name != "linux_banner") continue;
+    GElf_Shdr holder{};
+    if (!sym.in_section || !file.section_header(sym.section, holder) || holder.sh_type != SHT_PROGBITS) {
+      return std::nullopt;
     }
+    // A relocatable vmlinux.o holds section offsets, a linked one addresses.
+    const uint64_t offset = file.is_relocatable() ? sym.value : sym.value - holder.sh_addr;
+    if (offset >= holder.sh_size) return std::nullopt;
+    const std::span<const unsigned char> image = file.image();
+    const uint64_t at = holder.sh_offset + offset;
+    if (at >= image.size()) return std::nullopt;
+    const size_t length = std::min<uint64_t>({holder.sh_size - offset, image.size() - at, 256});
+    return parse_linux_banner(std::string_view(reinterpret_cast<const char*>(image.data() + at), length));
   }
   return std::nullopt;
 }

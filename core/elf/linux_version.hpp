@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/elf/elf_file.hpp"
+#include "core/elf/symtab.hpp"
 
 namespace kas {
 
@@ -21,8 +22,9 @@ struct LinuxVersion {
 // "Linux version X.Y[.Z]..." at the start of `banner`; nullopt otherwise.
 [[nodiscard]] std::optional<LinuxVersion> parse_linux_banner(std::string_view banner);
 
-// The version in `file`'s linux_banner (a linked vmlinux or vmlinux.o);
-// nullopt when it has none or it cannot be read (not a kernel).
-[[nodiscard]] std::optional<LinuxVersion> read_linux_version(const ElfFile& file);
+// The version in `file`'s linux_banner (a linked vmlinux or vmlinux.o),
+// found in `symbols`, its symbol table as read_symbols gave it; nullopt
+// when it has none or it cannot be read (not a kernel).
+[[nodiscard]] std::optional<LinuxVersion> read_linux_version(const ElfFile& file, const SymbolTable& symbols);
 
 }  // namespace kas

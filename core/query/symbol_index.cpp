@@ -245,7 +245,7 @@ Result<std::shared_ptr<const SymbolIndex>> SymbolIndex::build(const QueryTarget&
     index->probes_notrace_ = config_enables(config->text, "CONFIG_KPROBE_EVENTS_ON_NOTRACE");
   }
   if (auto vmlinux = ElfFile::open(target.kernel.vmlinux)) {
-    index->kprobe_rules_ = kprobe_rules_for(read_linux_version(*vmlinux));
+    index->kprobe_rules_ = kprobe_rules_for(read_linux_version(*vmlinux, snapshot->vmlinux_record()->table()));
   }
   LocationCache vmlinux_seed;
   for (size_t b = 0; b < parts.size(); ++b) {

@@ -149,7 +149,8 @@ class SymbolIndex {
   [[nodiscard]] std::optional<bool> ftrace_traceable(uint32_t id) const;
   [[nodiscard]] ProbeAnswer probe_one(const FrameQuery& query, bool kernel_has_aliases) const;
   // What the kernel makes of a probe on `query`'s name as given (plain or
-  // MOD:NAME) when it names several functions, for the refusal's text.
+  // MOD:NAME) when it names several functions (after select), for the
+  // refusal's text.
   [[nodiscard]] std::string plain_name_verdict(const FrameQuery& query) const;
   // Definitions named exactly `name` in `binary` (any binary when nullopt).
   [[nodiscard]] size_t exact_count(std::string_view name, std::optional<uint32_t> binary) const;

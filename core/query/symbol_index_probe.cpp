@@ -80,15 +80,10 @@ std::optional<bool> SymbolIndex::ftrace_traceable(uint32_t id) const {
 
 std::string SymbolIndex::plain_name_verdict(const FrameQuery& q) const {
   const std::string name = q.symbol;
+  // (Called with several functions of that name left: given a module, all
+  // of them are in it.)
   if (q.module_given) {
-    const size_t in_module = [&] {
-      for (uint32_t b = 1; b < binaries_.size(); ++b) {
-        if (binaries_[b].name == normalized_module(q.module)) return exact_count(name, b);
-      }
-      return size_t{0};
-    }();
-    return in_module > 1 ? "'" + q.module + ":" + name + "' is not unique in its module either: " + non_unique_refusal()
-                         : std::string("the kernel takes '") + q.module + ":" + name + "'";
+    return "'" + q.module + ":" + name + "' is not unique in its module either: " + non_unique_refusal();
   }
   const size_t in_vmlinux = exact_count(name, 0);
   if (kprobe_rules_.vmlinux_first && in_vmlinux == 1) {

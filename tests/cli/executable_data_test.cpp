@@ -11,9 +11,8 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
-#include <utility>
-#include <vector>
 
+#include "tests/support/fixture_kernel.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -61,41 +60,26 @@ class ExecutableData : public ::testing::Test {
     ASSERT_EQ(nm.exit_code, 0) << nm.err;
     test::write_text(dir_.file("vmlinux.syms"), nm.out);
     test::write_text(dir_.file("modules.order"), "");
-    nm_listing_ = nm.out;
   }
 
-  // nm's lines as (letter, name), undefined symbols (no address) left out.
-  std::vector<std::pair<char, std::string>> listed() const {
-    std::vector<std::pair<char, std::string>> out;
-    std::istringstream in(nm_listing_);
-    for (std::string line; std::getline(in, line);) {
-      std::istringstream fields(line);
-      std::string address;
-      std::string type;
-      std::string symbol;
-      if (fields >> address >> type >> symbol) out.emplace_back(type[0], symbol);
-    }
-    return out;
-  }
   // The nm letters of `name`'s copies.
   std::multiset<char> letters_of(const std::string& name) const {
     std::multiset<char> letters;
-    for (const auto& [letter, symbol] : listed()) {
-      if (symbol == name) letters.insert(letter);
+    for (const test::NmSymbol& s : test::nm_symbols(dir_.file("vmlinux"))) {
+      if (s.has_value && s.name == name) letters.insert(s.type);
     }
     return letters;
   }
   // The names GCC gives a function-scope static `stem` (stem.N).
   std::set<std::string> numbered(const std::string& stem) const {
     std::set<std::string> names;
-    for (const auto& [letter, symbol] : listed()) {
-      if (symbol.rfind(stem + ".", 0) == 0) names.insert(symbol);
+    for (const test::NmSymbol& s : test::nm_symbols(dir_.file("vmlinux"))) {
+      if (s.has_value && s.name.rfind(stem + ".", 0) == 0) names.insert(s.name);
     }
     return names;
   }
 
   test::TempDir dir_;
-  std::string nm_listing_;
 };
 
 TEST_F(ExecutableData, VariablesTypedTextAreLocatedByTheirVariableEntry) {

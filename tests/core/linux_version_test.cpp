@@ -54,7 +54,9 @@ TEST_F(LinuxVersionFile, ReadFromALinkedAndARelocatableFile) {
     ASSERT_EQ(strings_banner(dir_.file(name)), "Linux version 7.3.4+deb13-amd64 (kas@test) (gcc) #1 SMP\n") << name;
     auto file = ElfFile::open(dir_.file(name));
     ASSERT_TRUE(file) << file.error().message;
-    auto v = read_linux_version(*file);
+    auto symbols = read_symbols(*file);
+    ASSERT_TRUE(symbols) << symbols.error().message;
+    auto v = read_linux_version(*file, *symbols);
     ASSERT_TRUE(v) << name;
     EXPECT_EQ(v->version, 7) << name;
     EXPECT_EQ(v->patchlevel, 3) << name;
@@ -67,7 +69,9 @@ TEST_F(LinuxVersionFile, AFileWithoutABannerHasNoVersion) {
   ASSERT_EQ(test::run_process({"gcc", "-o", dir_.file("plain"), dir_.file("plain.c")}).exit_code, 0);
   auto file = ElfFile::open(dir_.file("plain"));
   ASSERT_TRUE(file);
-  EXPECT_FALSE(read_linux_version(*file));
+  auto symbols = read_symbols(*file);
+  ASSERT_TRUE(symbols);
+  EXPECT_FALSE(read_linux_version(*file, *symbols));
 }
 
 }  // namespace
