@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/util/decompress.hpp"
+#include "core/util/request_context.hpp"
 
 namespace kas {
 
@@ -28,6 +29,7 @@ ElfFile::ElfFile(ElfFile&& other) noexcept
       fd_(std::move(other.fd_)),
       opened_(std::move(other.opened_)),
       decompressed_(std::move(other.decompressed_)),
+      reserved_(std::move(other.reserved_)),
       elf_(std::exchange(other.elf_, nullptr)),
       ehdr_(other.ehdr_),
       shnum_(other.shnum_),
@@ -40,6 +42,7 @@ ElfFile& ElfFile::operator=(ElfFile&& other) noexcept {
     fd_ = std::move(other.fd_);
     opened_ = std::move(other.opened_);
     decompressed_ = std::move(other.decompressed_);
+    reserved_ = std::move(other.reserved_);
     elf_ = std::exchange(other.elf_, nullptr);
     ehdr_ = other.ehdr_;
     shnum_ = other.shnum_;
@@ -80,13 +83,16 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   // so its bytes are decompressed from there, and a plain ELF file costs
   // nothing more than before.
   std::unique_ptr<std::string> decompressed;
+  MemoryReservation reserved = reservation_for_request();
   if (elf_kind(elf) != ELF_K_ELF) {
     size_t size = 0;
     const char* raw = elf_rawfile(elf, &size);
     const Compression compression = raw != nullptr ? compression_of({raw, size}) : Compression::kNone;
     if (compression != Compression::kNone) {
-      auto plain = decompress({raw, size}, compression, path);
-      elf_end(elf);
+      // Ended however decompress returns: Cancelled may unwind through it.
+      std::unique_ptr<Elf, decltype(&elf_end)> compressed(std::exchange(elf, nullptr), elf_end);
+      auto plain = decompress({raw, size}, compression, path, size_t{1} << 31, &reserved);
+      compressed.reset();
       if (!plain) return refuse(plain.error().code, plain.error().message);
       decompressed = std::make_unique<std::string>(std::move(*plain));
       elf = elf_memory(decompressed->data(), decompressed->size());
@@ -99,6 +105,7 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   ElfFile file(path, std::move(fd), elf);
   file.opened_ = stamp_of(st);
   file.decompressed_ = std::move(decompressed);
+  file.reserved_ = std::move(reserved);
   if (elf_kind(elf) != ELF_K_ELF) {
     return refuse(ErrorCode::kBadElf, path + ": not an ELF file");
   }

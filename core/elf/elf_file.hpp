@@ -18,6 +18,7 @@
 
 #include "core/util/fd.hpp"
 #include "core/util/file_stamp.hpp"
+#include "core/util/memory_budget.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -68,6 +69,7 @@ class ElfFile {
   Fd fd_;
   FileStamp opened_;
   std::unique_ptr<std::string> decompressed_;  // what elf_ reads, for a compressed file
+  MemoryReservation reserved_;                 // decompressed_'s bytes, in the request's budget
   Elf* elf_ = nullptr;
   GElf_Ehdr ehdr_{};
   size_t shnum_ = 0;

@@ -1,5 +1,10 @@
 // Streaming decoders into a growing string: the decompressed size is not
 // trusted from any header (a truncated or hostile file must fail cleanly).
+// The string doubles as it fills, each step reserved from the caller's
+// budget before it is allocated, and the decoder is given at most
+// kStep bytes of room per call, so that a bomb (a few KiB that expand to
+// gigabytes) is refused at the budget and a cancelled request stops within
+// a few megabytes.
 #include "core/util/decompress.hpp"
 
 #include <lzma.h>
@@ -7,66 +12,103 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <span>
 #include <memory>
+
+#include "core/util/request_context.hpp"
 
 namespace kas {
 
 namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
+constexpr size_t kStep = size_t{4} << 20;
 
 std::unexpected<Error> broken(const std::string& path, Compression c, std::string_view why) {
   return fail(ErrorCode::kBadElf,
               path + ": cannot decompress (" + std::string(compression_name(c)) + "): " + std::string(why));
 }
 
-// Grows `out` by a chunk for the next write; false when `limit` is reached.
-bool grow(std::string& out, size_t used, size_t limit) {
-  if (used >= limit) return false;
-  out.resize(std::min(limit, used + std::max(kChunk, used / 2)));
-  return true;
-}
+// Where a decoder writes: a string grown within a limit and a reservation.
+class Output {
+ public:
+  Output(const std::string& path, Compression c, size_t limit, MemoryReservation& reserved)
+      : path_(path), c_(c), limit_(limit), reserved_(reserved) {}
 
-Result<std::string> unxz(std::string_view data, const std::string& path, size_t limit) {
+  // Room for the decoder's next call, from `used` on, at most kStep
+  // bytes; grows the string first when it is full. An error when the
+  // limit or the budget is reached. Throws Cancelled (request_context.hpp).
+  Result<std::span<char>> room(size_t used) {
+    check_cancelled();
+    if (used == out_.size()) {
+      if (used >= limit_) return broken(path_, c_, "larger than the limit");
+      const size_t size = std::min(limit_, used + std::max(kChunk, used));
+      if (!reserve_string(out_, size, reserved_)) {
+        // kExhausted: kas runs the request in-process, within its own limits.
+        return fail(ErrorCode::kExhausted, path_ + ": cannot decompress (" + std::string(compression_name(c_)) +
+                                               "): " + reserved_.budget()->refusal("its content", size));
+      }
+      out_.resize(size);
+    }
+    return std::span<char>(out_.data() + used, std::min(kStep, out_.size() - used));
+  }
+  [[nodiscard]] char* data() { return out_.data(); }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  // The content, its reservation left at the string's capacity.
+  std::string take(size_t used) {
+    out_.resize(used);
+    return std::move(out_);
+  }
+
+ private:
+  const std::string& path_;
+  Compression c_;
+  size_t limit_;
+  MemoryReservation& reserved_;
+  std::string out_;
+};
+
+Result<std::string> unxz(std::string_view data, Output& out) {
+  const std::string& path = out.path();
   lzma_stream s = LZMA_STREAM_INIT;
   // Kernel modules are single xz streams; concatenated ones decode too.
   if (lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
     return broken(path, Compression::kXz, "out of memory");
   }
   std::unique_ptr<lzma_stream, decltype(&lzma_end)> guard(&s, lzma_end);
-  std::string out;
   s.next_in = reinterpret_cast<const uint8_t*>(data.data());
   s.avail_in = data.size();
   size_t used = 0;
   for (;;) {
-    if (used == out.size() && !grow(out, used, limit)) return broken(path, Compression::kXz, "larger than the limit");
-    s.next_out = reinterpret_cast<uint8_t*>(out.data() + used);
-    s.avail_out = out.size() - used;
+    auto room = out.room(used);
+    if (!room) return std::unexpected(room.error());
+    s.next_out = reinterpret_cast<uint8_t*>(room->data());
+    s.avail_out = room->size();
     lzma_ret r = lzma_code(&s, s.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
-    used = out.size() - s.avail_out;
+    used = static_cast<size_t>(reinterpret_cast<char*>(s.next_out) - out.data());
     if (r == LZMA_STREAM_END) break;
     if (r == LZMA_OK) continue;
+    // xz reports a full output buffer as LZMA_BUF_ERROR only when no
+    // progress was possible: with room given, the input ended early.
     if (r == LZMA_BUF_ERROR) return broken(path, Compression::kXz, "truncated");
     return broken(path, Compression::kXz, r == LZMA_MEM_ERROR ? "out of memory" : "corrupt data");
   }
-  out.resize(used);
-  return out;
+  return out.take(used);
 }
 
-Result<std::string> gunzip(std::string_view data, const std::string& path, size_t limit) {
+Result<std::string> gunzip(std::string_view data, Output& out) {
+  const std::string& path = out.path();
   z_stream s{};
   if (inflateInit2(&s, 15 + 16) != Z_OK) return broken(path, Compression::kGzip, "out of memory");  // gzip header
   std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&s, inflateEnd);
-  std::string out;
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   s.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), UINT32_MAX));
   size_t used = 0;
   for (;;) {
-    if (used == out.size() && !grow(out, used, limit)) {
-      return broken(path, Compression::kGzip, "larger than the limit");
-    }
-    s.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-    s.avail_out = static_cast<uInt>(std::min<size_t>(out.size() - used, UINT32_MAX));
+    auto room = out.room(used);
+    if (!room) return std::unexpected(room.error());
+    s.next_out = reinterpret_cast<Bytef*>(room->data());
+    s.avail_out = static_cast<uInt>(room->size());
     int r = inflate(&s, Z_NO_FLUSH);
     used = static_cast<size_t>(reinterpret_cast<char*>(s.next_out) - out.data());
     if (r == Z_STREAM_END) break;
@@ -75,37 +117,34 @@ Result<std::string> gunzip(std::string_view data, const std::string& path, size_
     if (r == Z_BUF_ERROR) continue;  // output full: grow
     return broken(path, Compression::kGzip, s.msg != nullptr ? s.msg : "corrupt data");
   }
-  out.resize(used);
-  return out;
+  return out.take(used);
 }
 
-Result<std::string> unzstd(std::string_view data, const std::string& path, size_t limit) {
+Result<std::string> unzstd(std::string_view data, Output& out) {
+  const std::string& path = out.path();
   std::unique_ptr<ZSTD_DStream, decltype(&ZSTD_freeDStream)> s(ZSTD_createDStream(), ZSTD_freeDStream);
   if (!s) return broken(path, Compression::kZstd, "out of memory");
   ZSTD_inBuffer in{data.data(), data.size(), 0};
-  std::string out;
   size_t used = 0;
   size_t r = 1;
   while (r != 0) {
-    if (used == out.size() && !grow(out, used, limit)) {
-      return broken(path, Compression::kZstd, "larger than the limit");
-    }
-    ZSTD_outBuffer o{out.data(), out.size(), used};
+    auto room = out.room(used);
+    if (!room) return std::unexpected(room.error());
+    ZSTD_outBuffer o{room->data(), room->size(), 0};
     const size_t before_in = in.pos;
     r = ZSTD_decompressStream(s.get(), &o, &in);
     if (ZSTD_isError(r)) return broken(path, Compression::kZstd, ZSTD_getErrorName(r));
-    const bool progressed = o.pos != used || in.pos != before_in;
-    used = o.pos;
+    const bool progressed = o.pos != 0 || in.pos != before_in;
+    used += o.pos;
     // r != 0: the frame is not complete. With all input read and room left
     // in the output, no more can come.
-    if (r != 0 && in.pos == in.size && used < out.size() && !progressed) {
+    if (r != 0 && in.pos == in.size && o.pos < o.size && !progressed) {
       return broken(path, Compression::kZstd, "truncated");
     }
     // A complete frame followed by more input: another frame.
     if (r == 0 && in.pos < in.size) r = 1;
   }
-  out.resize(used);
-  return out;
+  return out.take(used);
 }
 
 }  // namespace
@@ -127,11 +166,14 @@ std::string_view compression_name(Compression c) {
   return "none";
 }
 
-Result<std::string> decompress(std::string_view data, Compression c, const std::string& path, size_t limit) {
+Result<std::string> decompress(std::string_view data, Compression c, const std::string& path, size_t limit,
+                               MemoryReservation* reserved) {
+  MemoryReservation unlimited;
+  Output out(path, c, limit, reserved != nullptr ? *reserved : unlimited);
   switch (c) {
-    case Compression::kXz: return unxz(data, path, limit);
-    case Compression::kGzip: return gunzip(data, path, limit);
-    case Compression::kZstd: return unzstd(data, path, limit);
+    case Compression::kXz: return unxz(data, out);
+    case Compression::kGzip: return gunzip(data, out);
+    case Compression::kZstd: return unzstd(data, out);
     case Compression::kNone: break;
   }
   return fail(ErrorCode::kInternal, path + ": decompress called on an uncompressed file");

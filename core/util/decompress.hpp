@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/util/memory_budget.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -21,9 +22,12 @@ enum class Compression { kNone, kXz, kGzip, kZstd };
 
 // The decompressed content of `data`, compressed as `c` (not kNone). A
 // module larger than `limit` once decompressed is refused rather than let
-// fill memory. Errors: kBadElf naming `path`, the format and the reason
-// (corrupt or truncated stream, over the limit, out of memory).
+// fill memory; so is one that outgrows `reserved` (kasd's budget: the
+// caller holds it as long as the content, at its size on return). Errors:
+// kBadElf naming `path`, the format and the reason (corrupt or truncated
+// stream, over the limit or the budget, out of memory). Throws Cancelled
+// when the calling request is (core/util/request_context.hpp).
 [[nodiscard]] Result<std::string> decompress(std::string_view data, Compression c, const std::string& path,
-                                             size_t limit = size_t{1} << 31);
+                                             size_t limit = size_t{1} << 31, MemoryReservation* reserved = nullptr);
 
 }  // namespace kas

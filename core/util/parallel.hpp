@@ -5,6 +5,10 @@
 // leave a core idle behind one large module. Each worker receives its own
 // index so it can fill per-worker partial results that the caller merges on
 // one thread afterwards; results therefore never depend on scheduling.
+//
+// Each item begins with check_cancelled(), on every thread, with the
+// caller's request context (core/util/request_context.hpp): a daemon request
+// nobody waits for any more stops at the next file or unit.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +18,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/util/request_context.hpp"
 
 namespace kas {
 
@@ -26,20 +32,28 @@ namespace kas {
 // Calls fn(item_index, worker_index) for every item in [0, count) on up to
 // `jobs` threads (worker_index < jobs). fn must not throw for bad input (use
 // Result values); an exception escaping fn is a bug and is rethrown here after
-// all workers stopped.
+// all workers stopped (Cancelled among them).
 template <typename Fn>
 void parallel_for(size_t count, unsigned jobs, Fn&& fn) {
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<size_t>(count, 1))));
   if (jobs == 1) {
-    for (size_t i = 0; i < count; ++i) fn(i, 0u);
+    for (size_t i = 0; i < count; ++i) {
+      check_cancelled();
+      fn(i, 0u);
+    }
     return;
   }
   std::atomic<size_t> next{0};
   std::exception_ptr first_exception;
   std::mutex exception_mutex;
+  const RequestContext context = current_request();
   auto work = [&](unsigned worker) {
+    RequestScope scope(context);
     try {
-      for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) fn(i, worker);
+      for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+        check_cancelled();
+        fn(i, worker);
+      }
     } catch (...) {
       std::lock_guard lock(exception_mutex);
       if (!first_exception) first_exception = std::current_exception();
