@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "client/tracefs_names.hpp"
 #include "core/util/fd.hpp"
 #include "core/util/file.hpp"
 
@@ -170,6 +171,7 @@ Result<Tracefs> find_tracefs(const std::string& requested) {
 }
 
 Result<Installed> install_kprobe(const Tracefs& t, const std::string& line) {
+  if (auto r = check_kprobe_command(line); !r) return std::unexpected(r.error());
   auto wanted = parse_probe(line);
   if (!wanted) return fail(ErrorCode::kInternal, "not a kprobe_events line: " + line);
   for (const Probe& p : listed(t)) {
@@ -185,6 +187,7 @@ Result<Installed> install_kprobe(const Tracefs& t, const std::string& line) {
 }
 
 Result<void> remove_kprobe(const Tracefs& t, const std::string& group_event) {
+  if (auto r = check_kprobe_command("-:" + group_event); !r) return std::unexpected(r.error());
   bool present = false;
   for (const Probe& p : listed(t)) present = present || p.event == group_event;
   if (!present) return fail(ErrorCode::kNotFound, t.file("kprobe_events") + ": no event " + group_event);

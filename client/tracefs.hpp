@@ -24,11 +24,14 @@ enum class Installed { kAdded, kAlreadyThere };
 
 // Adds the kprobe_events `line` ("p:GROUP/EVENT LOCATION"). An event of
 // that name already probing the same place is left as it is; one probing
-// another place is an error (never replaced behind the user's back).
+// another place is an error (never replaced behind the user's back). A line
+// that check_kprobe_command() refuses is an error before anything is read or
+// written.
 [[nodiscard]] Result<Installed> install_kprobe(const Tracefs& tracefs, const std::string& line);
 
 // Removes the event GROUP/EVENT ("-:GROUP/EVENT"); an error when there is
-// none or the kernel keeps it (enabled, or in use by perf or bpftrace).
+// none or the kernel keeps it (enabled, or in use by perf or bpftrace), and
+// for a name check_kprobe_command() refuses.
 [[nodiscard]] Result<void> remove_kprobe(const Tracefs& tracefs, const std::string& group_event);
 
 }  // namespace kas::cli

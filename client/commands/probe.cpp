@@ -14,6 +14,7 @@
 #include "client/probe_output.hpp"
 #include "client/query_ask.hpp"
 #include "client/tracefs.hpp"
+#include "client/tracefs_names.hpp"
 #include "core/query/frame_spec.hpp"
 #include "core/query/live_kernel.hpp"
 #include "core/util/file.hpp"
@@ -26,6 +27,14 @@ namespace {
 constexpr const char* kProcKallsyms = "/proc/kallsyms";
 
 bool is_format(const std::string& value) { return parse_probe_format(value).has_value(); }
+
+// --event goes into the kprobe_events command as it is: refused here when
+// tracefs would not take it, before anything is read or written.
+bool is_event_name(const std::string& value) { return check_event_name(value).has_value(); }
+std::string event_name_problem(const std::string& value) {
+  auto r = check_event_name(value);
+  return r ? std::string() : r.error().message;
+}
 
 // The kallsyms to read the running kernel from: --kallsyms FILE, else
 // /proc/kallsyms with --live; "" without either.
@@ -155,6 +164,11 @@ int run(const Invocation& args) {
       to_runtime_address(*live, o);
     }
     if (o.error.empty()) o.event = probe_event_name(o.answer, event, return_probe);
+    // A symbol is whatever its ELF file says: one holding a newline or '#'
+    // would print, or write, a command of its own.
+    if (o.error.empty()) {
+      if (auto r = check_kprobe_command(kprobe_line(o.answer, o.event, return_probe)); !r) o.error = r.error().message;
+    }
     outcomes.push_back(std::move(o));
   }
   for (ProbeOutcome& o : outcomes) {
@@ -239,7 +253,9 @@ const Command& probe_command() {
                                {.long_name = "event",
                                 .arg_name = "NAME",
                                 .help = "the event's name (default: from the alias, and __return after it for --return, "
-                                        "as perf names it; group kas)"},
+                                        "as perf names it; group kas)",
+                                .check = is_event_name,
+                                .why_invalid = event_name_problem},
                                {.long_name = "install", .help = "add the kprobe event to tracefs (root)"},
                                {.long_name = "remove", .help = "delete the kprobe event from tracefs (root)"},
                                {.long_name = "tracefs",

@@ -385,5 +385,109 @@ TEST_F(ProbeTracefs, NoTracefsAndNoPermissionSayWhy) {
   EXPECT_EQ(events(), "p:other/mine vfs_read+0\n");
 }
 
+// Issue 27 F: what kas writes to kprobe_events is checked against the
+// kernel's rules first (client/tracefs_names); a name that would add a
+// command or cut one short is refused and nothing is written.
+class ProbeInjection : public ProbeTracefs {
+ protected:
+  // A module whose names are whatever its ELF file says: dup_fn twice
+  // (a.c, b.c) and, right before b.c's, a.c's last function renamed to
+  // `anchor` (objcopy), which kas probe places b.c's dup_fn from. Returns
+  // the target options.
+  std::vector<std::string> crafted_module(const std::string& anchor) {
+    const std::string mods = dir_.file("mods");
+    std::filesystem::create_directory(mods);
+    test::write_text(dir_.file("a.c"), "static int __attribute__((noinline)) dup_fn(int x) { return x * 3 + 1; }\n"
+                                       "int dup_a_entry(int x) { return dup_fn(x) + 2; }\n"
+                                       "int dup_a_last(int x) { return dup_fn(x) + 5; }\n");
+    test::write_text(dir_.file("b.c"), "static int __attribute__((noinline)) dup_fn(int x) { return x * 5 + 7; }\n"
+                                       "int dup_b_entry(int x) { return dup_fn(x) - 1; }\n");
+    for (const char* unit : {"a", "b"}) {
+      auto cc = test::run_process({"gcc", "-g", "-O2", "-fno-reorder-functions", "-c",
+                                   dir_.file(std::string(unit) + ".c"), "-o", dir_.file(std::string(unit) + ".o")});
+      EXPECT_EQ(cc.exit_code, 0) << cc.err;
+    }
+    auto ld = test::run_process({"ld", "-r", dir_.file("a.o"), dir_.file("b.o"), "-o", dir_.file("dupmod.o")});
+    EXPECT_EQ(ld.exit_code, 0) << ld.err;
+    auto renamed = test::run_process({"objcopy", "--redefine-sym", "dup_a_last=" + anchor, dir_.file("dupmod.o"),
+                                      mods + "/dupmod.ko"});
+    EXPECT_EQ(renamed.exit_code, 0) << renamed.err;
+    return {"--vmlinux", k_->vmlinux(), "--modules", mods, "--srctree", dir_.path()};
+  }
+  test::ProcessResult probe(std::vector<std::string> args, const std::vector<std::string>& target) {
+    args.insert(args.begin(), {test::kas_binary(), "probe"});
+    args.insert(args.end(), target.begin(), target.end());
+    return test::run_process(args);
+  }
+  const std::string before_ = "p:other/mine vfs_read+0\n";
+};
+
+// `--event $'x vfs_write\n-:kprobes/other #'` was written as two commands,
+// the second removing another group's probe.
+TEST_F(ProbeInjection, AnEventNameTracefsWouldNotTakeIsRefusedBeforeAnythingIsWritten) {
+  const std::string alias = aliases_.begin()->first;
+  const std::string injected = "x vfs_write\n-:kprobes/other #";
+  for (const char* action : {"--install", "--remove"}) {
+    auto r = kas({"probe", alias, action, "--tracefs", tracefs_, "--event", injected});
+    EXPECT_EQ(r.exit_code, 2) << action << ": " << r.err;
+    EXPECT_NE(r.err.find("for --event: 'x vfs_write\\n-:kprobes/other #' is no event name: tracefs takes only "
+                         "letters, digits and '_'"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(events(), before_) << action;
+  }
+  for (const std::string& bad : {std::string("x#y"), std::string("kprobes/other"), std::string(64, 'e')}) {
+    auto r = kas({"probe", alias, "--install", "--tracefs", tracefs_, "--event", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    EXPECT_EQ(events(), before_) << bad;
+  }
+  auto line = kas({"probe", alias, "--event", std::string(63, 'e')});
+  ASSERT_TRUE(line.out.starts_with("p:kas/" + std::string(63, 'e') + " ")) << line.out << line.err;
+  auto good = kas({"probe", alias, "--install", "--tracefs", tracefs_, "--event", std::string(63, 'e')});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(events(), before_ + line.out);
+}
+
+// A crafted module's anchor symbol holding newlines made --install write
+// three commands: the probe, a removal of another group's probe and a new
+// probe in that group.
+TEST_F(ProbeInjection, AModuleSymbolHoldingNewlinesWritesNothing) {
+  const auto target = crafted_module("evil\n-:other/mine\np:other/mine vfs_write");
+  auto listed = probe({"dupmod:dup_fn@b_c_1", "--json", "--no-daemon"}, target);
+  EXPECT_NE(listed.out.find("\"anchor\":\"evil\\n-:other/mine\\np:other/mine vfs_write\""), std::string::npos)
+      << "the crafted name is not the anchor: " << listed.out;
+  for (const char* routing : {"--no-daemon", "--color=never"}) {
+    auto r = probe({"dupmod:dup_fn@b_c_1", "--install", "--tracefs", tracefs_, routing}, target);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("kas probe: dupmod:dup_fn@b_c_1: 'dupmod:evil\\n-:other/mine\\np:other/mine vfs_write+0x"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("' is no kprobe location: '\\n' in "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(": a newline ends the command"), std::string::npos) << r.err;
+    EXPECT_EQ(events(), before_);
+  }
+  // Printed without --install, the line would do the same once pasted.
+  auto printed = probe({"dupmod:dup_fn@b_c_1", "--no-daemon"}, target);
+  EXPECT_EQ(printed.exit_code, 1);
+  EXPECT_EQ(printed.out, "");
+}
+
+// '#' starts a comment: "dupmod:dup_a_entry#1+0x10" reaches the kernel as
+// "dupmod:dup_a_entry", another function.
+TEST_F(ProbeInjection, AModuleSymbolHoldingAHashIsRefusedRatherThanProbedElsewhere) {
+  const auto target = crafted_module("dup_a_entry#1");
+  auto listed = probe({"dupmod:dup_fn@b_c_1", "--json", "--no-daemon"}, target);
+  EXPECT_NE(listed.out.find("\"anchor\":\"dup_a_entry#1\""), std::string::npos)
+      << "the crafted name is not the anchor: " << listed.out;
+  auto r = probe({"dupmod:dup_fn@b_c_1", "--install", "--tracefs", tracefs_, "--no-daemon"}, target);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("'dupmod:dup_a_entry#1+0x"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'#' starts a comment: the kernel drops the rest of the line"), std::string::npos) << r.err;
+  EXPECT_EQ(events(), before_);
+}
+
 }  // namespace
 }  // namespace kas
