@@ -64,7 +64,12 @@ Result<wire::Hello> handshake(int fd) {
   if (auto r = wire::read_frame(fd, response); !r) {
     return std::unexpected(written ? r.error() : written.error());
   }
-  if (response.has_error()) return fail(ErrorCode::kIo, "kasd refused: " + response.error().message());
+  if (response.has_error()) {
+    // Refused for want of room (too many connections) stays kExhausted:
+    // kas then runs in-process rather than restart a daemon that works.
+    const bool exhausted = response.error().code() == static_cast<uint32_t>(ErrorCode::kExhausted);
+    return fail(exhausted ? ErrorCode::kExhausted : ErrorCode::kIo, "kasd refused: " + response.error().message());
+  }
   if (!response.has_hello()) return fail(ErrorCode::kIo, "kasd answered hello with something else");
   return response.hello();
 }
@@ -127,7 +132,7 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     }
     auto hello = handshake(fd->get());
     if (!hello) {
-      if (!options.autostart) return std::unexpected(hello.error());
+      if (!options.autostart || hello.error().code == ErrorCode::kExhausted) return std::unexpected(hello.error());
       continue;  // died during the handshake: try again
     }
     if (same_build(*hello)) return fd;
@@ -216,6 +221,11 @@ Result<wire::Response> call_daemon(const DaemonOptions& options, const wire::Req
     if (auto r = wire::read_frame(fd->get(), response); !r) {
       last = r.error();  // the daemon died mid-request: a new one gets it
       continue;
+    }
+    // Out of descriptors or memory, the daemon cannot serve this request;
+    // this process may still have room for it.
+    if (response.has_error() && response.error().code() == static_cast<uint32_t>(ErrorCode::kExhausted)) {
+      return fail(ErrorCode::kExhausted, "kasd cannot serve this request: " + response.error().message());
     }
     return response;
   }

@@ -19,7 +19,8 @@ namespace kas::cli {
 namespace {
 
 // The in-process index, built once per command and reused by its
-// questions; a bar on a terminal while modules are read.
+// questions; a bar on a terminal while modules are read. Answers read from
+// a file that changed meanwhile fail the command (SymbolIndex::unchanged).
 class LocalIndex {
  public:
   explicit LocalIndex(const QueryOptions& options) : options_(options) {}
@@ -57,6 +58,7 @@ Result<std::vector<LookupAnswer>> ask_lookup(const QueryOptions& o, LocalIndex& 
         if (!index) return std::unexpected(index.error());
         std::vector<LookupAnswer> answers;
         for (const std::string& p : patterns) answers.push_back((*index)->lookup(p, limit));
+        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
         return answers;
       });
 }
@@ -72,7 +74,9 @@ Result<std::vector<ResolveAnswer>> ask_resolve(const QueryOptions& o, LocalIndex
       [&]() -> Result<std::vector<ResolveAnswer>> {
         auto index = local.get(target);
         if (!index) return std::unexpected(index.error());
-        return (*index)->resolve(queries);
+        std::vector<ResolveAnswer> answers = (*index)->resolve(queries);
+        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
+        return answers;
       });
 }
 
@@ -186,7 +190,9 @@ Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vec
         LocalIndex local(o);
         auto index = local.get(*target);
         if (!index) return std::unexpected(index.error());
-        return (*index)->probe(queries, has_aliases);
+        std::vector<ProbeAnswer> answers = (*index)->probe(queries, has_aliases);
+        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
+        return answers;
       });
 }
 

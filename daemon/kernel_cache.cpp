@@ -3,12 +3,59 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <string>
+
+#include "core/index/descriptor_budget.hpp"
 
 namespace kas::daemon {
+
+namespace {
+
+// Descriptors a request may open while it runs (vmlinux and its DWARF, a
+// module per worker), below which kasd declines it rather than fail it
+// halfway with EMFILE.
+size_t request_descriptors(unsigned jobs) { return 8 + 3 * static_cast<size_t>(jobs); }
+
+}  // namespace
 
 size_t Kernel::approximate_bytes() const {
   return snapshot_->approximate_bytes() +
          indexes_.sum([](const SymbolIndex& index) { return index.approximate_bytes(); });
+}
+
+size_t Kernel::descriptors() const {
+  return snapshot_->descriptors() + indexes_.sum([](const SymbolIndex& index) { return index.descriptors(); });
+}
+
+bool Kernel::release_gone() const {
+  for (const auto& [key, index] : indexes_.built()) {
+    if (index->release_gone()) indexes_.drop_if(key, index);
+  }
+  return snapshot_->listing_gone();
+}
+
+KernelCache::KernelCache(size_t memory_budget_bytes, unsigned jobs, std::optional<size_t> descriptor_budget)
+    : cache_(memory_budget_bytes, descriptor_budget.value_or(cached_descriptor_budget())), jobs_(jobs) {}
+
+void KernelCache::trim() {
+  for (const auto& [key, kernel] : cache_.built()) {
+    if (kernel->release_gone()) cache_.drop_if(key, kernel);
+  }
+  cache_.trim();
+}
+
+Result<void> KernelCache::make_room() {
+  trim();
+  const size_t needed = request_descriptors(jobs_);
+  auto free = free_descriptors();
+  if (!free || *free >= needed) return {};
+  // Cached kernels are what can be given back; in-flight requests keep
+  // theirs until they finish.
+  cache_.clear();
+  free = free_descriptors();
+  if (!free || *free >= needed) return {};
+  return fail(ErrorCode::kExhausted, "kasd is out of descriptors (" + std::to_string(*free) + " free, a request needs " +
+                                         std::to_string(needed) + ")");
 }
 
 void Kernel::ensure_located(unsigned jobs) const {
@@ -34,6 +81,7 @@ Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, L
 
 Result<std::shared_ptr<const KernelSnapshot>> KernelCache::snapshot(const KernelFiles& sources, Lto lto, bool locate,
                                                                     const std::string& module_path) {
+  if (auto room = make_room(); !room) return std::unexpected(room.error());
   auto kernel = this->kernel(sources, lto, {});
   if (!kernel) return std::unexpected(kernel.error());
   KernelPtr current = *kernel;
@@ -63,6 +111,7 @@ Result<std::shared_ptr<const SymbolIndex>> KernelCache::index(const QueryTarget&
   const KernelFiles& sources = target.kernel;
   const std::string key = target_key(target);
   auto progress = [&](std::string_view stage, size_t done, size_t total) { report(key, stage, done, total); };
+  if (auto room = make_room(); !room) return std::unexpected(room.error());
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto kernel = this->kernel(sources, target.alias.lto, progress);
     if (!kernel) {

@@ -3,7 +3,9 @@
 // over it. A changed input replaces a kernel's snapshot; a rebuilt module
 // replaces one record. Records are shared across snapshots (RecordCache),
 // so the kbuild requests of a tree and the questions about it read each
-// file once. Past the memory budget the least recently used kernel goes.
+// file once. Past the memory budget or the descriptor budget
+// (descriptor_budget.hpp) the least recently used kernel goes; a kernel
+// holding a file deleted or replaced on disk goes at the next request.
 // Thread-safe.
 #pragma once
 
@@ -31,6 +33,13 @@ class Kernel {
       : snapshot_(std::move(snapshot)), indexes_(std::numeric_limits<size_t>::max()) {}
   [[nodiscard]] const std::shared_ptr<const KernelSnapshot>& snapshot() const { return snapshot_; }
   [[nodiscard]] size_t approximate_bytes() const;
+  // Descriptors its snapshot and indexes keep open.
+  [[nodiscard]] size_t descriptors() const;
+  // Closes what it holds of files deleted or replaced on disk: an index
+  // holding such a file goes (the next question builds another over the
+  // same snapshot). True when the snapshot's own listing is gone: then the
+  // whole kernel must go.
+  [[nodiscard]] bool release_gone() const;
 
   // Its lookup indexes by target key, each built once for all callers
   // meanwhile; they go with the kernel, so no budget of their own.
@@ -47,7 +56,8 @@ class Kernel {
 
 class KernelCache {
  public:
-  KernelCache(size_t memory_budget_bytes, unsigned jobs) : cache_(memory_budget_bytes), jobs_(jobs) {}
+  // Descriptors: within cached_descriptor_budget() (read now) unless given.
+  KernelCache(size_t memory_budget_bytes, unsigned jobs, std::optional<size_t> descriptor_budget = std::nullopt);
 
   // The snapshot of `sources` for kas vmlinux/module/census, built or
   // refreshed as needed. When `module_path` is one of its modules and
@@ -74,7 +84,14 @@ class KernelCache {
   [[nodiscard]] std::optional<Progress> progress(const QueryTarget& target) const;
 
   void clear() { cache_.clear(); }
+  // Releases what the kernels hold of deleted or replaced files
+  // (Kernel::release_gone), then drops the least recently used past the
+  // budgets. Every request does it first.
+  void trim();
   [[nodiscard]] size_t kernels() const { return cache_.size(); }
+  [[nodiscard]] size_t descriptors() const {
+    return cache_.sum([](const Kernel& k) { return k.descriptors(); });
+  }
   [[nodiscard]] size_t files() const {
     return cache_.sum([](const Kernel& k) { return k.snapshot()->module_count(); });
   }
@@ -89,6 +106,9 @@ class KernelCache {
  private:
   using KernelPtr = std::shared_ptr<const Kernel>;
   [[nodiscard]] Result<KernelPtr> kernel(const KernelFiles& sources, Lto lto, const ProgressFn& progress);
+  // trim(), then fails with kExhausted when the process has too few
+  // descriptors left to serve a request (kas then runs it itself).
+  [[nodiscard]] Result<void> make_room();
   void report(const std::string& key, std::string_view stage, size_t done, size_t total);
 
   SnapshotCache<Kernel> cache_;

@@ -212,7 +212,8 @@ void to_wire(const kas::Error& in, wire::Error& out) {
 
 kas::Error from_wire(const wire::Error& in) {
   uint32_t code = in.code();
-  if (code < static_cast<uint32_t>(ErrorCode::kInvalidArgument) || code > static_cast<uint32_t>(ErrorCode::kInternal)) {
+  if (code < static_cast<uint32_t>(ErrorCode::kInvalidArgument) ||
+      code > static_cast<uint32_t>(ErrorCode::kExhausted)) {
     code = static_cast<uint32_t>(ErrorCode::kInternal);
   }
   return kas::Error{static_cast<ErrorCode>(code), in.message()};

@@ -14,6 +14,7 @@
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <memory>
@@ -95,6 +96,19 @@ class DebugInfo {
   // Fails when the file was rewritten or truncated since it was opened (the
   // DWARF read from it may be wrong): check before using what was read.
   [[nodiscard]] Result<void> unchanged() const { return check_unchanged(held_.get(), opened_, path_); }
+
+  // True when the file read is no longer at its path: deleted, or the path
+  // names another file now (replaced by a rename). A cache should close
+  // such a handle: it pins the old file's disk space and answers for a
+  // file that is gone.
+  [[nodiscard]] bool gone() const {
+    struct stat held {}, now {};
+    if (::fstat(held_.get(), &held) != 0 || held.st_nlink == 0) return true;
+    return ::stat(path_.c_str(), &now) != 0 || now.st_dev != held.st_dev || now.st_ino != held.st_ino;
+  }
+  // Descriptors it holds open: its own and, self-relocated, its private
+  // mapping's (libdwfl closes the one it is given once it has the file).
+  [[nodiscard]] size_t descriptors() const { return (held_.valid() ? 1 : 0) + (own_fd_ >= 0 ? 1 : 0); }
 
  private:
   DebugInfo() = default;

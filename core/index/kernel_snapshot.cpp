@@ -149,9 +149,19 @@ Census KernelSnapshot::census_with_units() const {
   return out;
 }
 
-bool KernelSnapshot::sources_changed() const {
+std::optional<std::string> KernelSnapshot::changed_source() const {
   for (const auto& [path, stamp] : input_stamps_) {
-    if (stamp_of(path) != stamp) return true;
+    if (stamp_of(path) != stamp) return path;
+  }
+  return std::nullopt;
+}
+
+bool KernelSnapshot::listing_gone() const {
+  if (descriptors() == 0) return false;
+  for (const auto& [path, stamp] : input_stamps_) {
+    if (path != sources_.vmlinux) continue;
+    const FileStamp now = stamp_of(path);
+    return now.dev != stamp.dev || now.ino != stamp.ino;
   }
   return false;
 }

@@ -68,6 +68,11 @@ class KernelSnapshot {
   [[nodiscard]] const BinaryRecord* vmlinux_record() const { return vmlinux_record_.get(); }
   [[nodiscard]] const VmlinuxListing* vmlinux_listing() const { return listing_.get(); }
   [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+  // Descriptors it keeps open: a text listing's, whose mapping it reads.
+  [[nodiscard]] size_t descriptors() const { return listing_ != nullptr && vmlinux_record_ == nullptr ? 1 : 0; }
+  // True when the text listing it keeps mapped was deleted or replaced
+  // (its path names another file): the mapping pins the old file.
+  [[nodiscard]] bool listing_gone() const;
 
   // What a module request for the names `wanted` needs: their counts without
   // the modules named `skip_module` (the requester replaces them), the other
@@ -78,7 +83,9 @@ class KernelSnapshot {
 
   // True when an input file (nm listing, census file, modules.order)
   // changed on disk since the snapshot was built.
-  [[nodiscard]] bool sources_changed() const;
+  [[nodiscard]] bool sources_changed() const { return changed_source().has_value(); }
+  // The first such file, if any.
+  [[nodiscard]] std::optional<std::string> changed_source() const;
   // True when `module_path` is one of the snapshot's modules and changed.
   [[nodiscard]] bool module_changed(const std::string& module_path) const;
   // A new snapshot with `module_path` read again (and the new record given

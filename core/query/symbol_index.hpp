@@ -90,11 +90,22 @@ class SymbolIndex {
   // True when vmlinux, a modules.order, or a binary an answer was read from
   // changed on disk since indexing: rebuild before answering again.
   [[nodiscard]] bool changed() const;
+  // The same as an error naming the file ("PATH: changed while being
+  // read"): in-process kas, which indexed for this one command, cannot
+  // trust answers given meanwhile (they may lack locations or mix two
+  // versions) and reports it, as kasd, which reindexes, would.
+  [[nodiscard]] Result<void> unchanged() const;
 
   [[nodiscard]] const QueryTarget& target() const { return target_; }
   [[nodiscard]] size_t binary_count() const { return binaries_.size(); }
   [[nodiscard]] size_t symbol_count() const { return entries_.size(); }
   [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
+  // Descriptors its open DWARF handles hold.
+  [[nodiscard]] size_t descriptors() const;
+  // Closes the DWARF handles of files deleted or replaced since they were
+  // opened (they pin the old files' disk space); true when there were any:
+  // the index is changed() from then on. Thread-safe.
+  bool release_gone() const;
 
   struct Binary {
     std::string name;  // "vmlinux" or the module name
@@ -196,6 +207,8 @@ class SymbolIndex {
   mutable std::once_flag by_alias_once_;
   mutable std::vector<uint32_t> by_alias_;  // ids of entries with an alias, sorted by alias
   mutable std::atomic<bool> stale_{false};
+  // The first binary found changed since indexing (UINT32_MAX: none).
+  mutable std::atomic<uint32_t> first_stale_{UINT32_MAX};
   size_t bytes_ = 0;
 };
 

@@ -21,6 +21,10 @@ enum class ErrorCode {
   kBadDwarf = 6,         // DWARF libdw cannot read
   kBadInput = 7,         // malformed nm line, census line, modules.order
   kInternal = 8,         // a bug: should never reach a user
+  // Out of descriptors or memory (EMFILE, ENFILE, ENOMEM, too many
+  // connections): from kasd it means "cannot serve this now", and kas runs
+  // the request itself.
+  kExhausted = 9,
 };
 
 struct Error {
@@ -38,5 +42,10 @@ using Result = std::expected<T, Error>;
 
 // Name of an error code, for logs and the CLI ("bad-elf").
 [[nodiscard]] const char* error_code_name(ErrorCode code);
+
+// The code of a failed open(2) or similar: kNotFound for ENOENT,
+// kExhausted for a process or system out of descriptors or memory, kIo
+// otherwise.
+[[nodiscard]] ErrorCode errno_code(int err);
 
 }  // namespace kas

@@ -4,6 +4,8 @@
 // kas reads its inputs through mappings, and a mapped page past the new end
 // of a file faults.
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <regex>
 #include <thread>
 
+#include "core/util/fd.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -95,6 +98,62 @@ TEST_F(TruncatedInput, InProcessKasFailsNamingTheFile) {
   // And the intact file still works.
   auto good = test::run_process(argv({"--no-daemon"}));
   EXPECT_EQ(good.exit_code, 0) << good.err;
+}
+
+// Waits until `inotify` (watching one file) reports that file closed after
+// a read: IN_CLOSE_NOWRITE. False after 60 s.
+bool wait_until_closed(int inotify) {
+  pollfd p{inotify, POLLIN, 0};
+  alignas(inotify_event) char buf[4096];
+  for (int waited = 0; waited < 60'000; waited += 100) {
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::read(inotify, buf, sizeof buf);
+    for (ssize_t at = 0; at < n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+      if ((e->mask & IN_CLOSE_NOWRITE) != 0) return true;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+    }
+  }
+  return false;
+}
+
+TEST_F(TruncatedInput, InProcessLookupFailsNamingTheFile) {
+  // A tree whose first module is the big hello.o, then 300 more modules:
+  // kas reads hello.o's symbols first (opening and closing it once) and
+  // its DWARF only once the others' symbols are read, so hello.o is
+  // truncated in between. The previous main then answered from the
+  // symbols read before, with "?" for every location, and exited 0.
+  const std::string tree = dir_.file("tree");
+  std::filesystem::copy(k_->objtree, tree, std::filesystem::copy_options::recursive);
+  const std::string hello = tree + "/modules/hello/hello.o";
+  std::string order = "modules/hello/hello.ko\n";
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "filler" + std::to_string(i);
+    std::filesystem::create_directories(tree + "/modules/" + name);
+    std::filesystem::copy_file(k_->module_object("other"), tree + "/modules/" + name + "/" + name + ".o");
+    order += "modules/" + name + "/" + name + ".ko\n";
+  }
+  test::write_text(tree + "/modules.order", order);
+  const std::vector<std::string> lookup = {test::kas_binary(), "lookup", "hello:hello_*", "--tree", tree,
+                                           "--no-daemon"};
+  for (int round = 0; round < 3; ++round) {
+    std::filesystem::copy_file(original_, hello, std::filesystem::copy_options::overwrite_existing);
+    const Fd inotify(::inotify_init1(IN_CLOEXEC));
+    ASSERT_GE(::inotify_add_watch(inotify.get(), hello.c_str(), IN_CLOSE_NOWRITE), 0);
+    const int pid = test::spawn_process(lookup, dir_.file("kas.out"), dir_.file("kas.err"));
+    ASSERT_TRUE(wait_until_closed(inotify.get())) << test::read_text(dir_.file("kas.err"));
+    ASSERT_EQ(::truncate(hello.c_str(), 0), 0);  // in place, as `cp` does first
+    const int code = test::wait_process(pid);
+    const std::string err = test::read_text(dir_.file("kas.err"));
+    EXPECT_EQ(code, 1) << "round " << round << ":\n" << test::read_text(dir_.file("kas.out")) << err;
+    EXPECT_NE(err.find(hello + ": changed while being read"), std::string::npos) << "round " << round << ": " << err;
+    EXPECT_EQ(test::read_text(dir_.file("kas.out")), "") << "round " << round;
+  }
+  // The intact file is answered with its locations.
+  std::filesystem::copy_file(original_, hello, std::filesystem::copy_options::overwrite_existing);
+  auto good = test::run_process(lookup);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_NE(good.out.find("modules/hello/hello.c:10"), std::string::npos) << good.out;
 }
 
 TEST_F(TruncatedInput, KasdFailsThatRequestAndKeepsServing) {

@@ -296,7 +296,8 @@ TEST(Convert, AMissingNmTypeReadsAsUnknown) {
 
 TEST(Convert, ErrorsKeepCodeAndMessage) {
   for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kIo, ErrorCode::kBadElf,
-                         ErrorCode::kNoDebugInfo, ErrorCode::kBadDwarf, ErrorCode::kBadInput, ErrorCode::kInternal}) {
+                         ErrorCode::kNoDebugInfo, ErrorCode::kBadDwarf, ErrorCode::kBadInput, ErrorCode::kInternal,
+                         ErrorCode::kExhausted}) {
     Error in{code, std::string("/b/uio.o: ") + error_code_name(code)};
     wire::Error w;
     wire::to_wire(in, w);
@@ -308,7 +309,7 @@ TEST(Convert, ErrorsKeepCodeAndMessage) {
 }
 
 TEST(Convert, AnErrorCodeThisBuildDoesNotKnowIsInternal) {
-  for (uint32_t code : {0u, 9u, 0xffffffffu}) {
+  for (uint32_t code : {0u, 10u, 0xffffffffu}) {
     wire::Error w;
     w.set_code(code);
     w.set_message("from a newer kasd");
