@@ -1,17 +1,20 @@
 #include "client/debuginfo_fetch.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "client/program_beside.hpp"
+#include "client/user_cache.hpp"
 #include "core/query/live_kernel.hpp"
 
 namespace kas::cli {
@@ -22,6 +25,10 @@ namespace {
 // (KAS_FETCH_FROM_BINDIR: that directory relative to kas's, so any prefix
 // works); $KAS_FETCH overrides both.
 std::string fetch_binary() { return program_beside_kas("KAS_FETCH", "kas-fetch", {"", KAS_FETCH_FROM_BINDIR}); }
+
+// kas-fetch's exit status when the debuginfod cache it would use is not the
+// user's own (fetch_main.cpp).
+constexpr int kFetchNoCache = 3;
 
 // Runs kas-fetch NAME=ID...; stderr goes to ours (progress, what is
 // missing). Returns build-id -> path for what was found.
@@ -56,6 +63,9 @@ Result<std::map<std::string, std::string>> run_fetch(const std::vector<std::stri
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
     return fail(ErrorCode::kNotFound, binary + ": cannot run it (installed beside kas; needs libdebuginfod1)");
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kFetchNoCache) {
+    return fail(ErrorCode::kIo, binary + ": refused its debuginfod cache directory (the reason is above)");
+  }
   std::map<std::string, std::string> found;
   size_t start = 0;
   while (start < out.size()) {
@@ -69,23 +79,53 @@ Result<std::map<std::string, std::string>> run_fetch(const std::vector<std::stri
   return found;
 }
 
-// $XDG_CACHE_HOME/kas or ~/.cache/kas.
-std::string cache_home() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') return std::string(xdg) + "/kas";
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr && *home != '\0' ? home : "/tmp") + "/.cache/kas";
+// The directory of the running kernel's module links,
+// CACHE/kas/live/BUILDID/modules, each level checked (user_cache.hpp).
+Result<PrivateDir> live_modules_dir(const std::string& build_id) {
+  if (build_id.empty() || build_id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return fail(ErrorCode::kBadInput, "'" + build_id + "' is no build-id");
+  }
+  auto home = user_cache_home();
+  if (!home) return std::unexpected(home.error());
+  auto top = open_private_dir(*home);
+  if (!top) return std::unexpected(top.error());
+  return private_subdir(*top, {"kas", "live", build_id, "modules"});
 }
 
-// `link` -> `target`, replacing what is there, atomically.
-Result<void> place_link(const std::string& target, const std::string& link) {
-  std::string temp = link + ".tmp." + std::to_string(::getpid());
-  ::unlink(temp.c_str());
-  if (::symlink(target.c_str(), temp.c_str()) != 0 || ::rename(temp.c_str(), link.c_str()) != 0) {
+// NAME.ko in `dir` -> `target`, replacing the link there, atomically.
+Result<void> place_link(const PrivateDir& dir, const std::string& target, const std::string& name) {
+  const std::string temp = name + ".tmp." + std::to_string(::getpid());
+  ::unlinkat(dir.fd.get(), temp.c_str(), 0);
+  if (::symlinkat(target.c_str(), dir.fd.get(), temp.c_str()) != 0 ||
+      ::renameat(dir.fd.get(), temp.c_str(), dir.fd.get(), name.c_str()) != 0) {
     int err = errno;
-    ::unlink(temp.c_str());
-    return fail(ErrorCode::kIo, link + ": cannot link to " + target + ": " + std::strerror(err));
+    ::unlinkat(dir.fd.get(), temp.c_str(), 0);
+    return fail(ErrorCode::kIo, dir.path + "/" + name + ": cannot link to " + target + ": " + std::strerror(err));
   }
   return {};
+}
+
+// The links of `dir` not in `wanted` (modules unloaded since an earlier
+// run), removed through its descriptor; anything but a link is left alone:
+// kas made none.
+void remove_stale_links(const PrivateDir& dir, const std::set<std::string>& wanted) {
+  const int listed = ::fcntl(dir.fd.get(), F_DUPFD_CLOEXEC, 0);  // closedir closes it
+  DIR* listing = listed < 0 ? nullptr : ::fdopendir(listed);
+  if (listing == nullptr) {
+    if (listed >= 0) ::close(listed);
+    return;
+  }
+  std::vector<std::string> stale;
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    struct stat st {};
+    if (name == "." || name == ".." || wanted.count(name)) continue;
+    if (::fstatat(dir.fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+      stale.push_back(name);
+    }
+  }
+  ::closedir(listing);
+  for (const std::string& name : stale) ::unlinkat(dir.fd.get(), name.c_str(), 0);
 }
 
 }  // namespace
@@ -93,6 +133,10 @@ Result<void> place_link(const std::string& target, const std::string& link) {
 Result<KernelFiles> fetched_running_kernel(const std::string& sysfs) {
   auto ids = running_build_ids(sysfs);
   if (!ids) return std::unexpected(ids.error());
+  // One directory per kernel build, links named after the loaded modules;
+  // checked before anything is fetched for it.
+  auto dir = live_modules_dir(ids->vmlinux);
+  if (!dir) return fail(dir.error().code, dir.error().message + " (where kas --live keeps the fetched modules' names)");
   std::vector<std::string> args = {"vmlinux=" + ids->vmlinux};
   for (const auto& [name, id] : ids->modules) args.push_back(name + "=" + id);
   auto found = run_fetch(args);
@@ -102,25 +146,20 @@ Result<KernelFiles> fetched_running_kernel(const std::string& sysfs) {
     return fail(ErrorCode::kNotFound, "debuginfod (DEBUGINFOD_URLS=" + std::string(std::getenv("DEBUGINFOD_URLS")) +
                                           ") has no debug info for the running kernel (build-id " + ids->vmlinux + ")");
   }
-  // One directory per kernel build: links named after the loaded modules.
-  const std::string dir = cache_home() + "/live/" + ids->vmlinux;
-  std::error_code ec;
-  std::filesystem::create_directories(dir + "/modules", ec);
-  if (ec) return fail(ErrorCode::kIo, dir + ": cannot create: " + ec.message());
-  std::map<std::string, bool> wanted;
+  std::set<std::string> wanted;
   for (const auto& [name, id] : ids->modules) {
     auto it = found->find(id);
     if (it == found->end()) continue;
-    if (auto r = place_link(it->second, dir + "/modules/" + name + ".ko"); !r) return std::unexpected(r.error());
-    wanted[name + ".ko"] = true;
+    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+      return fail(ErrorCode::kBadInput, sysfs + ": '" + name + "' is no module name");
+    }
+    if (auto r = place_link(*dir, it->second, name + ".ko"); !r) return std::unexpected(r.error());
+    wanted.insert(name + ".ko");
   }
-  // Modules unloaded since an earlier run: not part of this kernel's view.
-  for (const auto& entry : std::filesystem::directory_iterator(dir + "/modules", ec)) {
-    if (!wanted.count(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
-  }
+  remove_stale_links(*dir, wanted);
   KernelFiles files;
   files.vmlinux = vmlinux->second;
-  files.module_dirs.push_back(dir + "/modules");
+  files.module_dirs.push_back(dir->path);
   return files;
 }
 

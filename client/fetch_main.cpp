@@ -8,7 +8,15 @@
 // usage: kas-fetch NAME=BUILDID...
 // Prints "BUILDID PATH" per file found, "kas-fetch: NAME (BUILDID): reason"
 // on stderr per file not found (exit 1 when any is missing), and on a
-// terminal a progress line while downloading.
+// terminal a progress line while downloading. Exit 3: the debuginfod cache
+// is not the user's own (the path and why on stderr); nothing is fetched.
+//
+// The cache: $DEBUGINFOD_CACHE_PATH, else CACHE/debuginfod_client, where
+// libdebuginfod itself puts it when HOME or XDG_CACHE_HOME is set; CACHE is
+// the user's own (client/user_cache.hpp), so with HOME unset it is the
+// password database's home, not libdebuginfod's "/" nor a shared directory.
+// Either must be a directory of the user's that no one else may write:
+// libdebuginfod writes and cleans (deletes in) it by path.
 #include <elfutils/debuginfod.h>
 #include <unistd.h>
 
@@ -18,7 +26,31 @@
 #include <cstring>
 #include <string>
 
+#include "client/user_cache.hpp"
+
 namespace {
+
+constexpr int kExitNoCache = 3;
+
+// The checked cache, exported as DEBUGINFOD_CACHE_PATH for libdebuginfod.
+bool use_private_cache() {
+  const char* given = std::getenv("DEBUGINFOD_CACHE_PATH");
+  kas::Result<kas::cli::PrivateDir> dir = kas::fail(kas::ErrorCode::kInternal, "");
+  if (given != nullptr && *given != '\0') {
+    dir = kas::cli::open_private_dir(given);
+  } else {
+    auto home = kas::cli::user_cache_home();
+    auto top = home ? kas::cli::open_private_dir(*home) : kas::Result<kas::cli::PrivateDir>(std::unexpected(home.error()));
+    dir = top ? kas::cli::private_subdir(*top, {"debuginfod_client"}) : std::move(top);
+  }
+  if (!dir) {
+    std::fprintf(stderr, "kas-fetch: %s (the debuginfod cache; set DEBUGINFOD_CACHE_PATH to a directory of yours)\n",
+                 dir.error().message.c_str());
+    return false;
+  }
+  ::setenv("DEBUGINFOD_CACHE_PATH", dir->path.c_str(), 1);
+  return true;
+}
 
 struct Progress {
   std::string name;
@@ -53,6 +85,7 @@ int main(int argc, char** argv) {
                  "debug files are not installed.\n");
     return argc < 2 ? 2 : 0;
   }
+  if (!use_private_cache()) return kExitNoCache;
   debuginfod_client* client = debuginfod_begin();
   if (client == nullptr) {
     std::fprintf(stderr, "kas-fetch: cannot start a debuginfod client\n");

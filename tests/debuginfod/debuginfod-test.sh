@@ -104,3 +104,78 @@ printf '\004\000\000\000\004\000\000\000\003\000\000\000GNU\000\001\002\003\004'
 err=$("$kas" lookup name_show --live --sysfs-root "$work/other-sys" --debug-root "$work/empty" 2>&1 >/dev/null) || true
 echo "$err" | grep -q "has no debug info for the running kernel (build-id 01020304)" || fail "unclear: $err"
 echo "PASS: missing debug info is explained"
+
+# Issue 27 E: the cache is the user's own, and kas deletes in it only
+# through its own directories' descriptors. The attack: a root kas with HOME
+# unset kept its links in /tmp/.cache/kas, where another user planted
+# live/BUILDID/modules as a link to a directory of the victim's (the
+# build-id is public in /sys/kernel/notes), and kas removed every file
+# there as "modules unloaded since an earlier run".
+victim=$work/victim
+reset_victim() { rm -rf "$victim"; mkdir -p "$victim"; echo keep >"$victim/passwd"; echo keep >"$victim/old.ko"; }
+victim_intact() { [ "$(cat "$victim/passwd" 2>/dev/null)" = keep ] && [ "$(cat "$victim/old.ko" 2>/dev/null)" = keep ]; }
+as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+plant() {  # CACHE: the attacker's live/BUILDID/modules link to the victim's directory
+  as_other mkdir -p "$1/kas/live/$vmlinux_id" && as_other ln -s "$victim" "$1/kas/live/$vmlinux_id/modules"
+}
+lookup_live() {  # ENV...: kas lookup --live in process, in that environment
+  env "$@" "$kas" lookup name_show --live --sysfs-root "$work/sys" --debug-root "$work/empty" --json --no-daemon
+}
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: the cache attack needs a second uid and a mount namespace (root; CI runs as root)"
+  exit 0
+fi
+chmod 711 "$work"  # the attacker reaches the shared directories below
+
+# HOME unset, in a mount namespace of its own: /tmp a fresh sticky
+# directory (holding $work at its own path) that the attacker plants in,
+# /root (uid 0's home in the password database) a fresh empty one.
+reset_victim
+view=$work/tmp-view
+mkdir -p "$view/${work#/tmp/}"
+chmod 1777 "$view"
+unshare --mount --propagation private env -u HOME -u XDG_CACHE_HOME -u DEBUGINFOD_CACHE_PATH \
+  bash -euc '
+    work=$1 view=$2 kas=$3 id=$4 victim=$5
+    mount --bind "$work" "$view/${work#/tmp/}"
+    mount --rbind "$view" /tmp
+    mount -t tmpfs -o mode=0700 tmpfs /root
+    as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+    as_other mkdir -p "/tmp/.cache/kas/live/$id"
+    as_other ln -s "$victim" "/tmp/.cache/kas/live/$id/modules"
+    problems=
+    out=$("$kas" lookup name_show --live --sysfs-root "$work/sys" --debug-root "$work/empty" --json --no-daemon \
+          2>"$work/ns.err") || problems+="lookup failed: $(cat "$work/ns.err"); "
+    echo "$out" | grep -q "\"binary\":\"hello\"" || problems+="no module definitions: $out; "
+    [ "$(stat -c %a "/root/.cache/kas/live/$id/modules" 2>&1)" = 700 ] || problems+="no private live directory in /root/.cache; "
+    [ -L "/root/.cache/kas/live/$id/modules/hello.ko" ] || problems+="no hello.ko link in /root/.cache; "
+    [ -d "/root/.cache/debuginfod_client/$id" ] || problems+="kas-fetch did not cache in /root/.cache; "
+    [ "$(readlink "/tmp/.cache/kas/live/$id/modules")" = "$victim" ] || problems+="the planted link was touched; "
+    [ -z "$problems" ] || { echo "$problems"; exit 1; }
+  ' ns "$work" "$view" "$kas" "$vmlinux_id" "$victim" >"$work/ns.out" 2>&1 || ns_failed=1
+victim_intact || fail "HOME unset: kas deleted through the planted link: $(ls -la "$victim")"
+[ -z "${ns_failed:-}" ] || fail "HOME unset: $(cat "$work/ns.out")"
+echo "PASS: with HOME unset the cache is the password database's home, not /tmp"
+
+# A HOME in a shared directory (as /tmp was): the attacker's .cache is
+# refused, with the path and why, and nothing is deleted.
+reset_victim
+mkdir -m 1777 "$work/shared"
+plant "$work/shared/.cache"
+err=$(lookup_live -u XDG_CACHE_HOME HOME="$work/shared" 2>&1 >/dev/null) || true
+victim_intact || fail "shared HOME: kas deleted through the planted link: $(ls -la "$victim")"
+echo "$err" | grep -q "$work/shared/.cache: belongs to uid 65534, not to you (uid 0)" ||
+  fail "shared HOME: no refusal naming the directory: $err"
+
+# A cache directory others may write, and a debuginfod cache others may
+# write: refused.
+mkdir "$work/open" "$work/open-debuginfod"
+chmod 0777 "$work/open" "$work/open-debuginfod"
+err=$(lookup_live XDG_CACHE_HOME="$work/open" 2>&1 >/dev/null) || true
+echo "$err" | grep -q "$work/open: mode 0777: writable by others" || fail "open cache: $err"
+[ ! -e "$work/open/kas" ] || fail "open cache: kas wrote in it"
+err=$(lookup_live DEBUGINFOD_CACHE_PATH="$work/open-debuginfod" 2>&1 >/dev/null) || true
+echo "$err" | grep -q "kas-fetch: $work/open-debuginfod: mode 0777: writable by others" || fail "open debuginfod cache: $err"
+echo "$err" | grep -q "refused its debuginfod cache directory" || fail "open debuginfod cache: $err"
+[ -z "$(ls "$work/open-debuginfod")" ] || fail "open debuginfod cache: kas-fetch wrote in it"
+echo "PASS: a cache directory of another user, or writable by others, is refused"
