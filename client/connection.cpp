@@ -101,6 +101,20 @@ bool runs_our_kasd(const wire::Hello& hello) {
 // with another installation's kasd (a build tree's kas beside the package).
 std::string own_socket_beside(const std::string& path) { return path::directory(path) + "/kasd.own.sock"; }
 
+// Whether `hello`'s daemon is another installation's that systemd serves:
+// stopping it cannot bring up this build (systemd would start that binary
+// again), and would only disturb the installation it belongs to, so this
+// kas uses its own beside it.
+bool serves_another_installation(const wire::Hello& hello) {
+  return !same_build(hello) && hello.socket_activated() && !runs_our_kasd(hello);
+}
+
+// Whether the user named the socket (--socket, $KAS_SOCKET): then it is
+// never switched for kasd.own.sock.
+bool socket_chosen(const DaemonOptions& options) {
+  return !options.socket_path.empty() || socket_from_environment() != nullptr;
+}
+
 // After asking a daemon of another build to stop: its socket closes (kas
 // started it), or systemd keeps it and starts the unit again on the next
 // connection. Returns a connection to the replacement when it is of this
@@ -122,7 +136,7 @@ std::optional<Fd> await_replacement(const std::string& path, uint32_t old_pid) {
 // A connected, greeted daemon of this build, started or replaced as needed.
 Result<Fd> connect_daemon(const DaemonOptions& options) {
   std::string path = socket_path_of(options);
-  const bool chosen = !options.socket_path.empty() || socket_from_environment() != nullptr;
+  const bool chosen = socket_chosen(options);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto fd = raw_connect(path);
     if (!fd) {
@@ -139,10 +153,7 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     if (!options.autostart) {
       return fail(ErrorCode::kIo, "kasd at " + path + " is build " + hello->build_id() + ", kas is " + build_id());
     }
-    if (hello->socket_activated() && !runs_our_kasd(*hello)) {
-      // systemd would start that binary again for our next connection:
-      // stopping it cannot bring up this build, and would only disturb the
-      // installation it belongs to.
+    if (serves_another_installation(*hello)) {
       if (chosen) {
         return fail(ErrorCode::kIo, "kasd at " + path + " is started by systemd from " + hello->executable() +
                                         " (build " + hello->build_id() + "), not " + kasd_binary() + " (build " +
@@ -163,6 +174,15 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
 
 std::string socket_path_of(const DaemonOptions& options) {
   return options.socket_path.empty() ? default_socket_path() : options.socket_path;
+}
+
+std::string socket_in_use(const DaemonOptions& options) {
+  const std::string path = socket_path_of(options);
+  if (socket_chosen(options)) return path;
+  auto fd = raw_connect(path);
+  if (!fd) return path;
+  auto hello = handshake(fd->get());
+  return hello && serves_another_installation(*hello) ? own_socket_beside(path) : path;
 }
 
 Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello) {

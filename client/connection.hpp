@@ -35,6 +35,14 @@ struct DaemonOptions {
 // start|stop|status act on it.)
 [[nodiscard]] std::string socket_in_use(const DaemonOptions& options);
 
+// The socket of the daemon call_daemon() sends this kas's requests to,
+// found without starting or stopping anything: `options`' socket, except
+// when it is the default one and systemd serves it with another
+// installation's kasd; then this kas's own, kasd.own.sock beside it. A
+// socket given in `options` or $KAS_SOCKET is taken as it is. (kas daemon
+// start|stop|status act on it.)
+[[nodiscard]] std::string socket_in_use(const DaemonOptions& options);
+
 // Connects and handshakes without starting anything (kas daemon status/stop).
 // Error kNotFound when no daemon listens.
 [[nodiscard]] Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello = nullptr);
