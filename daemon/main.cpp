@@ -16,6 +16,7 @@
 #include "core/util/bus_fault.hpp"
 #include "core/util/parallel.hpp"
 #include "core/util/path.hpp"
+#include "core/util/request_context.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/server.hpp"
@@ -36,7 +37,9 @@ void usage(FILE* to) {
                "  --idle-timeout SECONDS exit after this long without requests\n"
                "                         (default $KASD_IDLE_TIMEOUT, else 600; 0: never)\n"
                "  --jobs N               worker threads for indexing (default: all cores)\n"
-               "  --memory-budget MIB    drop least recently used trees past this (default 1024)\n"
+               "  --memory-budget MIB    what requests may hold at once (request frames, unread\n"
+               "                         replies, decompressed modules: past it a request fails)\n"
+               "                         and cached trees (the least recently used go) (default 1024)\n"
                "  --allow-uid UID        also serve this user (default: only our own uid)\n"
                "  --frame-timeout SECONDS  close a connection that sends no complete request,\n"
                "                         or takes no reply, within this (default 30)\n"
@@ -124,8 +127,13 @@ int main(int argc, char** argv) {
         if (!parse_number(optarg, n)) {
           return std::fprintf(stderr, "kasd: bad --test-request-delay-ms '%s'\n", optarg), 2;
         }
+        // In slices, so that a cancelled request stops as real work does.
         hooks.before_request = [delay = std::chrono::milliseconds(n)](const kas::wire::Request&) {
-          std::this_thread::sleep_for(delay);
+          const auto end = std::chrono::steady_clock::now() + delay;
+          while (std::chrono::steady_clock::now() < end) {
+            kas::check_cancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
         };
         break;
       case kVersion: std::printf("kasd %s\n", kas::this_build_id()); return 0;
@@ -157,6 +165,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kasd: %s serving %s (pid %d, %u jobs)\n", kas::this_build_id(),
                  listener->from_systemd ? "systemd socket" : socket_path.c_str(), static_cast<int>(::getpid()), jobs);
     options.workers = std::max(4u, jobs * 2);
+    kas::MemoryBudget budget(static_cast<size_t>(budget_mib) << 20);
+    options.budget = &budget;
     kas::daemon::Dispatcher dispatcher(kas::this_build_id(), jobs, static_cast<size_t>(budget_mib) << 20, std::move(hooks));
     dispatcher.set_origin(kas::path::real_path("/proc/self/exe"), listener->from_systemd);
     int status = kas::daemon::serve(*listener, dispatcher, options);

@@ -36,6 +36,7 @@ class Server {
         dispatcher_(dispatcher),
         options_(options),
         workers_(options.workers),
+        control_(1),
         acceptor_(io_),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         idle_timer_(io_) {
@@ -49,6 +50,7 @@ class Server {
     ::sd_notify(0, "READY=1");
     io_.run();
     workers_.join();
+    control_.join();
     return 0;
   }
 
@@ -162,8 +164,8 @@ class Server {
       co_return;
     }
     // A local, not a temporary in the co_await (GCC 12: see session.cpp).
-    asio::any_io_executor workers = workers_.get_executor();
-    SessionEnd end = co_await run_session(std::move(socket), dispatcher_, workers, activity_, options_.limits);
+    const Lanes lanes{.work = workers_.get_executor(), .control = control_.get_executor(), .budget = options_.budget};
+    SessionEnd end = co_await run_session(std::move(socket), dispatcher_, lanes, activity_, options_.limits);
     if (end == SessionEnd::kShutdown) {
       std::fprintf(stderr, "kasd: shutdown requested\n");
       begin_stop();
@@ -175,6 +177,7 @@ class Server {
   ServerOptions options_;
   asio::io_context io_;
   asio::thread_pool workers_;
+  asio::thread_pool control_;
   asio::local::stream_protocol::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer idle_timer_;

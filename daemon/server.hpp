@@ -1,6 +1,7 @@
 // kasd's event loop: one coroutine per connection on a single I/O thread;
 // requests run on a worker pool so that indexing never blocks the I/O
-// thread; signals arrive through the io_context (TERM/INT: finish in-flight
+// thread, and control requests on a thread of their own so that no
+// indexing delays them; signals arrive through the io_context (TERM/INT: finish in-flight
 // requests and stop; HUP: drop caches).
 #pragma once
 
@@ -19,8 +20,9 @@ namespace kas::daemon {
 struct ServerOptions {
   std::chrono::seconds idle_timeout{600};  // 0: never
   std::set<uid_t> allowed_uids;           // besides our own
-  unsigned workers = 4;
+  unsigned workers = 4;  // the work lane's threads; the control lane has one (session.hpp)
   SessionLimits limits;
+  MemoryBudget* budget = nullptr;  // kasd's --memory-budget, shared with its kernel cache
 };
 
 // Serves until stopped (signal, shutdown request, idle timeout). Returns

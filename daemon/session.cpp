@@ -7,6 +7,12 @@
 // the daemon cannot answer (unknown kind, bad arguments) is the Dispatcher's
 // to turn into an Error, and the session goes on.
 //
+// What a peer makes kasd hold is bounded: request bytes as they arrive and
+// the encoded reply until it is read are reserved from the memory budget
+// (a frame past it closes the connection with an Error; a reply past it is
+// replaced by one), for at most the frame timeout each; a request runs
+// until its time limit or its peer's hang-up, then it is cancelled.
+//
 // Note: no temporaries of class type inside a co_await expression: GCC 12
 // can destroy them twice (seen as a double free on the error paths).
 #include "daemon/session.hpp"
@@ -16,13 +22,17 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "core/util/request_context.hpp"
 #include "proto/framing.hpp"
 
 namespace kas::daemon {
@@ -38,7 +48,21 @@ awaitable<void> send_response(Socket& socket, const wire::Response& response) {
   co_await asio::async_write(socket, asio::buffer(*frame), asio::redirect_error(use_awaitable, ec));
 }
 
+bool is_control(const wire::Request& request) {
+  switch (request.body_case()) {
+    case wire::Request::kStats:
+    case wire::Request::kProgress:
+    case wire::Request::kReload:
+    case wire::Request::kShutdown:
+    case wire::Request::kHello: return true;
+    default: return false;
+  }
+}
+
 namespace {
+
+// Frames and replies up to this size are not reserved (see below).
+constexpr size_t kUnreservedBytes = 64u << 10;
 
 // The socket and its deadline, shared by a session and its watchdog.
 struct Connection {
@@ -70,15 +94,52 @@ struct Pending {
   explicit Pending(const asio::any_io_executor& io) : answered(io) {}
   wire::Request request;
   Peer peer;
+  MemoryReservation request_bytes;  // the frame it came in, then the parsed request
   bool shutdown = false;
   std::optional<wire::Response> response;
-  asio::steady_timer answered;  // its wait ends when the response is in, or at the time limit
+  asio::steady_timer answered;  // its wait ends when the response is in, at the time limit, or when the peer goes
+  std::atomic<bool> cancelled{false};  // polled by the work (core/util/request_context.hpp)
+  bool peer_gone = false;              // the peer closed while it ran (I/O thread only)
 };
+
+// The frame of `response`, reserved in `reserved` first: a reply the
+// budget has no room for becomes an Error saying so, which fits.
+std::string encode_within(const wire::Response& response, MemoryReservation& reserved) {
+  const size_t bytes = response.ByteSizeLong() + wire::kFrameHeaderBytes;
+  Result<std::string> frame;
+  // Small replies, like small frames, are bounded by the connection limit
+  // instead: a full budget must not turn a status into an error.
+  if (bytes <= kUnreservedBytes || reserved.resize(bytes)) {
+    frame = wire::encode_frame(response);
+  } else {
+    frame = std::unexpected(Error{ErrorCode::kExhausted, reserved.budget()->refusal("this reply", bytes) +
+                                                      ": ask for less, or run kas with --no-daemon"});
+  }
+  if (!frame) frame = wire::encode_frame(error_response(frame.error()));
+  if (reserved.bytes() > frame->size()) (void)reserved.resize(frame->size());  // the Error is smaller
+  return std::move(*frame);
+}
+
+// Ends `pending`'s wait and cancels its work when the peer closes the
+// connection while the request runs (kas killed, a make -j interrupted):
+// its answer would be for no one. Bytes from the peer end the watch
+// without cancelling; the next frame read sees them.
+void watch_for_hangup(const std::shared_ptr<Connection>& c, const std::shared_ptr<Pending>& pending) {
+  c->socket.async_wait(asio::socket_base::wait_read, [c, pending](const boost::system::error_code& ec) {
+    if (ec || pending->response) return;
+    char byte = 0;
+    const ssize_t n = ::recv(c->socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) return;
+    pending->peer_gone = true;
+    pending->cancelled = true;
+    pending->answered.cancel();
+  });
+}
 
 }  // namespace
 
-awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, asio::any_io_executor workers,
-                                  Activity& activity, SessionLimits limits) {
+awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes lanes, Activity& activity,
+                                  SessionLimits limits) {
   auto c = std::make_shared<Connection>(std::move(socket));
   asio::co_spawn(c->socket.get_executor(), watchdog(c, limits.frame), asio::detached);
   // Ends the watchdog with the session, however the session ends.
@@ -111,24 +172,40 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, asio::a
       co_await send_response(peer, reply);
       co_return SessionEnd::kRejected;
     }
+    auto pending = std::make_shared<Pending>(peer.get_executor());
+    pending->request_bytes = MemoryReservation(lanes.budget);
+    pending->peer = *credentials;
     // Memory follows the bytes that arrived, never the length announced: a
-    // header claiming 64 MiB and then a stall costs one chunk, not 64 MiB.
-    constexpr size_t kChunk = 64u << 10;
+    // header claiming 64 MiB and then a stall costs one chunk, not 64 MiB;
+    // and each chunk is reserved before it is read, so that many partial
+    // frames together stay within the budget.
+    constexpr size_t kChunk = kUnreservedBytes;
     std::string body;
     while (body.size() < *length) {
       const size_t at = body.size();
       const size_t chunk = std::min<size_t>(*length - at, kChunk);
+      // The first chunk is not reserved: the connection limit bounds those
+      // (1,024 x 64 KiB), and with the budget taken by large frames a
+      // small request (a status) still gets through.
+      const size_t capacity = std::min<size_t>(*length, std::max(body.capacity() * 2, at + chunk));
+      if (at + chunk > kChunk && !reserve_string(body, capacity, pending->request_bytes)) {
+        std::fprintf(stderr, "kasd: closed a connection whose request frame (%zu bytes) outgrew the memory budget\n",
+                     static_cast<size_t>(*length));
+        wire::Response reply = error_response(
+            {ErrorCode::kExhausted, lanes.budget->refusal("this request", *length) + ": try again, or run with --no-daemon"});
+        co_await send_response(peer, reply);
+        co_return SessionEnd::kRejected;
+      }
       body.resize(at + chunk);
       co_await asio::async_read(peer, asio::buffer(body.data() + at, chunk), asio::redirect_error(use_awaitable, ec));
       if (ec) co_return peer.is_open() ? SessionEnd::kClosed : SessionEnd::kTimedOut;
     }
-    auto pending = std::make_shared<Pending>(peer.get_executor());
-    pending->peer = *credentials;
     if (!pending->request.ParseFromString(body)) {
       wire::Response reply = error_response({ErrorCode::kBadInput, "unparsable request"});
       co_await send_response(peer, reply);
       co_return SessionEnd::kRejected;
     }
+    std::string().swap(body);  // the parsed request stands in it, in its reservation
     if (!greeted) {
       if (pending->request.body_case() != wire::Request::kHello) {
         wire::Response reply = error_response({ErrorCode::kInvalidArgument, "the first request must be hello"});
@@ -145,7 +222,10 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, asio::a
     c->deadline.expires_at(std::chrono::steady_clock::time_point::max());
     ++activity.in_flight;
     pending->answered.expires_after(limits.request);
-    asio::post(workers, [pending, &dispatcher] {
+    const asio::any_io_executor& lane = is_control(pending->request) ? lanes.control : lanes.work;
+    asio::post(lane, [pending, &dispatcher, budget = lanes.budget] {
+      if (pending->cancelled) return;  // its peer left while it waited for a worker
+      RequestScope scope({.budget = budget, .cancelled = &pending->cancelled});
       wire::Response response;
       try {
         response = dispatcher.handle(pending->request, pending->shutdown, &pending->peer);
@@ -157,37 +237,53 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, asio::a
         pending->answered.cancel();
       });
     });
+    watch_for_hangup(c, pending);
     co_await pending->answered.async_wait(asio::redirect_error(use_awaitable, ec));
+    peer.cancel(ec);  // the hang-up watch
     activity.last = std::chrono::steady_clock::now();
     --activity.in_flight;
     c->deadline.expires_after(limits.frame);
+    if (pending->peer_gone) {
+      std::fprintf(stderr, "kasd: a client closed its connection while its request ran: the request is cancelled\n");
+      co_return SessionEnd::kClosed;
+    }
     if (!pending->response) {
-      std::fprintf(stderr, "kasd: a request took over %lld ms: answered with an error, left to finish\n",
+      pending->cancelled = true;
+      std::fprintf(stderr, "kasd: a request took over %lld ms: answered with an error and cancelled\n",
                    count_ms(limits.request));
       wire::Response reply = error_response(
           {ErrorCode::kIo, "kasd gave up on this request after " + std::to_string(count_ms(limits.request) / 1000) +
-                               " s (still running there); run with --no-daemon to wait for it"});
+                               " s (cancelled there); run with --no-daemon to wait for it"});
       co_await send_response(peer, reply);
       co_return SessionEnd::kTimedOut;
     }
-    co_await send_response(peer, *pending->response);
-    if (pending->shutdown) co_return SessionEnd::kShutdown;
+    // The reply is held encoded, in the budget, until the peer takes it;
+    // the request and the decoded reply are freed first.
+    MemoryReservation reply_bytes(lanes.budget);
+    const std::string frame = encode_within(*pending->response, reply_bytes);
+    const bool shutdown = pending->shutdown;
+    pending.reset();
+    co_await asio::async_write(peer, asio::buffer(frame), asio::redirect_error(use_awaitable, ec));
+    if (shutdown) co_return SessionEnd::kShutdown;
   }
 }
 
-SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher, SessionLimits limits) {
+SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher, SessionLimits limits, MemoryBudget* budget) {
   asio::io_context io;
   asio::thread_pool workers(1);
+  asio::thread_pool control(1);
   Socket socket(io, asio::local::stream_protocol(), fd.release());
   Activity activity;
   SessionEnd end = SessionEnd::kClosed;
-  asio::co_spawn(io, run_session(std::move(socket), dispatcher, workers.get_executor(), activity, limits),
+  const Lanes lanes{.work = workers.get_executor(), .control = control.get_executor(), .budget = budget};
+  asio::co_spawn(io, run_session(std::move(socket), dispatcher, lanes, activity, limits),
                  [&end](const std::exception_ptr& error, SessionEnd result) {
                    if (error) std::rethrow_exception(error);
                    end = result;
                  });
   io.run();
   workers.join();
+  control.join();
   return end;
 }
 

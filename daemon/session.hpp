@@ -1,5 +1,5 @@
 // One client connection: the Hello handshake, then request frames answered
-// one at a time by the Dispatcher on a worker pool, until the peer closes,
+// one at a time by the Dispatcher on one of two lanes, until the peer closes,
 // breaks the protocol, or asks the daemon to stop. Accepting, the peer-uid
 // check, the idle timeout and stopping are the server's (server.hpp).
 #pragma once
@@ -14,6 +14,7 @@
 #include <chrono>
 
 #include "core/util/fd.hpp"
+#include "core/util/memory_budget.hpp"
 #include "daemon/dispatch.hpp"
 
 namespace kas::daemon {
@@ -42,25 +43,42 @@ struct SessionLimits {
   // closed (a silent or stalled peer).
   std::chrono::milliseconds frame{std::chrono::seconds(30)};
   // A request not answered within this gets an Error and the connection is
-  // closed; its worker finishes in the background (nothing can interrupt a
-  // thread blocked in the kernel), its result unused.
+  // closed; its work is cancelled, and stops at its next check (a module, a
+  // unit, a decompressed megabyte: core/util/request_context.hpp).
   std::chrono::milliseconds request{std::chrono::minutes(30)};
 };
 
+// Where a session's requests run, and the budget its buffers come from.
+struct Lanes {
+  // Indexing and questions: the worker pool, whose requests may take minutes.
+  boost::asio::any_io_executor work;
+  // Stats, progress, reload, shutdown: answered at once whatever the work
+  // lane holds (a status probe must not queue behind four slow indexings).
+  boost::asio::any_io_executor control;
+  // Request frames as they arrive, replies until the peer takes them, and
+  // (through the request's context) decompressed modules. Null: no limit.
+  MemoryBudget* budget = nullptr;
+};
+
+// True for the requests answered on the control lane.
+[[nodiscard]] bool is_control(const wire::Request& request);
+
 // Runs on the socket's executor and never blocks it: requests are answered
-// on `workers`. Never throws for anything the peer sends.
-[[nodiscard]] boost::asio::awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher,
-                                                             boost::asio::any_io_executor workers, Activity& activity,
-                                                             SessionLimits limits = {});
+// on `lanes`. A request whose peer closes the connection while it runs is
+// cancelled. Never throws for anything the peer sends.
+[[nodiscard]] boost::asio::awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes lanes,
+                                                             Activity& activity, SessionLimits limits = {});
 
 // Writes one frame; a response too big for a frame becomes an Error. Write
 // errors are ignored: the next read sees the closed socket.
 [[nodiscard]] boost::asio::awaitable<void> send_response(Socket& socket, const wire::Response& response);
 
 // Serves `fd` (a connected stream socket, taken) with run_session on the
-// calling thread, with an io_context and one worker of its own, and returns
-// how the session ended. The in-process seam for tests (over a socketpair):
-// everything a client sees of a session, without a listener or signals.
-[[nodiscard]] SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher, SessionLimits limits = {});
+// calling thread, with an io_context and one thread per lane of its own, and
+// returns how the session ended. The in-process seam for tests (over a
+// socketpair): everything a client sees of a session, without a listener or
+// signals.
+[[nodiscard]] SessionEnd serve_connection(Fd fd, Dispatcher& dispatcher, SessionLimits limits = {},
+                                          MemoryBudget* budget = nullptr);
 
 }  // namespace kas::daemon

@@ -1,5 +1,4 @@
-// kas daemon start|stop|status: managing the per-user kasd by hand, the one
-// this kas's requests go to.
+// kas daemon start|stop|status: managing the per-user kasd by hand.
 #include <signal.h>
 
 #include <cerrno>
@@ -74,6 +73,13 @@ int status(const std::string& socket) {
     }
     return kExitFailure;
   }
+  // An Error answer (kasd gave up on it, or refused it) is a failure with
+  // kasd's reason, not a status of zeros.
+  if (!r->has_stats()) {
+    const std::string why = r->has_error() ? r->error().message() : "an answer that is not a status";
+    std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), why.c_str());
+    return kExitFailure;
+  }
   const wire::StatsReply& s = r->stats();
   std::printf("kasd pid %u, build %s%s\nsocket %s\nkernels %llu, module files %llu, memory %.1f MiB\n"
               "requests %llu, uptime %llus\nfiles read %llu, reused %llu, lookup indexes built %llu\n",
@@ -86,12 +92,7 @@ int status(const std::string& socket) {
 }
 
 int run(const Invocation& args) {
-  // The daemon this kas's requests go to, not merely the one at the
-  // default socket: that may be another installation's, which this kas
-  // leaves alone (connection.hpp).
-  DaemonOptions options;
-  options.socket_path = args.value("socket");
-  const std::string socket = socket_in_use(options);
+  const std::string socket = socket_of(args);
   const std::string& action = args.operands()[0];
   if (action == "start") return start(socket);
   if (action == "stop") return stop(socket);
