@@ -5,19 +5,25 @@
 // creates a shared future and builds outside the lock; the others wait on
 // it. Errors are not cached. A build whose request is cancelled
 // (core/util/request_context.hpp) is forgotten, and a caller that was
-// waiting on it builds anew: one client going away fails no other. Past the memory budget (the indexes'
-// approximate_bytes()) the least recently used key is dropped. Thread-safe.
+// waiting on it builds anew: one client going away fails no other. Past the memory budget (the values'
+// approximate_bytes()) or the descriptor budget (their descriptors(): open
+// files, which run out long before memory with many small kernels) the
+// least recently used key is dropped. Thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <functional>
 #include <future>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <exception>
+#include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/util/request_context.hpp"
 #include "core/util/result.hpp"
@@ -30,7 +36,8 @@ class SnapshotCache {
   using Ptr = std::shared_ptr<const Index>;
   using Built = Result<Ptr>;
 
-  explicit SnapshotCache(size_t budget_bytes) : budget_(budget_bytes) {}
+  explicit SnapshotCache(size_t budget_bytes, size_t budget_descriptors = std::numeric_limits<size_t>::max())
+      : budget_(budget_bytes), budget_descriptors_(budget_descriptors) {}
 
   // The index cached for `key`, or the one `build()` makes, once, for all
   // callers asking meanwhile; `fresh` tells whether this call built it.
@@ -113,6 +120,16 @@ class SnapshotCache {
     return *it->second.future.get();
   }
 
+  // Every built value with its key (to be checked outside the lock).
+  [[nodiscard]] std::vector<std::pair<std::string, Ptr>> built() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::string, Ptr>> out;
+    for (const auto& [key, e] : entries_) {
+      if (is_ready(e.future) && e.future.get()) out.emplace_back(key, *e.future.get());
+    }
+    return out;
+  }
+
   void clear() {
     std::lock_guard lock(mutex_);
     entries_.clear();
@@ -149,6 +166,8 @@ class SnapshotCache {
       return build();
     } catch (const Cancelled&) {
       throw;  // for get_or_build: not an error to keep
+    } catch (const std::bad_alloc&) {
+      return fail(ErrorCode::kExhausted, "out of memory while indexing");
     } catch (const std::exception& e) {
       return fail(ErrorCode::kInternal, std::string("internal error while indexing: ") + e.what());
     }
@@ -158,11 +177,15 @@ class SnapshotCache {
 
   void evict_locked() {
     for (;;) {
-      size_t total = 0;
+      size_t bytes = 0;
+      size_t descriptors = 0;
       for (const auto& [key, e] : entries_) {
-        if (is_ready(e.future) && e.future.get()) total += (*e.future.get())->approximate_bytes();
+        if (is_ready(e.future) && e.future.get()) {
+          bytes += (*e.future.get())->approximate_bytes();
+          descriptors += (*e.future.get())->descriptors();
+        }
       }
-      if (total <= budget_ || entries_.size() <= 1) return;
+      if ((bytes <= budget_ && descriptors <= budget_descriptors_) || entries_.size() <= 1) return;
       auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
         return a.second.last_use < b.second.last_use;
       });
@@ -174,6 +197,7 @@ class SnapshotCache {
   std::map<std::string, Entry> entries_;
   uint64_t clock_ = 0;
   size_t budget_;
+  size_t budget_descriptors_;
 };
 
 }  // namespace kas::daemon

@@ -1,4 +1,5 @@
-// kas daemon start|stop|status: managing the per-user kasd by hand.
+// kas daemon start|stop|status: managing the per-user kasd by hand, the one
+// this kas's requests go to.
 #include <signal.h>
 
 #include <cerrno>
@@ -92,7 +93,12 @@ int status(const std::string& socket) {
 }
 
 int run(const Invocation& args) {
-  const std::string socket = socket_of(args);
+  // The daemon this kas's requests go to, not merely the one at the
+  // default socket: that may be another installation's, which this kas
+  // leaves alone (connection.hpp).
+  DaemonOptions options;
+  options.socket_path = args.value("socket");
+  const std::string socket = socket_in_use(options);
   const std::string& action = args.operands()[0];
   if (action == "start") return start(socket);
   if (action == "stop") return stop(socket);

@@ -1,5 +1,7 @@
 #include "core/util/result.hpp"
 
+#include <cerrno>
+
 namespace kas {
 
 const char* error_code_name(ErrorCode code) {
@@ -15,6 +17,16 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kExhausted: return "exhausted";
   }
   return "unknown";
+}
+
+ErrorCode errno_code(int err) {
+  switch (err) {
+    case ENOENT: return ErrorCode::kNotFound;
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM: return ErrorCode::kExhausted;
+    default: return ErrorCode::kIo;
+  }
 }
 
 }  // namespace kas

@@ -43,4 +43,9 @@ using Result = std::expected<T, Error>;
 // Name of an error code, for logs and the CLI ("bad-elf").
 [[nodiscard]] const char* error_code_name(ErrorCode code);
 
+// The code of a failed open(2) or similar: kNotFound for ENOENT,
+// kExhausted for a process or system out of descriptors or memory, kIo
+// otherwise.
+[[nodiscard]] ErrorCode errno_code(int err);
+
 }  // namespace kas
