@@ -5,8 +5,12 @@
 
 namespace kas::cli {
 
-int write_output(const std::string& out_path, const std::string& text) {
-  Result<void> written = out_path.empty() || out_path == "-" ? write_stdout(text) : write_file_atomic(out_path, text);
+Output::Output(const std::string& out_path) {
+  if (!out_path.empty() && out_path != "-") file_ = OutputTarget::open(out_path);
+}
+
+int Output::write(const std::string& text) const {
+  Result<void> written = file_ ? write_file_atomic(*file_, text) : write_stdout(text);
   if (!written) return report(written.error());
   return kExitOk;
 }

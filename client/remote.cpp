@@ -79,7 +79,7 @@ std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon, c
   if (!*response) return Result<ModuleResult>(std::unexpected(response->error()));
   ModuleResult result = wire::from_wire((*response)->module());
   // Report paths as the user wrote them.
-  result.output_path = in.in_place ? in.input : (in.output.empty() ? in.input + ".kas" : in.output);
+  result.output_path = module_output_path(in);
   return Result<ModuleResult>(std::move(result));
 }
 

@@ -72,13 +72,20 @@ wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown, 
 wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown, KernelCache& kernels) {
   ++stats_.requests;
   try {
+    // A module request holds its output's directory from here, before any
+    // wait (the test delay too) or read: kas::ModuleRequest::output_dir.
+    Result<ModuleRequest> module_request;
+    if (request.body_case() == wire::Request::kModule) {
+      module_request = wire::from_wire(request.module(), jobs_);
+      if (module_request) module_request->output_dir = open_module_output(*module_request);
+    }
     if (hooks_.before_request && request.body_case() != wire::Request::kStats &&
         request.body_case() != wire::Request::kProgress) {
       hooks_.before_request(request);
     }
     switch (request.body_case()) {
       case wire::Request::kVmlinux: return vmlinux(request.vmlinux(), kernels);
-      case wire::Request::kModule: return module(request.module(), kernels);
+      case wire::Request::kModule: return module(std::move(module_request), kernels);
       case wire::Request::kCensus: return census(request.census(), kernels);
       case wire::Request::kStats: return stats();
       case wire::Request::kLookup: return lookup(request.lookup(), kernels);
@@ -122,8 +129,7 @@ wire::Response Dispatcher::vmlinux(const wire::VmlinuxRequest& in, KernelCache& 
   return response;
 }
 
-wire::Response Dispatcher::module(const wire::ModuleRequest& in, KernelCache& kernels) {
-  auto request = wire::from_wire(in, jobs_);
+wire::Response Dispatcher::module(Result<ModuleRequest> request, KernelCache& kernels) {
   if (!request) return error_response(request.error());
   auto sources = module_census_sources(*request);
   if (!sources) return error_response(sources.error());

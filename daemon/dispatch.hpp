@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/engine/engine.hpp"
 #include "daemon/kernel_cache.hpp"
 #include "daemon/peer.hpp"
 #include "kas.pb.h"
@@ -55,7 +56,7 @@ class Dispatcher {
  private:
   [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown, KernelCache& kernels);
   [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request, KernelCache& kernels);
-  [[nodiscard]] wire::Response module(const wire::ModuleRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response module(Result<ModuleRequest> request, KernelCache& kernels);
   [[nodiscard]] wire::Response census(const wire::CensusRequest& request, KernelCache& kernels);
   [[nodiscard]] wire::Response stats();
   // dispatch_query.cpp

@@ -145,6 +145,7 @@ void to_wire(const kas::ModuleRequest& in, wire::ModuleRequest& out) {
   out.mutable_census()->set_system_map(in.system_map);
   out.set_srctree(in.srctree);
   to_wire(in.alias, *out.mutable_alias());
+  out.set_umask(in.umask.value_or(current_umask()));
 }
 
 Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned jobs) {
@@ -164,6 +165,11 @@ Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned job
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;
   out.jobs = jobs;
+  // kasd's own umask would be a guess at the user's: no output without it.
+  if (!in.has_umask() || in.umask() > 0777) {
+    return fail(ErrorCode::kInvalidArgument, "module request without a umask (0 to 0777) for " + out.input);
+  }
+  out.umask = static_cast<mode_t>(in.umask());
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace kas::cli {
 namespace {
 
 int run(const Invocation& args) {
+  const Output output(args.value("output"));
   const KernelFiles sources = kernel_files_of(args);
   const unsigned jobs = jobs_of(args);
   const Lto lto = lto_of(args);
@@ -29,7 +30,7 @@ int run(const Invocation& args) {
         return result->census.to_symbfreq();
       });
   if (!text) return report(text.error());
-  return write_output(args.value("output"), *text);
+  return output.write(*text);
 }
 
 }  // namespace

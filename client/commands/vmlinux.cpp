@@ -15,6 +15,7 @@ namespace kas::cli {
 namespace {
 
 int run(const Invocation& args) {
+  const Output output(args.value("output"));
   VmlinuxRequest request;
   request.census = kernel_files_of(args);
   request.census.census_path = args.value("census");
@@ -45,7 +46,7 @@ int run(const Invocation& args) {
                  s.from_line_table, s.shortened, s.unlocated, result->too_long_names.size(), s.lto.c_str());
     for (const std::string& name : result->unlocated_names) std::fprintf(stderr, "kas: no location: %s\n", name.c_str());
   }
-  return write_output(args.value("output"), result->text);
+  return output.write(result->text);
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 // daemon the one it keeps for the tree; the decisions are core/alias's.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +18,7 @@
 #include "core/census/census.hpp"
 #include "core/index/kernel_files.hpp"
 #include "core/index/kernel_snapshot.hpp"
+#include "core/util/atomic_file.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -74,7 +79,21 @@ struct ModuleRequest {
   AliasOptions alias;
   unsigned jobs = 1;
   bool dry_run = false;       // decide the aliases, write nothing (kas lookup)
+  // The caller's umask: the output gets the mode open(O_CREAT, 0666) would
+  // give the caller (in_place: the input's). kasd's own is not its client's.
+  std::optional<mode_t> umask;  // none: this process's
+  // The output's directory, held from the request's start (open_module_output)
+  // so that nothing is looked up by its path later; none: alias_module opens
+  // it before it reads anything.
+  std::shared_ptr<const OutputTarget> output_dir;
 };
+
+// Where a module request writes: -o, else IN.kas (in_place: IN).
+[[nodiscard]] std::string module_output_path(const ModuleRequest& request);
+// The request's output directory, opened now (nullptr for a dry run: nothing
+// is written). A directory that cannot be opened is reported when the
+// output is written (OutputTarget::open).
+[[nodiscard]] std::shared_ptr<const OutputTarget> open_module_output(const ModuleRequest& request);
 
 struct ModuleAlias {
   std::string symbol;

@@ -68,10 +68,9 @@ NameSet ModuleKeys::any() const {
 namespace {
 
 Result<ModuleResult> alias_open_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider,
-                                       const ElfFile& file) {
+                                       const ElfFile& file, const OutputTarget* output) {
   ModuleResult result;
-  result.output_path = request.in_place ? request.input
-                                        : (request.output.empty() ? request.input + ".kas" : request.output);
+  result.output_path = module_output_path(request);
   if (!file.is_relocatable()) {
     return fail(ErrorCode::kInvalidArgument, request.input + ": not a relocatable object (ET_REL); kas module "
                                                              "takes a module's .o or .ko");
@@ -127,7 +126,7 @@ Result<ModuleResult> alias_open_module(const ModuleRequest& request, const Modul
   }
 
   if (request.dry_run || (new_symbols.empty() && request.in_place)) return result;  // nothing to write
-  auto out = AtomicFile::create(result.output_path);
+  auto out = AtomicFile::create(*output, request.umask.value_or(current_umask()));
   if (!out) return std::unexpected(out.error());
   struct stat st {};
   if (request.in_place && ::fstat(file.fd(), &st) == 0) out->set_mode(st.st_mode & 07777);
@@ -150,10 +149,24 @@ Result<ModuleResult> alias_open_module(const ModuleRequest& request, const Modul
 
 }  // namespace
 
+std::string module_output_path(const ModuleRequest& request) {
+  if (request.in_place) return request.input;
+  return request.output.empty() ? request.input + ".kas" : request.output;
+}
+
+std::shared_ptr<const OutputTarget> open_module_output(const ModuleRequest& request) {
+  if (request.dry_run) return nullptr;
+  return std::make_shared<const OutputTarget>(OutputTarget::open(module_output_path(request)));
+}
+
 Result<ModuleResult> alias_module(const ModuleRequest& request, const ModuleCensusProvider& census_provider) {
+  // The output's directory is opened before the input is read and never
+  // looked up again (atomic_file.hpp says why).
+  const std::shared_ptr<const OutputTarget> output = request.output_dir ? request.output_dir
+                                                                        : open_module_output(request);
   auto file = ElfFile::open(request.input);
   if (!file) return std::unexpected(file.error());
-  auto result = alias_open_module(request, census_provider, *file);
+  auto result = alias_open_module(request, census_provider, *file, output.get());
   // Whatever failed on a file rewritten meanwhile (a symbol table of zeros,
   // say), the rewrite is the reason to report.
   if (!result) {

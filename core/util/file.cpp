@@ -60,7 +60,11 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view data) {
-  auto file = AtomicFile::create(path);
+  return write_file_atomic(OutputTarget::open(path), data);
+}
+
+Result<void> write_file_atomic(const OutputTarget& target, std::string_view data) {
+  auto file = AtomicFile::create(target, current_umask());
   if (!file) return std::unexpected(file.error());
   if (auto r = file->write(data); !r) return r;
   return file->commit();

@@ -9,6 +9,10 @@
 #include "core/util/result.hpp"
 
 namespace kas {
+class OutputTarget;
+}
+
+namespace kas {
 
 // Reads `path` entirely. Errors: kNotFound, kIo (message names the path).
 [[nodiscard]] Result<std::string> read_file(const std::string& path);
@@ -16,6 +20,9 @@ namespace kas {
 // Writes `data` to `path` through an AtomicFile: readers see the old file or
 // the complete new one, never a prefix.
 [[nodiscard]] Result<void> write_file_atomic(const std::string& path, std::string_view data);
+// The same into a target whose directory was opened earlier, under this
+// process's umask.
+[[nodiscard]] Result<void> write_file_atomic(const OutputTarget& target, std::string_view data);
 
 // Writes `data` at `offset` of `fd` entirely (pwrite, short writes retried).
 // Error: kIo naming `path`.

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   auto* module = seeds[2].mutable_module();
   module->set_input(object);
   module->set_output(object + ".kas");
+  module->set_umask(022);
   module->mutable_census()->set_nm_path(object);
   seeds[3].mutable_lookup()->add_patterns("name_show");
   seeds[3].mutable_lookup()->mutable_target()->set_vmlinux(object);

@@ -47,9 +47,11 @@ auto fields(const VmlinuxResult& r) {
 }
 
 auto fields(const ModuleRequest& r) {
-  const auto& [input, output, in_place, census, kernel, system_map, srctree, alias, jobs, dry_run] = r;
+  // output_dir is never sent: kasd opens the output's directory itself.
+  const auto& [input, output, in_place, census, kernel, system_map, srctree, alias, jobs, dry_run, umask,
+               output_dir] = r;
   return std::tuple(input, output, in_place, fields(census), kernel, system_map, srctree, fields(alias), jobs,
-                    dry_run);
+                    dry_run, umask);
 }
 
 auto fields(const ModuleAlias& a) {
@@ -259,6 +261,7 @@ TEST(Convert, ModuleRequestRoundTrip) {
   in.alias = alias_options();
   in.jobs = 3;
   in.dry_run = false;  // never sent: dry runs are in-process only (kas lookup)
+  in.umask = 027;
   wire::ModuleRequest w;
   wire::to_wire(in, w);
   auto back = wire::from_wire(through_bytes(w), 5);
@@ -377,6 +380,30 @@ TEST(Convert, ProbeAnswerRoundTrip) {
   wire::ProbeAnswer w;
   wire::to_wire(in, w);
   EXPECT_EQ(fields(wire::from_wire(through_bytes(w))), fields(in));
+}
+
+// kasd writes a module's output with the mode the client's umask gives
+// (issue 27 J): the request carries it, and one without it is refused
+// rather than given kasd's own.
+TEST(Convert, AModuleRequestCarriesTheClientsUmask) {
+  for (mode_t umask : {mode_t{077}, mode_t{027}, mode_t{0}}) {
+    ModuleRequest in;
+    in.input = "/b/uio.o";
+    in.umask = umask;
+    wire::ModuleRequest w;
+    wire::to_wire(in, w);
+    auto back = wire::from_wire(w, 1);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->umask, umask);
+  }
+  wire::ModuleRequest without;
+  without.set_input("/b/uio.o");
+  auto refused = wire::from_wire(without, 1);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("umask"), std::string::npos) << refused.error().message;
+  without.set_umask(01777);
+  EXPECT_FALSE(wire::from_wire(without, 1));
 }
 
 }  // namespace
