@@ -178,8 +178,8 @@ Result<AtomicFile> AtomicFile::create(const std::string& path) {
 Result<AtomicFile> AtomicFile::create(const OutputTarget& target, mode_t umask, Temporary temporary) {
   const std::string& path = target.path_;
   if (!target.dir_.valid()) {
-    return fail(ErrorCode::kIo, path + ": cannot open its directory " + path::directory(path) + ": " +
-                                    std::strerror(target.errno_));
+    return fail(ErrorCode::kIo, path + ": cannot create output: cannot open its directory " +
+                                    path::directory(path) + ": " + std::strerror(target.errno_));
   }
   const std::string& name = target.name_;
   if (name.empty() || name == "." || name == "..") {
