@@ -67,8 +67,11 @@ Result<wire::Hello> handshake(int fd) {
   if (response.has_error()) {
     // Refused for want of room (too many connections) stays kExhausted:
     // kas then runs in-process rather than restart a daemon that works.
-    const bool exhausted = response.error().code() == static_cast<uint32_t>(ErrorCode::kExhausted);
-    return fail(exhausted ? ErrorCode::kExhausted : ErrorCode::kIo, "kasd refused: " + response.error().message());
+    // Refused as another user (or without kasd's capabilities) stays
+    // kInvalidArgument: asking again, or another daemon, gets the same.
+    const auto code = static_cast<ErrorCode>(response.error().code());
+    const bool kept = code == ErrorCode::kExhausted || code == ErrorCode::kInvalidArgument;
+    return fail(kept ? code : ErrorCode::kIo, "kasd refused: " + response.error().message());
   }
   if (!response.has_hello()) return fail(ErrorCode::kIo, "kasd answered hello with something else");
   return response.hello();
@@ -146,7 +149,7 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     }
     auto hello = handshake(fd->get());
     if (!hello) {
-      if (!options.autostart || hello.error().code == ErrorCode::kExhausted) return std::unexpected(hello.error());
+      if (!options.autostart || hello.error().code != ErrorCode::kIo) return std::unexpected(hello.error());
       continue;  // died during the handshake: try again
     }
     if (same_build(*hello)) return fd;

@@ -57,10 +57,12 @@ Result<void> check_peer(int fd, const std::string& socket_path) {
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0) {
     return fail(ErrorCode::kIo, socket_path + ": SO_PEERCRED: " + std::strerror(errno));
   }
-  if (cred.uid != ::getuid() && cred.uid != 0) {
+  // A kasd serves only its own user (daemon/peer.hpp): another's, root's
+  // included, would refuse us, and must not learn what we ask.
+  if (cred.uid != ::getuid()) {
     return fail(ErrorCode::kIo, "not using the kasd socket " + socket_path + ": the process listening on it (pid " +
                                     std::to_string(cred.pid) + ") runs as uid " + std::to_string(cred.uid) +
-                                    ", not as you or root");
+                                    ", not as you (uid " + std::to_string(::getuid()) + ")");
   }
   return {};
 }

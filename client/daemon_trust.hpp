@@ -15,8 +15,8 @@ namespace kas::cli {
 // first by another user, or made 0777, fails here.
 [[nodiscard]] Result<void> check_socket_place(const std::string& socket_path);
 
-// The process listening on connected `fd` runs as this user or as root
-// (SO_PEERCRED), whatever the file system says.
+// The process listening on connected `fd` runs as this user (SO_PEERCRED),
+// whatever the file system says: a kasd serves its own user only.
 [[nodiscard]] Result<void> check_peer(int fd, const std::string& socket_path);
 
 }  // namespace kas::cli

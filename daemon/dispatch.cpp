@@ -9,6 +9,17 @@
 
 namespace kas::daemon {
 
+bool is_control(const wire::Request& request) {
+  switch (request.body_case()) {
+    case wire::Request::kStats:
+    case wire::Request::kProgress:
+    case wire::Request::kReload:
+    case wire::Request::kShutdown:
+    case wire::Request::kHello: return true;
+    default: return false;
+  }
+}
+
 wire::Response error_response(const Error& error) {
   wire::Response response;
   wire::to_wire(error, *response.mutable_error());
@@ -18,7 +29,6 @@ wire::Response error_response(const Error& error) {
 Dispatcher::Dispatcher(std::string build_id, unsigned jobs, size_t memory_budget, DispatchHooks hooks)
     : build_id_(std::move(build_id)),
       jobs_(jobs),
-      memory_budget_(memory_budget),
       kernels_(memory_budget, jobs),
       hooks_(std::move(hooks)) {}
 
@@ -34,36 +44,9 @@ wire::Hello Dispatcher::hello() const {
   return hello;
 }
 
-KernelCache& Dispatcher::kernels_of(uid_t uid) {
-  std::lock_guard lock(others_mutex_);
-  auto& cache = others_[uid];
-  if (!cache) cache = std::make_unique<KernelCache>(memory_budget_, jobs_);
-  return *cache;
-}
-
-void Dispatcher::clear_caches() {
-  kernels_.clear();
-  std::lock_guard lock(others_mutex_);
-  for (auto& [uid, cache] : others_) cache->clear();
-}
-
-std::vector<const KernelCache*> Dispatcher::caches() {
-  std::vector<const KernelCache*> all = {&kernels_};
-  std::lock_guard lock(others_mutex_);
-  for (auto& [uid, cache] : others_) all.push_back(cache.get());
-  return all;
-}
-
-wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown, const Peer* peer) {
+wire::Response Dispatcher::handle(const wire::Request& request, bool& shutdown) {
   const auto start = std::chrono::steady_clock::now();
-  wire::Response response;
-  if (peer == nullptr || peer->uid == ::geteuid()) {
-    response = answer(request, shutdown, kernels_);
-  } else if (auto access = PeerFileAccess::assume(*peer); !access) {
-    response = error_response(access.error());
-  } else {
-    response = answer(request, shutdown, kernels_of(peer->uid));
-  }
+  wire::Response response = answer(request, shutdown, kernels_);
   response.set_server_nanos(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
   return response;
@@ -79,8 +62,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown, 
       module_request = wire::from_wire(request.module(), jobs_);
       if (module_request) module_request->output_dir = open_module_output(*module_request);
     }
-    if (hooks_.before_request && request.body_case() != wire::Request::kStats &&
-        request.body_case() != wire::Request::kProgress) {
+    if (hooks_.before_request && !is_control(request)) {
       hooks_.before_request(request);
     }
     switch (request.body_case()) {
@@ -93,7 +75,7 @@ wire::Response Dispatcher::answer(const wire::Request& request, bool& shutdown, 
       case wire::Request::kProbe: return probe(request.probe(), kernels);
       case wire::Request::kProgress: return progress(request.progress(), kernels);
       case wire::Request::kReload: {
-        clear_caches();
+        kernels_.clear();
         wire::Response r;
         r.mutable_reload();
         return r;
@@ -163,21 +145,12 @@ wire::Response Dispatcher::census(const wire::CensusRequest& in, KernelCache& ke
 wire::Response Dispatcher::stats() {
   wire::Response response;
   wire::StatsReply* s = response.mutable_stats();
-  uint64_t trees = 0, files = 0, memory = 0, read = 0, reused = 0, built = 0;
-  for (const KernelCache* k : caches()) {
-    trees += k->kernels();
-    files += k->files();
-    memory += k->memory_bytes();
-    read += k->records_read();
-    reused += k->records_reused();
-    built += k->indexes_built();
-  }
-  s->set_trees(trees);
-  s->set_files(files);
-  s->set_memory_bytes(memory);
-  s->set_records_read(read);
-  s->set_records_reused(reused);
-  s->set_indexes_built(built);
+  s->set_trees(kernels_.kernels());
+  s->set_files(kernels_.files());
+  s->set_memory_bytes(kernels_.memory_bytes());
+  s->set_records_read(kernels_.records_read());
+  s->set_records_reused(kernels_.records_reused());
+  s->set_indexes_built(kernels_.indexes_built());
   s->set_requests(stats_.requests.load());
   s->set_uptime_seconds(static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));

@@ -13,7 +13,6 @@
 
 #include "core/engine/engine.hpp"
 #include "daemon/kernel_cache.hpp"
-#include "daemon/peer.hpp"
 #include "kas.pb.h"
 
 namespace kas::daemon {
@@ -24,9 +23,10 @@ struct DispatchStats {
 
 // Seams for tests; empty in normal use.
 struct DispatchHooks {
-  // Runs on the worker thread before each request is answered, except stats
-  // and progress: those are what a client asks while another of its requests
-  // is in flight, so holding them would hide what a test wants to see. A test
+  // Runs on the worker thread before each request is answered, except the
+  // control requests (is_control): those are what a client asks while another
+  // of its requests is in flight, so holding them would hide what a test
+  // wants to see. A test
   // blocks here to keep a request in flight (kasd --test-request-delay-ms
   // sleeps here, so that a test can kill the daemon mid-request).
   std::function<void(const wire::Request&)> before_request;
@@ -38,9 +38,8 @@ class Dispatcher {
 
   // Answers one request (never Hello: the session handles the handshake).
   // Thread-safe. Sets `shutdown` when the request asks the daemon to stop.
-  // A request of another uid than kasd's is answered with that uid's file
-  // permissions and indexes (see peer.hpp); none: kasd's own.
-  [[nodiscard]] wire::Response handle(const wire::Request& request, bool& shutdown, const Peer* peer = nullptr);
+  // Every request is kasd's own user's (the server refuses others, peer.hpp).
+  [[nodiscard]] wire::Response handle(const wire::Request& request, bool& shutdown);
 
   [[nodiscard]] wire::Hello hello() const;
   [[nodiscard]] const std::string& build_id() const { return build_id_; }
@@ -64,25 +63,22 @@ class Dispatcher {
   [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request, KernelCache& kernels);
   [[nodiscard]] wire::Response probe(const wire::ProbeRequest& request, KernelCache& kernels);
   [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request, KernelCache& kernels);
-  // The indexes of another uid, built with its permissions only.
-  [[nodiscard]] KernelCache& kernels_of(uid_t uid);
-  void clear_caches();
-  // Every cache, kasd's own first.
-  [[nodiscard]] std::vector<const KernelCache*> caches();
 
   std::string build_id_;
   std::string executable_;
   bool socket_activated_ = false;
   unsigned jobs_;
-  size_t memory_budget_;
   KernelCache kernels_;
-  std::mutex others_mutex_;
-  std::map<uid_t, std::unique_ptr<KernelCache>> others_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   DispatchHooks hooks_;
 };
 
 [[nodiscard]] wire::Response error_response(const Error& error);
+
+// True for the requests about the daemon itself (stats, progress, reload,
+// shutdown, hello): cheap, answered on the session's control lane, never
+// held by DispatchHooks.
+[[nodiscard]] bool is_control(const wire::Request& request);
 
 }  // namespace kas::daemon

@@ -2,8 +2,10 @@
 // or its own under a lock), and serves until stopped.
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +21,7 @@
 #include "core/util/request_context.hpp"
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
+#include "daemon/peer.hpp"
 #include "daemon/server.hpp"
 #include "proto/build_id.hpp"
 #include "proto/socket_path.hpp"
@@ -28,11 +31,12 @@ namespace {
 void usage(FILE* to) {
   std::fprintf(to,
                "usage: kasd [--socket PATH] [--idle-timeout SECONDS] [--jobs N] [--memory-budget MIB]\n"
-               "            [--allow-uid UID]... [--frame-timeout SECONDS] [--request-timeout SECONDS]\n"
+               "            [--frame-timeout SECONDS] [--request-timeout SECONDS]\n"
                "            [--foreground]\n\n"
                "The kas daemon: keeps build trees' census and debug info in memory and\n"
                "answers kas clients over a Unix socket. kas starts it on demand; systemd\n"
-               "can socket-activate it (kasd.socket). Logs go to stderr.\n\n"
+               "can socket-activate it (the per-user kasd.socket). It serves only the user\n"
+               "it runs as, with no privilege that user's kas lacks. Logs go to stderr.\n\n"
                "  --socket PATH          listen here (default: %s)\n"
                "  --idle-timeout SECONDS exit after this long without requests\n"
                "                         (default $KASD_IDLE_TIMEOUT, else 600; 0: never)\n"
@@ -40,7 +44,6 @@ void usage(FILE* to) {
                "  --memory-budget MIB    what requests may hold at once (request frames, unread\n"
                "                         replies, decompressed modules: past it a request fails)\n"
                "                         and cached trees (the least recently used go) (default 1024)\n"
-               "  --allow-uid UID        also serve this user (default: only our own uid)\n"
                "  --frame-timeout SECONDS  close a connection that sends no complete request,\n"
                "                         or takes no reply, within this (default 30)\n"
                "  --request-timeout SECONDS  answer a request still running after this with an\n"
@@ -51,6 +54,19 @@ void usage(FILE* to) {
                "example:\n"
                "  kasd --socket /tmp/kasd-test.sock --idle-timeout 30 &\n",
                kas::default_socket_path().c_str());
+}
+
+// Debian's default soft limit is 1,024 of a hard 524,288: a quarter goes to
+// connections, half to cached kernels' files (kernel_cache.cpp). Take up to
+// 8,192 where the hard limit allows, so that a dozen cached trees do not
+// evict each other; the budgets follow whatever limit results.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = std::min<rlim_t>(limit.rlim_max, 8192);
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = wanted;
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 bool parse_number(const char* text, unsigned long& out) {
@@ -107,9 +123,11 @@ int main(int argc, char** argv) {
         budget_mib = n;
         break;
       case kAllow:
-        if (!parse_number(optarg, n)) return std::fprintf(stderr, "kasd: bad --allow-uid '%s'\n", optarg), 2;
-        options.allowed_uids.insert(static_cast<uid_t>(n));
-        break;
+        // Removed: one process serving several users was the root of the
+        // holes in issue 27 (README, "Security").
+        std::fprintf(stderr, "kasd: --allow-uid is gone: a kasd serves only its own user; run one kasd per user "
+                             "(systemctl --user enable --now kasd.socket), or kas --no-daemon\n");
+        return 2;
       case kFrameTimeout:
         if (!parse_number(optarg, n) || n == 0) {
           return std::fprintf(stderr, "kasd: bad --frame-timeout '%s' (seconds, at least 1)\n", optarg), 2;
@@ -146,10 +164,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   ::signal(SIGPIPE, SIG_IGN);
-  if (!options.allowed_uids.empty() && ::geteuid() != 0) {
-    std::fprintf(stderr, "kasd: warning: --allow-uid without root: kasd cannot open files with another user's "
-                         "permissions, so it answers that user's requests with an error (see README)\n");
+  if (auto dropped = kas::daemon::drop_privileges(); !dropped) {
+    std::fprintf(stderr, "kasd: %s\n", dropped.error().message.c_str());
+    return 1;
   }
+  raise_descriptor_limit();
 
   try {
     auto listener = kas::daemon::open_listener(socket_path);

@@ -1,41 +1,68 @@
 #include "daemon/peer.hpp"
 
-#include <sys/fsuid.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
-#include <utility>
+#include <vector>
+
+#include "core/util/path.hpp"
 
 namespace kas::daemon {
 
 namespace {
 
-// glibc's setgroups(3) changes every thread of the process (POSIX says the
-// process has one set); the system call changes the calling thread only.
-bool set_thread_groups(const std::vector<gid_t>& groups) {
-  return ::syscall(SYS_setgroups, groups.size(), groups.data()) == 0;
+// CapEff of /proc/PID/status (or "self"): a hex mask. False when it cannot be
+// read (the process has gone).
+bool effective_capabilities(const std::string& pid, uint64_t& mask) {
+  std::ifstream status("/proc/" + pid + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    try {
+      mask = std::stoull(line.substr(7), nullptr, 16);
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  return false;
 }
 
-// setfsuid/setfsgid return the previous value and report no error: read
-// back with an invalid id (which changes nothing) to see what happened.
-bool set_fs_ids(uid_t uid, gid_t gid) {
-  ::setfsgid(gid);
-  ::setfsuid(uid);
-  return static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1))) == uid &&
-         static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1))) == gid;
+std::string mount_namespace_of(const std::string& pid) {
+  char buf[128];
+  const std::string link = "/proc/" + pid + "/ns/mnt";
+  const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-std::vector<gid_t> thread_groups() {
-  const int n = ::getgroups(0, nullptr);
-  std::vector<gid_t> groups(n > 0 ? static_cast<size_t>(n) : 0);
-  if (n > 0 && ::getgroups(n, groups.data()) != n) groups.clear();
-  return groups;
+// Capability numbers as the kernel names them (capability.h), for the
+// refusal message; the rest are printed by number.
+std::string capability_names(uint64_t mask) {
+  static const char* const kNames[] = {
+      "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+      "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock",
+      "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot",
+      "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write",
+      "audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend",
+      "audit_read", "perfmon", "bpf", "checkpoint_restore"};
+  // cap_syslog first when missing: it is the one that shows (kallsyms).
+  std::vector<std::string> names;
+  constexpr unsigned kSyslog = 34;
+  if ((mask & (uint64_t{1} << kSyslog)) != 0) names.push_back("cap_syslog");
+  for (unsigned bit = 0; bit < 64; ++bit) {
+    if ((mask & (uint64_t{1} << bit)) == 0 || bit == kSyslog) continue;
+    names.push_back(bit < std::size(kNames) ? std::string("cap_") + kNames[bit] : "cap_" + std::to_string(bit));
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 4; ++i) out += (i > 0 ? "," : "") + names[i];
+  if (names.size() > 4) out += " and " + std::to_string(names.size() - 4) + " more";
+  return out;
 }
 
 }  // namespace
@@ -46,56 +73,58 @@ Result<Peer> peer_of(int socket_fd) {
   if (::getsockopt(socket_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
     return fail(ErrorCode::kIo, std::string("SO_PEERCRED: ") + std::strerror(errno));
   }
-  Peer peer{cred.uid, cred.gid, {}};
-  std::vector<gid_t> groups(64);
-  for (;;) {
-    socklen_t bytes = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
-    if (::getsockopt(socket_fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &bytes) == 0) {
-      groups.resize(bytes / sizeof(gid_t));
-      break;
-    }
-    if (errno != ERANGE || bytes <= groups.size() * sizeof(gid_t)) {
-      return fail(ErrorCode::kIo, std::string("SO_PEERGROUPS: ") + std::strerror(errno));
-    }
-    groups.resize(bytes / sizeof(gid_t));
-  }
-  peer.groups = std::move(groups);
-  return peer;
+  return Peer{cred.uid, cred.gid, cred.pid};
 }
 
-Result<PeerFileAccess> PeerFileAccess::assume(const Peer& peer) {
-  PeerFileAccess access;
-  access.own_uid_ = static_cast<uid_t>(::setfsuid(static_cast<uid_t>(-1)));
-  access.own_gid_ = static_cast<gid_t>(::setfsgid(static_cast<gid_t>(-1)));
-  access.own_groups_ = thread_groups();
-  // Groups and gid first: changing them needs CAP_SETGID, which a thread
-  // keeps; the uid last (a non-root fsuid drops the file capabilities).
-  if (!set_thread_groups(peer.groups) || !set_fs_ids(peer.uid, peer.gid)) {
-    (void)set_fs_ids(access.own_uid_, access.own_gid_);
-    (void)set_thread_groups(access.own_groups_);
+Result<Self> self_identity() {
+  Self self;
+  self.uid = ::geteuid();
+  if (!effective_capabilities("self", self.capabilities)) {
+    return fail(ErrorCode::kIo, "/proc/self/status: cannot read CapEff (is /proc mounted?)");
+  }
+  self.mount_namespace = mount_namespace_of("self");
+  return self;
+}
+
+Result<void> check_peer(const Self& self, const Peer& peer) {
+  const std::string serves = "this kasd serves uid " + std::to_string(self.uid) + " only";
+  if (peer.uid != self.uid) {
+    return fail(ErrorCode::kInvalidArgument, "permission denied: " + serves + " (you are uid " +
+                                            std::to_string(peer.uid) + "); each user runs a kasd of their own");
+  }
+  // Read after connect: the pid is the connecting process's, and a process
+  // of our uid with more privileges than it had is not an attacker's to make.
+  uint64_t caps = 0;
+  if (!effective_capabilities(std::to_string(peer.pid), caps)) {
+    return fail(ErrorCode::kInvalidArgument, "permission denied: cannot read the capabilities of pid " +
+                                            std::to_string(peer.pid) + " (gone?)");
+  }
+  if (const uint64_t missing = self.capabilities & ~caps; missing != 0) {
     return fail(ErrorCode::kInvalidArgument,
-                "kasd runs as uid " + std::to_string(::geteuid()) + " and cannot open files with uid " +
-                    std::to_string(peer.uid) + "'s permissions (only a root kasd can serve other users): run "
-                                               "kas with --no-daemon");
+                "permission denied: this kasd holds capabilities you do not (" + capability_names(missing) +
+                    "), so it would read more than kas --no-daemon can: use --no-daemon, or a kasd started "
+                    "with your capabilities");
   }
-  access.active_ = true;
-  return access;
+  if (const std::string ns = mount_namespace_of(std::to_string(peer.pid)); ns != self.mount_namespace) {
+    return fail(ErrorCode::kInvalidArgument, "permission denied: you are in another mount namespace (" +
+                                            (ns.empty() ? std::string("unreadable") : ns) + ", this kasd: " +
+                                            self.mount_namespace + "), where paths name other files");
+  }
+  return {};
 }
 
-PeerFileAccess::PeerFileAccess(PeerFileAccess&& other) noexcept
-    : active_(std::exchange(other.active_, false)),
-      own_uid_(other.own_uid_),
-      own_gid_(other.own_gid_),
-      own_groups_(std::move(other.own_groups_)) {}
-
-PeerFileAccess::~PeerFileAccess() {
-  if (!active_) return;
-  if (!set_fs_ids(own_uid_, own_gid_) || !set_thread_groups(own_groups_)) {
-    // A worker left with a peer's identity would answer the next request
-    // (perhaps another user's) with it: never go on like that.
-    std::fprintf(stderr, "kasd: fatal: cannot restore a worker's file identity: %s\n", std::strerror(errno));
-    std::abort();
+Result<void> drop_privileges() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return fail(ErrorCode::kIo, std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + std::strerror(errno));
   }
+  if (::geteuid() == 0) return {};  // root's kasd serves root, with root's capabilities
+  (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capset, &header, data) != 0) {
+    return fail(ErrorCode::kIo, std::string("capset: ") + std::strerror(errno));
+  }
+  return {};
 }
 
 }  // namespace kas::daemon

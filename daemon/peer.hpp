@@ -1,20 +1,19 @@
-// Who is at the other end of a connection, and acting with that user's file
-// permissions.
+// Who is at the other end of a connection, and whether this kasd may serve
+// it.
 //
-// kasd opens the files a request names: inputs, the output and its
-// directory, and every file an index is built from. For its own uid that is
-// what `kas --no-daemon` would do. For another uid (`--allow-uid`, a root
-// kasd serving a build user) it must be no more either: the worker thread
-// answering such a request takes the peer's filesystem uid, gid and groups
-// (setfsuid/setfsgid and the raw setgroups syscall change the calling thread
-// only), so the kernel checks every open, create and rename against the
-// peer; threads started from it inherit them. Indexes built that way are
-// kept per uid and never answer another uid.
+// A kasd serves exactly one user, the one it runs as, with that user's own
+// credentials: every file a request names is opened by a process that `kas
+// --no-daemon` run by the same user could have been. So a peer is served
+// only when it is that uid, holds every capability kasd holds (a root kasd
+// must not lend CAP_SYSLOG, CAP_DAC_OVERRIDE... to a root shell that has
+// dropped them), and sees the same mount namespace (its paths name the
+// files kasd opens). Other users run their own kasd (systemd/user/).
 #pragma once
 
 #include <sys/types.h>
 
-#include <vector>
+#include <cstdint>
+#include <string>
 
 #include "core/util/result.hpp"
 
@@ -23,33 +22,27 @@ namespace kas::daemon {
 struct Peer {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> groups;  // supplementary, as at connect(2)
+  pid_t pid = 0;
 };
 
-// The credentials of a connected Unix socket's peer (SO_PEERCRED,
-// SO_PEERGROUPS).
+// The credentials of a connected Unix socket's peer (SO_PEERCRED).
 [[nodiscard]] Result<Peer> peer_of(int socket_fd);
 
-// While alive, the calling thread opens files as `peer` would. Move-only;
-// restores the thread's own identity when destroyed.
-class PeerFileAccess {
- public:
-  // Errors: this kasd may not change its filesystem identity (it is not
-  // root): the message says to run kas with --no-daemon.
-  [[nodiscard]] static Result<PeerFileAccess> assume(const Peer& peer);
-
-  PeerFileAccess(PeerFileAccess&& other) noexcept;
-  PeerFileAccess& operator=(PeerFileAccess&&) = delete;
-  PeerFileAccess(const PeerFileAccess&) = delete;
-  PeerFileAccess& operator=(const PeerFileAccess&) = delete;
-  ~PeerFileAccess();
-
- private:
-  PeerFileAccess() = default;
-  bool active_ = false;
-  uid_t own_uid_ = 0;
-  gid_t own_gid_ = 0;
-  std::vector<gid_t> own_groups_;
+// What this process is, read once at start: compared with each peer.
+struct Self {
+  uid_t uid = 0;
+  uint64_t capabilities = 0;  // effective set
+  std::string mount_namespace;  // readlink of /proc/self/ns/mnt
 };
+
+[[nodiscard]] Result<Self> self_identity();
+
+// Ok when `peer` may be served by `self`; else the reason, for the peer.
+[[nodiscard]] Result<void> check_peer(const Self& self, const Peer& peer);
+
+// Drops every capability this process holds when it is not root (a kasd
+// started by a kas run with ambient or file capabilities would otherwise
+// keep them for later, unprivileged callers), and sets no_new_privs.
+[[nodiscard]] Result<void> drop_privileges();
 
 }  // namespace kas::daemon

@@ -32,7 +32,8 @@ namespace {
 class Server {
  public:
   Server(Listener& listener, Dispatcher& dispatcher, const ServerOptions& options)
-      : listener_(listener),
+      : self_(options.self.value_or(Self{})),
+        listener_(listener),
         dispatcher_(dispatcher),
         options_(options),
         workers_(options.workers),
@@ -132,11 +133,17 @@ class Server {
     }
   }
 
-  bool peer_allowed(Socket& socket, uid_t& uid) {
+  // Ok when the peer is this kasd's own user with all of kasd's
+  // privileges (peer.hpp); else the refusal, for the log and the peer.
+  Result<void> peer_allowed(Socket& socket) {
     auto peer = peer_of(socket.native_handle());
-    if (!peer) return false;
-    uid = peer->uid;
-    return peer->uid == ::getuid() || options_.allowed_uids.count(peer->uid) != 0;
+    if (!peer) return std::unexpected(peer.error());
+    auto allowed = check_peer(self_, *peer);
+    if (!allowed) {
+      std::fprintf(stderr, "kasd: refused a connection from uid %u (pid %d): %s\n", static_cast<unsigned>(peer->uid),
+                   static_cast<int>(peer->pid), allowed.error().message.c_str());
+    }
+    return allowed;
   }
 
   awaitable<void> session(Socket socket) {
@@ -150,16 +157,13 @@ class Server {
       std::fprintf(stderr, "kasd: refused a connection: %zu open, the limit is %zu\n", counted.open - 1,
                    max_connections_);
       wire::Response reply = error_response(
-          {ErrorCode::kIo, "kasd has too many connections open (" + std::to_string(max_connections_) +
+          {ErrorCode::kExhausted, "kasd has too many connections open (" + std::to_string(max_connections_) +
                                ", a quarter of its RLIMIT_NOFILE): try again, or run with --no-daemon"});
       co_await send_response(socket, reply);
       co_return;
     }
-    uid_t uid = 0;
-    if (!peer_allowed(socket, uid)) {
-      std::fprintf(stderr, "kasd: refused a connection from uid %u\n", static_cast<unsigned>(uid));
-      wire::Response reply = error_response({ErrorCode::kInvalidArgument,
-                                            "permission denied: this kasd serves uid " + std::to_string(::getuid())});
+    if (auto allowed = peer_allowed(socket); !allowed) {
+      wire::Response reply = error_response(allowed.error());
       co_await send_response(socket, reply);
       co_return;
     }
@@ -172,6 +176,7 @@ class Server {
     }
   }
 
+  const Self self_;
   Listener& listener_;
   Dispatcher& dispatcher_;
   ServerOptions options_;
@@ -190,7 +195,16 @@ class Server {
 }  // namespace
 
 int serve(Listener& listener, Dispatcher& dispatcher, const ServerOptions& options) {
-  Server server(listener, dispatcher, options);
+  ServerOptions resolved = options;
+  if (!resolved.self) {
+    auto self = self_identity();
+    if (!self) {
+      std::fprintf(stderr, "kasd: %s\n", self.error().message.c_str());
+      return 1;
+    }
+    resolved.self = *self;
+  }
+  Server server(listener, dispatcher, resolved);
   return server.run();
 }
 

@@ -6,20 +6,23 @@
 #pragma once
 
 #include <chrono>
-#include <set>
+#include <optional>
 #include <string>
 
 #include <sys/types.h>
 
 #include "daemon/dispatch.hpp"
 #include "daemon/listener.hpp"
+#include "daemon/peer.hpp"
 #include "daemon/session.hpp"
 
 namespace kas::daemon {
 
 struct ServerOptions {
   std::chrono::seconds idle_timeout{600};  // 0: never
-  std::set<uid_t> allowed_uids;           // besides our own
+  // Who kasd is, the one user it serves (peer.hpp); none: this process as
+  // it is when serve() starts.
+  std::optional<Self> self;
   unsigned workers = 4;  // the work lane's threads; the control lane has one (session.hpp)
   SessionLimits limits;
   MemoryBudget* budget = nullptr;  // kasd's --memory-budget, shared with its kernel cache

@@ -48,16 +48,6 @@ awaitable<void> send_response(Socket& socket, const wire::Response& response) {
   co_await asio::async_write(socket, asio::buffer(*frame), asio::redirect_error(use_awaitable, ec));
 }
 
-bool is_control(const wire::Request& request) {
-  switch (request.body_case()) {
-    case wire::Request::kStats:
-    case wire::Request::kProgress:
-    case wire::Request::kReload:
-    case wire::Request::kShutdown:
-    case wire::Request::kHello: return true;
-    default: return false;
-  }
-}
 
 namespace {
 
@@ -93,7 +83,6 @@ awaitable<void> watchdog(std::shared_ptr<Connection> c, std::chrono::millisecond
 struct Pending {
   explicit Pending(const asio::any_io_executor& io) : answered(io) {}
   wire::Request request;
-  Peer peer;
   MemoryReservation request_bytes;  // the frame it came in, then the parsed request
   bool shutdown = false;
   std::optional<wire::Response> response;
@@ -152,13 +141,6 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
     }
   } closer{*c};
   Socket& peer = c->socket;
-  // Who asks, once: requests of another uid are answered with its rights.
-  auto credentials = peer_of(peer.native_handle());
-  if (!credentials) {
-    wire::Response reply = error_response(credentials.error());
-    co_await send_response(peer, reply);
-    co_return SessionEnd::kRejected;
-  }
   bool greeted = false;
   for (;;) {
     c->deadline.expires_after(limits.frame);
@@ -174,7 +156,6 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
     }
     auto pending = std::make_shared<Pending>(peer.get_executor());
     pending->request_bytes = MemoryReservation(lanes.budget);
-    pending->peer = *credentials;
     // Memory follows the bytes that arrived, never the length announced: a
     // header claiming 64 MiB and then a stall costs one chunk, not 64 MiB;
     // and each chunk is reserved before it is read, so that many partial
@@ -228,7 +209,7 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
       RequestScope scope({.budget = budget, .cancelled = &pending->cancelled});
       wire::Response response;
       try {
-        response = dispatcher.handle(pending->request, pending->shutdown, &pending->peer);
+        response = dispatcher.handle(pending->request, pending->shutdown);
       } catch (const std::exception& e) {
         response = error_response({ErrorCode::kInternal, std::string("kasd: ") + e.what()});
       }

@@ -60,9 +60,6 @@ struct Lanes {
   MemoryBudget* budget = nullptr;
 };
 
-// True for the requests answered on the control lane.
-[[nodiscard]] bool is_control(const wire::Request& request);
-
 // Runs on the socket's executor and never blocks it: requests are answered
 // on `lanes`. A request whose peer closes the connection while it runs is
 // cancelled. Never throws for anything the peer sends.

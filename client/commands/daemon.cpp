@@ -42,7 +42,12 @@ int stop(const std::string& socket) {
   wire::Hello hello;
   wire::Request request;
   request.mutable_shutdown();
-  if (!ask(socket, request, &hello)) {
+  if (auto asked = ask(socket, request, &hello); !asked) {
+    if (asked.error().code != ErrorCode::kNotFound) {
+      // Not ours to stop (another user's, or refused us): say so.
+      std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), asked.error().message.c_str());
+      return kExitFailure;
+    }
     std::printf("kasd not running at %s\n", socket.c_str());
     return kExitOk;
   }

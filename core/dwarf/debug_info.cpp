@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/elf/elf_file.hpp"
+#include "core/util/open_input.hpp"
 
 namespace kas {
 
@@ -147,8 +148,9 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
 
   // libelf and libdwfl read through descriptors of their own, made from one
   // checked to be `file` still: else the DWARF could be another build's.
-  Fd held(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!held.valid()) return fail(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  auto opened = open_input(path);
+  if (!opened) return std::unexpected(opened.error());
+  Fd held = std::move(*opened);
   if (auto same = check_unchanged(held.get(), file.stamp(), path); !same) return std::unexpected(same.error());
 
   if (relocation == Relocation::kAuto && file.is_relocatable() && relocates_machine(file.header().e_machine)) {
@@ -167,7 +169,7 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
     return fail(ErrorCode::kInternal, path + ": dwfl_begin: " + dwfl_errmsg(-1));
   }
   int fd = ::fcntl(held.get(), F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return fail(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  if (fd < 0) return fail(errno_code(errno), path + ": cannot open: " + std::strerror(errno));
   info->held_ = std::move(held);
   info->opened_ = file.stamp();
   // libdwfl takes ownership of fd.

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/util/decompress.hpp"
+#include "core/util/open_input.hpp"
 #include "core/util/request_context.hpp"
 
 namespace kas {
@@ -57,14 +58,9 @@ ElfFile::~ElfFile() {
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
   init_libelf();
-  // O_NONBLOCK: a FIFO given as an object must not hold a daemon thread
-  // until someone writes to it; it is refused below.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd.valid()) {
-    int err = errno;
-    return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                path + ": cannot open: " + std::strerror(err));
-  }
+  auto opened = open_input(path);
+  if (!opened) return std::unexpected(opened.error());
+  Fd fd = std::move(*opened);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kBadInput, path + ": not a regular file");

@@ -9,6 +9,7 @@
 
 #include "core/util/atomic_file.hpp"
 #include "core/util/fd.hpp"
+#include "core/util/open_input.hpp"
 
 namespace kas {
 
@@ -29,13 +30,9 @@ Result<void> write_all(int fd, std::string_view data, const std::string& what) {
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
-  // O_NONBLOCK: a FIFO must not block the reader (it is refused below).
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd.valid()) {
-    int err = errno;
-    return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                path + ": cannot open: " + std::strerror(err));
-  }
+  auto opened = open_input(path);
+  if (!opened) return std::unexpected(opened.error());
+  Fd fd = std::move(*opened);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));

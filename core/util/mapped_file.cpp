@@ -10,17 +10,14 @@
 
 #include "core/util/fd.hpp"
 #include "core/util/file.hpp"
+#include "core/util/open_input.hpp"
 
 namespace kas {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
-  // below); on a regular file it changes nothing.
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (!fd.valid()) {
-    int err = errno;
-    return fail(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, path + ": cannot open: " + std::strerror(err));
-  }
+  auto opened = open_input(path);
+  if (!opened) return std::unexpected(opened.error());
+  Fd fd = std::move(*opened);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, path + ": not a regular file");

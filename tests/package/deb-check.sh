@@ -82,7 +82,6 @@ step "the package's files"
 for f in usr/bin/kas usr/bin/kasd usr/libexec/kasd/kas-fetch \
          usr/share/man/man1/kas.1.gz usr/share/man/man1/kasd.1.gz \
          usr/share/bash-completion/completions/kas \
-         lib/systemd/system/kasd.service lib/systemd/system/kasd.socket \
          usr/lib/systemd/user/kasd.service usr/lib/systemd/user/kasd.socket \
          usr/share/kasd/kbuild/apply usr/share/kasd/kbuild/kas-module.mk \
          usr/share/doc/kasd/copyright; do
@@ -94,24 +93,23 @@ for series in "$repo"/kbuild/patches/*/; do
   diff -r "$repo/kbuild/patches/$series" "$root/usr/share/kasd/kbuild/patches/$series" ||
     fail "the installed series $series differs from kbuild/patches/$series"
 done
-for unit in lib/systemd/system/kasd.service usr/lib/systemd/user/kasd.service; do
-  grep -qx 'ExecStart=/usr/bin/kasd --idle-timeout 600' "$root/$unit" ||
-    fail "/$unit does not start /usr/bin/kasd: $(grep ExecStart "$root/$unit")"
-done
+grep -qx 'ExecStart=/usr/bin/kasd --idle-timeout 600' "$root/usr/lib/systemd/user/kasd.service" ||
+  fail "the user kasd.service does not start /usr/bin/kasd: $(grep ExecStart "$root/usr/lib/systemd/user/kasd.service")"
+# A kasd serves its own user only: no system-wide unit, which would run one
+# as root for others.
+[ ! -e "$root/lib/systemd/system" ] && [ ! -e "$root/usr/lib/systemd/system" ] ||
+  fail "the package ships system units: $(find "$root"/lib/systemd/system "$root"/usr/lib/systemd/system 2>/dev/null)"
 grep -qx 'ListenStream=%t/kasd/kasd.sock' "$root/usr/lib/systemd/user/kasd.socket" ||
   fail "the user socket is not where kas looks (\$XDG_RUNTIME_DIR/kasd/kasd.sock)"
 
 step "systemd-analyze verify on the units (ExecStart pointed into the scratch root)"
-mkdir -p "$work/units/system" "$work/units/user" "$work/xdg"
+mkdir -p "$work/units/user" "$work/xdg"
 chmod 700 "$work/xdg"
-for dir in lib/systemd/system:system usr/lib/systemd/user:user; do
-  for unit in kasd.service kasd.socket; do
-    sed "s|^ExecStart=/usr/bin/kasd |ExecStart=$root/usr/bin/kasd |" "$root/${dir%%:*}/$unit" > "$work/units/${dir#*:}/$unit"
-  done
+for unit in kasd.service kasd.socket; do
+  sed "s|^ExecStart=/usr/bin/kasd |ExecStart=$root/usr/bin/kasd |" "$root/usr/lib/systemd/user/$unit" > "$work/units/user/$unit"
 done
 # verify also runs `man kasd(1)` for Documentation=: the package's page.
 export MANPATH=$root/usr/share/man
-systemd-analyze verify "$work"/units/system/kasd.{socket,service} || fail "systemd-analyze verify: the system units"
 XDG_RUNTIME_DIR=$work/xdg systemd-analyze --user verify "$work"/units/user/kasd.{socket,service} ||
   fail "systemd-analyze verify: the user units"
 unset MANPATH
@@ -134,7 +132,7 @@ for bin in usr/bin/kas usr/bin/kasd usr/libexec/kasd/kas-fetch; do
   done
 done
 
-step "maintainer scripts: the user socket is enabled for every user, the system units are not"
+step "maintainer scripts: the user socket is enabled for every user"
 # Run for real, in a mount namespace where systemd's directories are the
 # package's units and empty configuration and state: what postinst
 # configure links, and what postrm purge leaves.
@@ -144,7 +142,6 @@ if unshare --mount --propagation private true 2> /dev/null; then
     mount -t tmpfs kas-etc /etc/systemd
     mount -t tmpfs kas-state /var/lib/systemd
     mkdir -p /usr/lib/systemd/user
-    mount --bind "$root/lib/systemd/system" /lib/systemd/system
     mount --bind "$root/usr/lib/systemd/user" /usr/lib/systemd/user
     links() { find /etc/systemd -type l -printf "%P -> %l\n" | sort; }
     run() { DPKG_MAINTSCRIPT_PACKAGE=kasd DPKG_MAINTSCRIPT_NAME=$1 "$control/$@"; }  # as dpkg runs them
