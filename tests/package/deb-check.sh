@@ -144,7 +144,9 @@ if unshare --mount --propagation private true 2> /dev/null; then
     mkdir -p /usr/lib/systemd/user
     mount --bind "$root/usr/lib/systemd/user" /usr/lib/systemd/user
     links() { find /etc/systemd -type l -printf "%P -> %l\n" | sort; }
-    run() { DPKG_MAINTSCRIPT_PACKAGE=kasd DPKG_MAINTSCRIPT_NAME=$1 "$control/$@"; }  # as dpkg runs them
+    # As dpkg runs them; a script debhelper had nothing to put in is absent
+    # (no preinst without system units), as dpkg skips it.
+    run() { [ ! -e "$control/$1" ] || DPKG_MAINTSCRIPT_PACKAGE=kasd DPKG_MAINTSCRIPT_NAME=$1 "$control/$@"; }
     run preinst install
     run postinst configure
     links > "$out/links-installed"
