@@ -149,7 +149,12 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     }
     auto hello = handshake(fd->get());
     if (!hello) {
-      if (!options.autostart || hello.error().code != ErrorCode::kIo) return std::unexpected(hello.error());
+      // Refused (kasd's answer: another user, or no room) is final; a
+      // daemon that died during the handshake is retried.
+      const ErrorCode code = hello.error().code;
+      if (!options.autostart || code == ErrorCode::kExhausted || code == ErrorCode::kInvalidArgument) {
+        return std::unexpected(hello.error());
+      }
       continue;  // died during the handshake: try again
     }
     if (same_build(*hello)) return fd;
