@@ -8,11 +8,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <charconv>
 #include <string>
 #include <vector>
 
 #include "core/util/path.hpp"
+#include "core/util/proc_status.hpp"
 
 namespace kas::daemon {
 
@@ -21,17 +22,10 @@ namespace {
 // CapEff of /proc/PID/status (or "self"): a hex mask. False when it cannot be
 // read (the process has gone).
 bool effective_capabilities(const std::string& pid, uint64_t& mask) {
-  std::ifstream status("/proc/" + pid + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("CapEff:", 0) != 0) continue;
-    try {
-      mask = std::stoull(line.substr(7), nullptr, 16);
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-  return false;
+  const auto field = proc_status_field(pid, "CapEff");
+  if (!field) return false;
+  const char* end = field->data() + field->size();
+  return std::from_chars(field->data(), end, mask, 16).ptr == end && !field->empty();
 }
 
 std::string mount_namespace_of(const std::string& pid) {

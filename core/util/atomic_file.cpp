@@ -15,6 +15,7 @@
 #include <random>
 
 #include "core/util/path.hpp"
+#include "core/util/proc_status.hpp"
 
 namespace kas {
 
@@ -101,15 +102,9 @@ std::string link_beside(int fd, int dir, const std::string& name) {
 mode_t read_umask() {
   // /proc/self/status says it without changing it (Linux 4.7 on); setting it
   // to read it back would race with any thread creating a file meanwhile.
-  if (FILE* status = std::fopen("/proc/self/status", "re")) {
-    char line[256];
+  if (auto field = proc_status_field("self", "Umask")) {
     unsigned mask = 0;
-    bool found = false;
-    while (!found && std::fgets(line, sizeof line, status) != nullptr) {
-      found = std::sscanf(line, "Umask: %o", &mask) == 1;
-    }
-    std::fclose(status);
-    if (found) return static_cast<mode_t>(mask & 0777);
+    if (std::sscanf(field->c_str(), "%o", &mask) == 1) return static_cast<mode_t>(mask & 0777);
   }
   mode_t m = ::umask(022);
   ::umask(m);
