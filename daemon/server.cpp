@@ -3,7 +3,6 @@
 
 #include "daemon/server.hpp"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "core/index/descriptor_budget.hpp"
 #include "daemon/peer.hpp"
 #include "daemon/session.hpp"
 
@@ -104,14 +104,6 @@ class Server {
     }
   }
 
-  // Open connections kasd serves at once: a quarter of its descriptor limit
-  // (the rest are for the files requests read), 8 to 1024.
-  static size_t connection_limit() {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1024;
-    return std::clamp<size_t>(static_cast<size_t>(limit.rlim_cur) / 4, 8, 1024);
-  }
-
   // Stops when idle long enough (never with a request in flight), and
   // finishes a graceful stop once in-flight requests are done.
   awaitable<void> watch() {
@@ -188,7 +180,7 @@ class Server {
   asio::steady_timer idle_timer_;
   Activity activity_;
   std::atomic<size_t> connections_{0};  // sessions open
-  const size_t max_connections_ = connection_limit();
+  const size_t max_connections_ = connection_budget();  // core/index/descriptor_budget.hpp
   bool stopping_ = false;
 };
 

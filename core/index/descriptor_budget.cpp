@@ -21,6 +21,8 @@ std::optional<size_t> soft_limit() {
 
 size_t cached_descriptor_budget() { return std::max<size_t>(soft_limit().value_or(1024) / 2, 16); }
 
+size_t connection_budget() { return std::clamp<size_t>(soft_limit().value_or(4096) / 4, 8, 1024); }
+
 std::optional<size_t> free_descriptors() {
   const auto limit = soft_limit();
   if (!limit) return std::nullopt;

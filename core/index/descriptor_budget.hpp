@@ -19,6 +19,10 @@ namespace kas {
 // limit, that of 65,536. Read at each call (kasd may raise its limit).
 [[nodiscard]] size_t cached_descriptor_budget();
 
+// Connections kasd's server serves at once: a quarter of the soft limit, 8
+// to 1,024 (1,024 when the limit cannot be read or is unlimited).
+[[nodiscard]] size_t connection_budget();
+
 // Descriptors this process can still open before EMFILE: the soft limit
 // less those open now (/proc/self/fd); nullopt when either is unknown.
 [[nodiscard]] std::optional<size_t> free_descriptors();
