@@ -9,8 +9,7 @@
 #include "client/command.hpp"
 #include "client/options.hpp"
 #include "client/routing.hpp"
-#include "core/alias/policy.hpp"
-#include "core/index/kernel_files.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

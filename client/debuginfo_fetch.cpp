@@ -15,7 +15,7 @@
 
 #include "client/program_beside.hpp"
 #include "client/user_cache.hpp"
-#include "core/query/live_kernel.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "core/index/kernel_files.hpp"
+#include "service/vocabulary.hpp"
 #include "core/util/result.hpp"
 
 namespace kas::cli {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/query/answers.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

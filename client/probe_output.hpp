@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "client/probe_format.hpp"
-#include "core/query/answers.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

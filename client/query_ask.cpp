@@ -1,88 +1,23 @@
 #include "client/query_ask.hpp"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <memory>
-#include <mutex>
 #include <optional>
 
 #include "client/command.hpp"
-#include "client/progress_display.hpp"
-#include "client/remote.hpp"
-#include "core/index/kernel_config.hpp"
-#include "core/query/live_kernel.hpp"
-#include "core/query/symbol_index.hpp"
+#include "client/routing.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 
 namespace {
 
-// The in-process index, built once per command and reused by its
-// questions; a bar on a terminal while modules are read. Answers read from
-// a file that changed meanwhile fail the command (SymbolIndex::unchanged).
-class LocalIndex {
- public:
-  explicit LocalIndex(const QueryOptions& options) : options_(options) {}
-  Result<std::shared_ptr<const SymbolIndex>> get(const QueryTarget& target) {
-    if (index_) return index_;
-    const bool tty = ::isatty(2) == 1;
-    std::mutex mutex;
-    ProgressLine line;
-    auto progress = [&](std::string_view stage, size_t done, size_t total) {
-      if (!tty) return;
-      std::lock_guard lock(mutex);
-      line.show(progress_bar(stage, done, total));
-    };
-    auto built = SymbolIndex::build(target, options_.jobs, progress);
-    if (!built) return std::unexpected(built.error());
-    index_ = *built;
-    return index_;
-  }
-
- private:
-  const QueryOptions& options_;
-  std::shared_ptr<const SymbolIndex> index_;
-};
-
-Result<std::vector<LookupAnswer>> ask_lookup(const QueryOptions& o, LocalIndex& local, const QueryTarget& target,
+Result<std::vector<LookupAnswer>> ask_lookup(Services& services, const QueryTarget& target,
                                              const std::vector<std::string>& patterns, size_t limit) {
-  return routed(
-      o.routing,
-      [&] {
-        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, target); });
-        return remote_lookup(o.routing.daemon, target, patterns, limit);
-      },
-      [&]() -> Result<std::vector<LookupAnswer>> {
-        auto index = local.get(target);
-        if (!index) return std::unexpected(index.error());
-        std::vector<LookupAnswer> answers;
-        for (const std::string& p : patterns) answers.push_back((*index)->lookup(p, limit));
-        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
-        return answers;
-      });
-}
-
-Result<std::vector<ResolveAnswer>> ask_resolve(const QueryOptions& o, LocalIndex& local, const QueryTarget& target,
-                                               const std::vector<FrameQuery>& queries) {
-  return routed(
-      o.routing,
-      [&] {
-        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, target); });
-        return remote_resolve(o.routing.daemon, target, queries);
-      },
-      [&]() -> Result<std::vector<ResolveAnswer>> {
-        auto index = local.get(target);
-        if (!index) return std::unexpected(index.error());
-        std::vector<ResolveAnswer> answers = (*index)->resolve(queries);
-        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
-        return answers;
-      });
+  return services.ask<service::LookupOperation>({.target = target, .patterns = patterns, .limit = limit});
 }
 
 // --live: runtime addresses become link addresses or MODULE:SYMBOL+OFF.
-Result<void> translate_live(const QueryOptions& o, LocalIndex& local, const QueryTarget& target,
-                            std::vector<FrameQuery>& queries) {
+Result<void> translate_live(Services& services, const QueryTarget& target, std::vector<FrameQuery>& queries) {
   bool any = false;
   for (const FrameQuery& q : queries) any = any || q.by_address;
   if (!any) return {};
@@ -90,7 +25,7 @@ Result<void> translate_live(const QueryOptions& o, LocalIndex& local, const Quer
   if (!live) return std::unexpected(live.error());
   auto runtime_text = live->vmlinux_address("_text");
   if (!runtime_text) return fail(ErrorCode::kBadInput, "/proc/kallsyms: no _text symbol");
-  auto link = ask_lookup(o, local, target, {"_text"}, 1);
+  auto link = ask_lookup(services, target, {"_text"}, 1);
   if (!link) return std::unexpected(link.error());
   if (link->empty() || link->front().definitions.empty() || link->front().definitions.front().binary != "vmlinux") {
     return fail(ErrorCode::kBadInput, target.kernel.vmlinux + ": no _text symbol");
@@ -135,8 +70,8 @@ Result<std::vector<Answer>> answered(const QueryOptions& o, FromKallsyms from_ka
     if (!live) return std::unexpected(target.error());
     return from_kallsyms(*live, note);
   }
-  LocalIndex local(o);
-  return from_index(local, *target);
+  Services services(o.routing, o.jobs);
+  return from_index(services, *target);
 }
 
 }  // namespace
@@ -150,7 +85,7 @@ Result<std::vector<LookupAnswer>> lookup_all(const QueryOptions& o, const std::v
         for (const std::string& p : patterns) answers.push_back(live.lookup(p, limit, note));
         return answers;
       },
-      [&](LocalIndex& local, const QueryTarget& target) { return ask_lookup(o, local, target, patterns, limit); });
+      [&](Services& services, const QueryTarget& target) { return ask_lookup(services, target, patterns, limit); });
 }
 
 Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vector<FrameQuery> queries) {
@@ -161,11 +96,11 @@ Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vecto
         for (const FrameQuery& q : queries) answers.push_back(live.resolve(q, note));
         return answers;
       },
-      [&](LocalIndex& local, const QueryTarget& target) -> Result<std::vector<ResolveAnswer>> {
+      [&](Services& services, const QueryTarget& target) -> Result<std::vector<ResolveAnswer>> {
         if (o.live) {
-          if (auto r = translate_live(o, local, target, queries); !r) return std::unexpected(r.error());
+          if (auto r = translate_live(services, target, queries); !r) return std::unexpected(r.error());
         }
-        return ask_resolve(o, local, target, queries);
+        return services.ask<service::ResolveOperation>({.target = target, .queries = queries});
       });
 }
 
@@ -180,20 +115,9 @@ Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vec
     const auto config = read_kernel_config(target->kernel);
     has_aliases = config && config_enables(config->text, "CONFIG_KALLSYMS_ALIAS_SRCLINE");
   }
-  return routed(
-      o.routing,
-      [&] {
-        WaitIndicator wait([&] { return remote_progress(o.routing.daemon, *target); });
-        return remote_probe(o.routing.daemon, *target, queries, has_aliases);
-      },
-      [&]() -> Result<std::vector<ProbeAnswer>> {
-        LocalIndex local(o);
-        auto index = local.get(*target);
-        if (!index) return std::unexpected(index.error());
-        std::vector<ProbeAnswer> answers = (*index)->probe(queries, has_aliases);
-        if (auto same = (*index)->unchanged(); !same) return std::unexpected(same.error());
-        return answers;
-      });
+  Services services(o.routing, o.jobs);
+  return services.ask<service::ProbeOperation>(
+      {.target = *target, .queries = queries, .kernel_has_aliases = has_aliases});
 }
 
 }  // namespace kas::cli

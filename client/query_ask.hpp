@@ -8,8 +8,7 @@
 #include <vector>
 
 #include "client/query_options.hpp"
-#include "core/query/answers.hpp"
-#include "core/query/frame_spec.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 
@@ -21,11 +20,9 @@ namespace kas::cli {
 // first.
 [[nodiscard]] Result<std::vector<ResolveAnswer>> resolve_all(const QueryOptions& o, std::vector<FrameQuery> queries);
 
-// One answer per query (kas probe), in this process for now. Whether the
-// kernel's kallsyms carries aliases is read from its config
+// One answer per query (kas probe). `kernel_has_aliases`: whether the
+// target kernel's kallsyms lists aliases; nullopt: as its config says
 // (CONFIG_KALLSYMS_ALIAS_SRCLINE=y).
-// `kernel_has_aliases`: whether the target kernel's kallsyms lists aliases;
-// nullopt: as its config says (CONFIG_KALLSYMS_ALIAS_SRCLINE).
 [[nodiscard]] Result<std::vector<ProbeAnswer>> probe_all(const QueryOptions& o, const std::vector<FrameQuery>& queries,
                                                          std::optional<bool> kernel_has_aliases);
 

@@ -6,7 +6,7 @@
 
 #include "client/common_options.hpp"
 #include "client/debuginfo_fetch.hpp"
-#include "core/index/kernel_name.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

@@ -9,8 +9,7 @@
 #include "client/command.hpp"
 #include "client/query_output.hpp"
 #include "client/routing.hpp"
-#include "core/alias/policy.hpp"
-#include "core/query/query_target.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

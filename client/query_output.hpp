@@ -13,8 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/query/answers.hpp"
-#include "core/query/frame_spec.hpp"
+#include "service/vocabulary.hpp"
 
 namespace kas::cli {
 

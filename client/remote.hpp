@@ -1,43 +1,38 @@
-// Engine calls through the daemon. Each returns nullopt when no daemon could
-// be used (after printing a one-line warning): the caller then runs the
-// same request in-process. A failure of the request itself is an Error.
+// kas's stub of the Service (service/service.hpp): each request, its paths
+// made absolute (kasd has its own working directory), to kasd, and its
+// answer back. kUnavailable when no daemon could be used (none reachable or
+// startable, one that kept dying, one out of room): FallbackService then
+// runs the request in process. A failure of the request itself is kasd's
+// Error.
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "client/connection.hpp"
-#include "core/engine/engine.hpp"
-#include "core/query/answers.hpp"
-#include "core/query/query_target.hpp"
+#include "service/service.hpp"
 
 namespace kas::cli {
 
-[[nodiscard]] std::optional<Result<VmlinuxResult>> remote_vmlinux(const DaemonOptions& daemon,
-                                                                  const VmlinuxRequest& request);
-[[nodiscard]] std::optional<Result<ModuleResult>> remote_module(const DaemonOptions& daemon,
-                                                                const ModuleRequest& request);
-[[nodiscard]] std::optional<Result<std::string>> remote_census(const DaemonOptions& daemon, const KernelFiles& sources,
-                                                               Lto lto, bool units);
+class RemoteService final : public service::Service {
+ public:
+  explicit RemoteService(DaemonOptions daemon) : daemon_(std::move(daemon)) {}
 
-// One LookupAnswer per pattern, in order.
-[[nodiscard]] std::optional<Result<std::vector<LookupAnswer>>> remote_lookup(const DaemonOptions& daemon,
-                                                                            const QueryTarget& target,
-                                                                            const std::vector<std::string>& patterns,
-                                                                            size_t limit);
-[[nodiscard]] std::optional<Result<std::vector<ResolveAnswer>>> remote_resolve(const DaemonOptions& daemon,
-                                                                              const QueryTarget& target,
-                                                                              const std::vector<FrameQuery>& queries);
-// One ProbeAnswer per query, in order.
-[[nodiscard]] std::optional<Result<std::vector<ProbeAnswer>>> remote_probe(const DaemonOptions& daemon,
-                                                                          const QueryTarget& target,
-                                                                          const std::vector<FrameQuery>& queries,
-                                                                          bool kernel_has_aliases);
+  Result<VmlinuxResult> vmlinux(const VmlinuxRequest& request) override;
+  Result<ModuleResult> module(const ModuleRequest& request) override;
+  Result<CensusResult> census(const CensusRequest& request) override;
+  // While kasd builds the target's index, a bar on a terminal
+  // (progress_display.hpp).
+  Result<std::vector<LookupAnswer>> lookup(const LookupRequest& request) override;
+  Result<std::vector<ResolveAnswer>> resolve(const ResolveRequest& request) override;
+  Result<std::vector<ProbeAnswer>> probe(const ProbeRequest& request) override;
+
+ private:
+  DaemonOptions daemon_;
+};
 
 // How far the daemon is in indexing `target`, as a progress_bar() line;
 // nullopt when it is not indexing it or cannot be asked (never starts one).
 [[nodiscard]] std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target);
-
-// Paths made absolute against our cwd: the daemon has its own.
-[[nodiscard]] std::string absolute_path(const std::string& p);
 
 }  // namespace kas::cli

@@ -1,11 +1,16 @@
-// Where a command's job runs: through kasd unless told otherwise or none can
-// be used, else in this process.
+// Where a command's requests are answered: by kasd unless told otherwise
+// (--no-daemon, KAS_NO_DAEMON in the environment) or none can be used, else
+// in this process.
 #pragma once
 
-#include <cstdlib>
-#include <utility>
+#include <mutex>
+#include <optional>
 
 #include "client/connection.hpp"
+#include "client/progress_display.hpp"
+#include "client/remote.hpp"
+#include "service/fallback.hpp"
+#include "service/in_process.hpp"
 
 namespace kas::cli {
 
@@ -14,14 +19,28 @@ struct Routing {
   DaemonOptions daemon;
 };
 
-// `remote` returns nullopt when no daemon could be used; then `local` runs.
-// KAS_NO_DAEMON in the environment is --no-daemon for every command.
-template <typename Remote, typename Local>
-auto routed(const Routing& routing, Remote remote, Local local) -> decltype(local()) {
-  if (!routing.no_daemon && std::getenv("KAS_NO_DAEMON") == nullptr) {
-    if (auto answer = remote()) return std::move(*answer);
+// A command's Service: the stub to kasd, falling back to this process. In
+// process, a bar on a terminal while the kernel is indexed.
+class Services {
+ public:
+  Services(const Routing& routing, unsigned jobs);
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  template <typename Op>
+  [[nodiscard]] Result<typename Op::Answer> ask(const typename Op::Request& request) {
+    auto answer = service::call<Op>(routed_, request);
+    std::lock_guard lock(mutex_);
+    line_.clear();
+    return answer;
   }
-  return local();
-}
+
+ private:
+  std::mutex mutex_;
+  ProgressLine line_;
+  std::optional<RemoteService> remote_;
+  service::InProcessService local_;
+  service::FallbackService routed_;
+};
 
 }  // namespace kas::cli

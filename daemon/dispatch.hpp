@@ -1,6 +1,8 @@
-// Request -> engine call -> Response: the single place where core errors
+// Request -> CachedService -> Response: the single place where core errors
 // (and any stray exception) become wire Errors. A request can never take the
-// daemon down; whatever happens, the client gets one Response.
+// daemon down; whatever happens, the client gets one Response. The
+// operations are served generically (service/service.hpp); what is kasd's
+// own is the control requests (stats, progress, reload, shutdown).
 #pragma once
 
 #include <atomic>
@@ -11,9 +13,8 @@
 #include <mutex>
 #include <string>
 
-#include "core/engine/engine.hpp"
-#include "daemon/kernel_cache.hpp"
 #include "kas.pb.h"
+#include "service/cached.hpp"
 
 namespace kas::daemon {
 
@@ -53,22 +54,16 @@ class Dispatcher {
   }
 
  private:
-  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown, KernelCache& kernels);
-  [[nodiscard]] wire::Response vmlinux(const wire::VmlinuxRequest& request, KernelCache& kernels);
-  [[nodiscard]] wire::Response module(Result<ModuleRequest> request, KernelCache& kernels);
-  [[nodiscard]] wire::Response census(const wire::CensusRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown);
+  template <typename Op>
+  [[nodiscard]] wire::Response serve(const wire::Request& request);
   [[nodiscard]] wire::Response stats();
-  // dispatch_query.cpp
-  [[nodiscard]] wire::Response lookup(const wire::LookupRequest& request, KernelCache& kernels);
-  [[nodiscard]] wire::Response resolve(const wire::ResolveRequest& request, KernelCache& kernels);
-  [[nodiscard]] wire::Response probe(const wire::ProbeRequest& request, KernelCache& kernels);
-  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request, KernelCache& kernels);
+  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request);
 
   std::string build_id_;
   std::string executable_;
   bool socket_activated_ = false;
-  unsigned jobs_;
-  KernelCache kernels_;
+  service::CachedService service_;
   DispatchStats stats_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   DispatchHooks hooks_;

@@ -43,7 +43,7 @@ void usage(FILE* to) {
                "  --jobs N               worker threads for indexing (default: all cores)\n"
                "  --memory-budget MIB    what requests may hold at once (request frames, unread\n"
                "                         replies, decompressed modules: past it a request fails)\n"
-               "                         and cached trees (the least recently used go) (default 1024)\n"
+               "                         and cached kernels (the least recently used go) (default 1024)\n"
                "  --frame-timeout SECONDS  close a connection that sends no complete request,\n"
                "                         or takes no reply, within this (default 30)\n"
                "  --request-timeout SECONDS  answer a request still running after this with an\n"

@@ -17,7 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "core/index/descriptor_budget.hpp"
+#include "core/util/descriptor_budget.hpp"
 #include "daemon/peer.hpp"
 #include "daemon/session.hpp"
 
@@ -180,7 +180,7 @@ class Server {
   asio::steady_timer idle_timer_;
   Activity activity_;
   std::atomic<size_t> connections_{0};  // sessions open
-  const size_t max_connections_ = connection_budget();  // core/index/descriptor_budget.hpp
+  const size_t max_connections_ = connection_budget();  // core/util/descriptor_budget.hpp
   bool stopping_ = false;
 };
 

@@ -2,8 +2,8 @@
 
 namespace kas::wire {
 
-void to_wire(const kas::KernelFiles& in, wire::CensusSources& out) {
-  out.set_nm_path(in.vmlinux);
+void to_wire(const kas::KernelFiles& in, wire::KernelFiles& out) {
+  out.set_vmlinux(in.vmlinux);
   for (const std::string& s : in.modules_orders) out.add_modules_orders(s);
   for (const std::string& s : in.module_dirs) out.add_module_dirs(s);
   out.set_census_path(in.census_path);
@@ -31,12 +31,13 @@ Result<void> check_paths(const kas::KernelFiles& files) {
   return {};
 }
 
-kas::KernelFiles from_wire(const wire::CensusSources& in) {
+Result<kas::KernelFiles> from_wire(const wire::KernelFiles& in) {
   kas::KernelFiles out;
-  out.vmlinux = in.nm_path();
+  out.vmlinux = in.vmlinux();
   out.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
   out.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
   out.census_path = in.census_path();
+  if (auto r = check_paths(out); !r) return std::unexpected(r.error());
   return out;
 }
 
@@ -86,17 +87,17 @@ void to_wire(const kas::VmlinuxRequest& in, wire::VmlinuxRequest& out) {
   to_wire(in.alias, *out.mutable_alias());
 }
 
-Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in, unsigned jobs) {
+Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in) {
   kas::VmlinuxRequest out;
-  out.census = from_wire(in.census());
+  auto census = from_wire(in.census());
+  if (!census) return std::unexpected(census.error());
+  out.census = std::move(*census);
   out.elf_path = in.elf_path();
   out.srctree = in.srctree();
-  if (auto r = check_paths(out.census); !r) return std::unexpected(r.error());
   if (auto r = check_paths({&out.elf_path, &out.srctree}); !r) return std::unexpected(r.error());
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;
-  out.jobs = jobs;
   return out;
 }
 
@@ -106,12 +107,12 @@ void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out) {
   s->set_input_lines(in.stats.input_lines);
   s->set_census_names(in.stats.census_names);
   s->set_modules(in.stats.modules);
-  s->set_eligible(in.stats.eligible);
-  s->set_aliases(in.stats.aliases);
-  s->set_unlocated(in.stats.unlocated);
-  s->set_from_line_table(in.stats.from_line_table);
-  s->set_disambiguated(in.stats.disambiguated);
-  s->set_shortened(in.stats.shortened);
+  s->set_eligible(in.stats.counts.eligible);
+  s->set_aliases(in.stats.counts.aliases);
+  s->set_unlocated(in.stats.counts.unlocated);
+  s->set_from_line_table(in.stats.counts.from_line_table);
+  s->set_disambiguated(in.stats.counts.disambiguated);
+  s->set_shortened(in.stats.counts.shortened);
   s->set_lto(in.stats.lto);
   for (const std::string& n : in.unlocated_names) out.add_unlocated_names(n);
   for (const std::string& n : in.too_long_names) out.add_too_long_names(n);
@@ -124,12 +125,12 @@ kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
   out.stats.input_lines = s.input_lines();
   out.stats.census_names = s.census_names();
   out.stats.modules = s.modules();
-  out.stats.eligible = s.eligible();
-  out.stats.aliases = s.aliases();
-  out.stats.unlocated = s.unlocated();
-  out.stats.from_line_table = s.from_line_table();
-  out.stats.disambiguated = s.disambiguated();
-  out.stats.shortened = s.shortened();
+  out.stats.counts.eligible = s.eligible();
+  out.stats.counts.aliases = s.aliases();
+  out.stats.counts.unlocated = s.unlocated();
+  out.stats.counts.from_line_table = s.from_line_table();
+  out.stats.counts.disambiguated = s.disambiguated();
+  out.stats.counts.shortened = s.shortened();
   out.stats.lto = s.lto();
   out.unlocated_names.assign(in.unlocated_names().begin(), in.unlocated_names().end());
   out.too_long_names.assign(in.too_long_names().begin(), in.too_long_names().end());
@@ -138,43 +139,31 @@ kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in) {
 
 void to_wire(const kas::ModuleRequest& in, wire::ModuleRequest& out) {
   out.set_input(in.input);
-  out.set_output(in.output);
-  out.set_in_place(in.in_place);
   to_wire(in.census, *out.mutable_census());
-  out.mutable_census()->set_kernel(in.kernel);
-  out.mutable_census()->set_system_map(in.system_map);
   out.set_srctree(in.srctree);
   to_wire(in.alias, *out.mutable_alias());
-  out.set_umask(in.umask.value_or(current_umask()));
 }
 
-Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned jobs) {
+Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in) {
   kas::ModuleRequest out;
   out.input = in.input();
-  out.output = in.output();
-  out.in_place = in.in_place();
-  out.census = from_wire(in.census());
-  out.kernel = in.census().kernel();
-  out.system_map = in.census().system_map();
+  auto census = from_wire(in.census());
+  if (!census) return std::unexpected(census.error());
+  out.census = std::move(*census);
   out.srctree = in.srctree();
-  if (auto r = check_paths(out.census); !r) return std::unexpected(r.error());
-  if (auto r = check_paths({&out.input, &out.output, &out.kernel, &out.system_map, &out.srctree}); !r) {
-    return std::unexpected(r.error());
-  }
+  if (auto r = check_paths({&out.input, &out.srctree}); !r) return std::unexpected(r.error());
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
   out.alias = *alias;
-  out.jobs = jobs;
-  // kasd's own umask would be a guess at the user's: no output without it.
-  if (!in.has_umask() || in.umask() > 0777) {
-    return fail(ErrorCode::kInvalidArgument, "module request without a umask (0 to 0777) for " + out.input);
-  }
-  out.umask = static_cast<mode_t>(in.umask());
   return out;
 }
 
 void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out) {
-  out.set_output_path(in.output_path);
+  wire::FileStamp* stamp = out.mutable_input();
+  stamp->set_dev(static_cast<uint64_t>(in.input.dev));
+  stamp->set_ino(static_cast<uint64_t>(in.input.ino));
+  stamp->set_size(static_cast<int64_t>(in.input.size));
+  stamp->set_mtime_ns(in.input.mtime_ns);
   for (const kas::ModuleAlias& a : in.aliases) {
     wire::ModuleAlias* w = out.add_aliases();
     w->set_symbol(a.symbol);
@@ -182,6 +171,8 @@ void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out) {
     w->set_section(a.section);
     w->set_value(a.value);
     w->set_nm_type(std::string(1, a.nm_type));
+    w->set_symbol_index(a.symbol_index);
+    w->set_exists(a.exists);
   }
   for (const std::string& n : in.newly_duplicated) out.add_newly_duplicated(n);
   for (const std::string& n : in.unlocated) out.add_unlocated(n);
@@ -190,15 +181,23 @@ void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out) {
   out.set_eligible(in.eligible);
   out.set_census_modules(in.census_modules);
   out.set_census_included_module(in.census_included_module);
-  out.set_rewritten(in.rewritten);
 }
 
 kas::ModuleResult from_wire(const wire::ModuleReply& in) {
   kas::ModuleResult out;
-  out.output_path = in.output_path();
+  out.input = {.dev = static_cast<dev_t>(in.input().dev()),
+               .ino = static_cast<ino_t>(in.input().ino()),
+               .size = static_cast<off_t>(in.input().size()),
+               .mtime_ns = in.input().mtime_ns(),
+               .build_id = {}};
   for (const wire::ModuleAlias& w : in.aliases()) {
-    out.aliases.push_back(
-        {w.symbol(), w.alias(), w.section(), w.value(), w.nm_type().empty() ? '?' : w.nm_type()[0]});
+    out.aliases.push_back({.symbol = w.symbol(),
+                           .alias = w.alias(),
+                           .section = w.section(),
+                           .value = w.value(),
+                           .nm_type = w.nm_type().empty() ? '?' : w.nm_type()[0],
+                           .symbol_index = w.symbol_index(),
+                           .exists = w.exists()});
   }
   out.newly_duplicated.assign(in.newly_duplicated().begin(), in.newly_duplicated().end());
   out.unlocated.assign(in.unlocated().begin(), in.unlocated().end());
@@ -207,9 +206,31 @@ kas::ModuleResult from_wire(const wire::ModuleReply& in) {
   out.eligible = in.eligible();
   out.census_modules = in.census_modules();
   out.census_included_module = in.census_included_module();
-  out.rewritten = in.rewritten();
   return out;
 }
+
+void to_wire(const kas::CensusRequest& in, wire::CensusRequest& out) {
+  to_wire(in.sources, *out.mutable_sources());
+  out.set_lto(to_wire(in.lto));
+  out.set_units(in.units);
+}
+
+Result<kas::CensusRequest> from_wire(const wire::CensusRequest& in) {
+  kas::CensusRequest out;
+  auto sources = from_wire(in.sources());
+  if (!sources) return std::unexpected(sources.error());
+  out.sources = std::move(*sources);
+  out.lto = from_wire(in.lto());
+  out.units = in.units();
+  return out;
+}
+
+void to_wire(const kas::CensusResult& in, wire::CensusReply& out) {
+  out.set_symbfreq(in.symbfreq);
+  out.set_modules(in.modules);
+}
+
+kas::CensusResult from_wire(const wire::CensusReply& in) { return {in.symbfreq(), in.modules()}; }
 
 void to_wire(const kas::Error& in, wire::Error& out) {
   out.set_code(static_cast<uint32_t>(in.code));

@@ -5,13 +5,14 @@
 #include <string>
 
 #include "core/engine/engine.hpp"
+#include "core/engine/engine_module.hpp"
 #include "kas.pb.h"
 
 namespace kas::wire {
 
-// A kernel's files as census sources (its vmlinux read as nm_path).
-void to_wire(const kas::KernelFiles& in, wire::CensusSources& out);
-[[nodiscard]] kas::KernelFiles from_wire(const wire::CensusSources& in);
+void to_wire(const kas::KernelFiles& in, wire::KernelFiles& out);
+// Error kInvalidArgument: a path with a NUL byte (check_paths).
+[[nodiscard]] Result<kas::KernelFiles> from_wire(const wire::KernelFiles& in);
 // Paths are bytes on the wire, but never hold a NUL: open(2) would stop
 // there and read another file than the one named. kInvalidArgument.
 [[nodiscard]] Result<void> check_paths(std::initializer_list<const std::string*> paths);
@@ -24,14 +25,21 @@ void to_wire(const kas::AliasOptions& in, wire::AliasOptions& out);
 [[nodiscard]] Result<kas::AliasOptions> from_wire(const wire::AliasOptions& in);
 
 void to_wire(const kas::VmlinuxRequest& in, wire::VmlinuxRequest& out);
-[[nodiscard]] Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in, unsigned jobs);
+// Requests: errors kInvalidArgument (check_paths, a bad separator). The
+// request's `jobs` is the answering service's to set.
+[[nodiscard]] Result<kas::VmlinuxRequest> from_wire(const wire::VmlinuxRequest& in);
 void to_wire(const kas::VmlinuxResult& in, wire::VmlinuxReply& out);
 [[nodiscard]] kas::VmlinuxResult from_wire(const wire::VmlinuxReply& in);
 
 void to_wire(const kas::ModuleRequest& in, wire::ModuleRequest& out);
-[[nodiscard]] Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in, unsigned jobs);
+[[nodiscard]] Result<kas::ModuleRequest> from_wire(const wire::ModuleRequest& in);
 void to_wire(const kas::ModuleResult& in, wire::ModuleReply& out);
 [[nodiscard]] kas::ModuleResult from_wire(const wire::ModuleReply& in);
+
+void to_wire(const kas::CensusRequest& in, wire::CensusRequest& out);
+[[nodiscard]] Result<kas::CensusRequest> from_wire(const wire::CensusRequest& in);
+void to_wire(const kas::CensusResult& in, wire::CensusReply& out);
+[[nodiscard]] kas::CensusResult from_wire(const wire::CensusReply& in);
 
 void to_wire(const kas::Error& in, wire::Error& out);
 // A code this build does not know (a newer peer's) reads as kInternal; the

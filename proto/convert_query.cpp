@@ -47,20 +47,17 @@ kas::SymbolDefinition from_wire(const wire::SymbolDefinition& in) {
 }  // namespace
 
 void to_wire(const kas::QueryTarget& in, wire::QueryTarget& out) {
-  out.set_vmlinux(in.kernel.vmlinux);
-  for (const std::string& s : in.kernel.modules_orders) out.add_modules_orders(s);
-  for (const std::string& s : in.kernel.module_dirs) out.add_module_dirs(s);
+  to_wire(in.kernel, *out.mutable_kernel());
   out.set_srctree(in.srctree);
   to_wire(in.alias, *out.mutable_alias());
 }
 
 Result<kas::QueryTarget> from_wire(const wire::QueryTarget& in) {
   kas::QueryTarget out;
-  out.kernel.vmlinux = in.vmlinux();
-  out.kernel.modules_orders.assign(in.modules_orders().begin(), in.modules_orders().end());
-  out.kernel.module_dirs.assign(in.module_dirs().begin(), in.module_dirs().end());
+  auto kernel = from_wire(in.kernel());
+  if (!kernel) return std::unexpected(kernel.error());
+  out.kernel = std::move(*kernel);
   out.srctree = in.srctree();
-  if (auto r = check_paths(out.kernel); !r) return std::unexpected(r.error());
   if (auto r = check_paths({&out.srctree}); !r) return std::unexpected(r.error());
   auto alias = from_wire(in.alias());
   if (!alias) return std::unexpected(alias.error());
@@ -174,6 +171,83 @@ kas::ProbeAnswer from_wire(const wire::ProbeAnswer& in) {
   out.anchor_after = in.anchor_after();
   for (const wire::SymbolDefinition& c : in.candidates()) out.candidates.push_back(from_wire(c));
   out.error = in.error();
+  return out;
+}
+
+namespace {
+
+template <typename Repeated>
+std::vector<kas::FrameQuery> queries_of(const Repeated& in) {
+  std::vector<kas::FrameQuery> queries;
+  queries.reserve(static_cast<size_t>(in.size()));
+  for (const wire::FrameQuery& q : in) queries.push_back(from_wire(q));
+  return queries;
+}
+
+}  // namespace
+
+void to_wire(const kas::LookupRequest& in, wire::LookupRequest& out) {
+  to_wire(in.target, *out.mutable_target());
+  for (const std::string& p : in.patterns) out.add_patterns(p);
+  out.set_limit(in.limit);
+}
+
+Result<kas::LookupRequest> from_wire(const wire::LookupRequest& in) {
+  auto target = from_wire(in.target());
+  if (!target) return std::unexpected(target.error());
+  return kas::LookupRequest{std::move(*target), {in.patterns().begin(), in.patterns().end()}, in.limit()};
+}
+
+void to_wire(const std::vector<kas::LookupAnswer>& in, wire::LookupReply& out) {
+  for (const kas::LookupAnswer& a : in) to_wire(a, *out.add_matches());
+}
+
+std::vector<kas::LookupAnswer> from_wire(const wire::LookupReply& in) {
+  std::vector<kas::LookupAnswer> out;
+  for (const wire::LookupMatches& m : in.matches()) out.push_back(from_wire(m));
+  return out;
+}
+
+void to_wire(const kas::ResolveRequest& in, wire::ResolveRequest& out) {
+  to_wire(in.target, *out.mutable_target());
+  for (const kas::FrameQuery& q : in.queries) to_wire(q, *out.add_queries());
+}
+
+Result<kas::ResolveRequest> from_wire(const wire::ResolveRequest& in) {
+  auto target = from_wire(in.target());
+  if (!target) return std::unexpected(target.error());
+  return kas::ResolveRequest{std::move(*target), queries_of(in.queries())};
+}
+
+void to_wire(const std::vector<kas::ResolveAnswer>& in, wire::ResolveReply& out) {
+  for (const kas::ResolveAnswer& a : in) to_wire(a, *out.add_answers());
+}
+
+std::vector<kas::ResolveAnswer> from_wire(const wire::ResolveReply& in) {
+  std::vector<kas::ResolveAnswer> out;
+  for (const wire::ResolveAnswer& a : in.answers()) out.push_back(from_wire(a));
+  return out;
+}
+
+void to_wire(const kas::ProbeRequest& in, wire::ProbeRequest& out) {
+  to_wire(in.target, *out.mutable_target());
+  for (const kas::FrameQuery& q : in.queries) to_wire(q, *out.add_queries());
+  out.set_kernel_has_aliases(in.kernel_has_aliases);
+}
+
+Result<kas::ProbeRequest> from_wire(const wire::ProbeRequest& in) {
+  auto target = from_wire(in.target());
+  if (!target) return std::unexpected(target.error());
+  return kas::ProbeRequest{std::move(*target), queries_of(in.queries()), in.kernel_has_aliases()};
+}
+
+void to_wire(const std::vector<kas::ProbeAnswer>& in, wire::ProbeReply& out) {
+  for (const kas::ProbeAnswer& a : in) to_wire(a, *out.add_answers());
+}
+
+std::vector<kas::ProbeAnswer> from_wire(const wire::ProbeReply& in) {
+  std::vector<kas::ProbeAnswer> out;
+  for (const wire::ProbeAnswer& a : in.answers()) out.push_back(from_wire(a));
   return out;
 }
 

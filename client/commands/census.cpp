@@ -5,8 +5,7 @@
 #include "client/commands/commands.hpp"
 #include "client/common_options.hpp"
 #include "client/output.hpp"
-#include "client/remote.hpp"
-#include "core/engine/engine.hpp"
+#include "client/routing.hpp"
 
 namespace kas::cli {
 
@@ -14,23 +13,15 @@ namespace {
 
 int run(const Invocation& args) {
   const Output output(args.value("output"));
-  const KernelFiles sources = kernel_files_of(args);
-  const unsigned jobs = jobs_of(args);
-  const Lto lto = lto_of(args);
-  const bool units = args.flag("units");
-  const Routing routing = routing_of(args);
+  const CensusRequest request{.sources = kernel_files_of(args), .lto = lto_of(args), .units = args.flag("units")};
+  const KernelFiles& sources = request.sources;
   if (sources.vmlinux.empty() && sources.modules_orders.empty() && sources.module_dirs.empty()) {
     return args.usage_error("nothing to count: give --nm, --modules-order or --modules");
   }
-  auto text = routed(
-      routing, [&] { return remote_census(routing.daemon, sources, lto, units); },
-      [&]() -> Result<std::string> {
-        auto result = build_census(sources, jobs, lto, units);
-        if (!result) return std::unexpected(result.error());
-        return result->census.to_symbfreq();
-      });
-  if (!text) return report(text.error());
-  return output.write(*text);
+  Services services(routing_of(args), jobs_of(args));
+  auto census = services.ask<service::CensusOperation>(request);
+  if (!census) return report(census.error());
+  return output.write(census->symbfreq);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ int status(const std::string& socket) {
   std::printf("kasd pid %u, build %s%s\nsocket %s\nkernels %llu, module files %llu, memory %.1f MiB\n"
               "requests %llu, uptime %llus\nfiles read %llu, reused %llu, lookup indexes built %llu\n",
               s.pid(), s.build_id().c_str(), s.build_id() == build_id() ? "" : " (not this kas's build)",
-              socket.c_str(), static_cast<unsigned long long>(s.trees()), static_cast<unsigned long long>(s.files()),
+              socket.c_str(), static_cast<unsigned long long>(s.kernels()), static_cast<unsigned long long>(s.files()),
               static_cast<double>(s.memory_bytes()) / (1 << 20), static_cast<unsigned long long>(s.requests()),
               static_cast<unsigned long long>(s.uptime_seconds()), static_cast<unsigned long long>(s.records_read()),
               static_cast<unsigned long long>(s.records_reused()), static_cast<unsigned long long>(s.indexes_built()));

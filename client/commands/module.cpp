@@ -5,8 +5,9 @@
 
 #include "client/commands/commands.hpp"
 #include "client/common_options.hpp"
-#include "client/remote.hpp"
-#include "core/engine/engine.hpp"
+#include "client/routing.hpp"
+#include "service/module_output.hpp"
+#include "service/request_paths.hpp"
 
 namespace kas::cli {
 
@@ -17,24 +18,26 @@ int run(const Invocation& args) {
   request.input = args.operands()[0];
   request.census = kernel_files_of(args);
   request.census.census_path = args.value("census");
-  request.kernel = args.value("kernel");
-  request.system_map = args.value("system-map");
   request.srctree = args.value("srctree");
   request.alias = alias_of(args);
-  request.jobs = jobs_of(args);
-  request.output = args.value("output");
-  request.in_place = args.flag("in-place");
-  const Routing routing = routing_of(args);
-  if (request.in_place && !request.output.empty()) {
+  const std::string kernel = args.value("kernel");
+  const bool in_place = args.flag("in-place");
+  if (in_place && !args.value("output").empty()) {
     return args.usage_error("--in-place and -o exclude each other");
   }
-  if (request.census.vmlinux.empty() && request.census.census_path.empty() && request.kernel.empty() &&
+  if (request.census.vmlinux.empty() && request.census.census_path.empty() && kernel.empty() &&
       request.census.modules_orders.empty() && request.census.module_dirs.empty()) {
     return args.usage_error("no census: give --census, --kernel, or --nm with module sources");
   }
-  auto result = routed(
-      routing, [&] { return remote_module(routing.daemon, request); }, [&] { return alias_module(request); });
+  auto sources = service::module_census_sources(request.census, kernel, args.value("system-map"));
+  if (!sources) return report(sources.error());
+  request.census = std::move(*sources);
+  const auto output = service::ModuleOutput::open(request.input, args.value("output"), in_place);
+  Services services(routing_of(args), jobs_of(args));
+  auto result = services.ask<service::ModuleOperation>(request);
   if (!result) return report(result.error());
+  auto added = output.write(*result);
+  if (!added) return report(added.error());
   for (const std::string& name : result->newly_duplicated) {
     std::fprintf(stderr, "kas: %s: '%s' was unique and is now duplicated: rebuild the object that also defines it\n",
                  request.input.c_str(), name.c_str());
@@ -49,14 +52,13 @@ int run(const Invocation& args) {
                  request.input.c_str(), name.c_str(), kKsymNameLen);
   }
   if (args.flag("verbose")) {
-    for (const ModuleAlias& a : result->aliases) {
+    for (const ModuleAlias& a : *added) {
       std::fprintf(stderr, "kas: %s: %s+0x%llx %c %s\n", request.input.c_str(), a.section.c_str(),
                    static_cast<unsigned long long>(a.value), a.nm_type, a.alias.c_str());
     }
     std::fprintf(stderr, "kas: %s: %zu symbols, %zu eligible, %zu aliases, census of %zu modules%s -> %s\n",
-                 request.input.c_str(), result->symbols, result->eligible, result->aliases.size(),
-                 result->census_modules, result->census_included_module ? " (including this one)" : "",
-                 result->output_path.c_str());
+                 request.input.c_str(), result->symbols, result->eligible, added->size(), result->census_modules,
+                 result->census_included_module ? " (including this one)" : "", output.path().c_str());
   }
   return kExitOk;
 }

@@ -15,8 +15,7 @@
 #include "client/query_ask.hpp"
 #include "client/tracefs.hpp"
 #include "client/tracefs_names.hpp"
-#include "core/query/frame_spec.hpp"
-#include "core/query/live_kernel.hpp"
+#include "service/vocabulary.hpp"
 #include "core/util/file.hpp"
 #include "core/util/text.hpp"
 

@@ -7,7 +7,7 @@
 #include "client/commands/commands.hpp"
 #include "client/query_ask.hpp"
 #include "client/query_output.hpp"
-#include "core/query/frame_spec.hpp"
+#include "service/vocabulary.hpp"
 #include "core/util/file.hpp"
 
 namespace kas::cli {

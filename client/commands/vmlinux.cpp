@@ -7,8 +7,7 @@
 #include "client/commands/commands.hpp"
 #include "client/common_options.hpp"
 #include "client/output.hpp"
-#include "client/remote.hpp"
-#include "core/engine/engine.hpp"
+#include "client/routing.hpp"
 
 namespace kas::cli {
 
@@ -22,14 +21,12 @@ int run(const Invocation& args) {
   request.elf_path = args.value("elf");
   request.srctree = args.value("srctree");
   request.alias = alias_of(args);
-  request.jobs = jobs_of(args);
-  const Routing routing = routing_of(args);
-  if (request.census.vmlinux.empty() || request.elf_path.empty()) {
+  if (args.value("nm").empty() || request.elf_path.empty()) {
     return args.usage_error("--nm and --elf are required" + args.see_help());
   }
 
-  auto result = routed(
-      routing, [&] { return remote_vmlinux(routing.daemon, request); }, [&] { return alias_vmlinux(request); });
+  Services services(routing_of(args), jobs_of(args));
+  auto result = services.ask<service::VmlinuxOperation>(request);
   if (!result) return report(result.error());
   for (const std::string& name : result->too_long_names) {
     std::fprintf(stderr, "kas: warning: no alias for duplicated '%s': the name alone leaves no room for one under "
@@ -42,8 +39,8 @@ int run(const Invocation& args) {
                  "kas: %zu lines, %zu census names from vmlinux + %zu modules, %zu eligible, %zu aliases "
                  "(%zu disambiguated, %zu from line table, %zu shortened to fit KSYM_NAME_LEN), %zu without "
                  "location, %zu too long; LTO suffixes: %s\n",
-                 s.input_lines, s.census_names, s.modules, s.eligible, s.aliases, s.disambiguated,
-                 s.from_line_table, s.shortened, s.unlocated, result->too_long_names.size(), s.lto.c_str());
+                 s.input_lines, s.census_names, s.modules, s.counts.eligible, s.counts.aliases,
+                 s.counts.disambiguated, s.counts.from_line_table, s.counts.shortened, s.counts.unlocated, result->too_long_names.size(), s.lto.c_str());
     for (const std::string& name : result->unlocated_names) std::fprintf(stderr, "kas: no location: %s\n", name.c_str());
   }
   return output.write(result->text);

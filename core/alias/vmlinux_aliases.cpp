@@ -69,7 +69,7 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
       eligible.push_back(i);
     }
   }
-  decision.eligible = eligible.size();
+  decision.counts.eligible = eligible.size();
 
   const DebugInfo& info = *debug.info;
   const ElfSymbolsByName elf_symbols(debug.symbols);
@@ -108,11 +108,11 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
   for (size_t k = 0; k < eligible.size(); ++k) {
     const NmLine& line = lines[eligible[k]];
     if (!locations[k]) {
-      ++decision.unlocated;
+      ++decision.counts.unlocated;
       decision.unlocated_names.emplace_back(line.text);
       continue;
     }
-    if (locations[k]->from_line_table) ++decision.from_line_table;
+    if (locations[k]->from_line_table) ++decision.counts.from_line_table;
     // The alias is spelled with the name the census counted: never with a
     // number the LTO link chose.
     candidates.push_back({census_name(line.name, options.lto), {}, line.value, std::move(*locations[k])});
@@ -120,7 +120,7 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
   }
   AliasLimits limits;
   std::vector<std::string> aliases = assign_aliases(candidates, options, &limits);
-  decision.shortened = limits.shortened;
+  decision.counts.shortened = limits.shortened;
   for (size_t c : limits.omitted) decision.too_long_names.emplace_back(lines[candidate_line[c]].name);
 
   decision.alias_of_line.resize(lines.size());
@@ -129,10 +129,10 @@ Result<VmlinuxDecision> decide_vmlinux_aliases(std::span<const NmLine> lines, co
     if (aliases[c].empty()) continue;  // too long (limits.omitted)
     std::string short_form = std::string(cand.name) + options.separator + decorate_path(cand.location.file) + "_" +
                              std::to_string(cand.location.line);
-    if (aliases[c] != short_form) ++decision.disambiguated;
+    if (aliases[c] != short_form) ++decision.counts.disambiguated;
     decision.alias_of_line[candidate_line[c]] = std::move(aliases[c]);
   }
-  decision.aliases = candidates.size() - limits.omitted.size();
+  decision.counts.aliases = candidates.size() - limits.omitted.size();
   return decision;
 }
 

@@ -33,14 +33,20 @@ struct VmlinuxDebug {
                                                  const SymbolTable* symbols = nullptr);
 };
 
-struct VmlinuxDecision {
-  std::vector<std::string> alias_of_line;  // per listing line, "" for none
+// What kas vmlinux -v reports of its decisions (counted here, carried as
+// one value to the user).
+struct AliasCounts {
   size_t eligible = 0;
   size_t aliases = 0;
   size_t unlocated = 0;        // eligible but DWARF had no location
   size_t from_line_table = 0;  // located by line table (assembly)
   size_t disambiguated = 0;    // needed more than NAME@FILE_LINE
   size_t shortened = 0;        // cut to fit KSYM_NAME_LEN (assign_aliases)
+};
+
+struct VmlinuxDecision {
+  std::vector<std::string> alias_of_line;  // per listing line, "" for none
+  AliasCounts counts;
   std::vector<std::string> unlocated_names;  // their listing lines, ADDR TYPE NAME
   std::vector<std::string> too_long_names;  // no alias: the name alone is too long for one
 };

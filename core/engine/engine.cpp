@@ -7,17 +7,23 @@
 
 namespace kas {
 
-CensusResult census_of(const KernelSnapshot& snapshot, bool units) {
-  return {units ? snapshot.census_with_units() : snapshot.census(), snapshot.module_count()};
-}
-
-Result<CensusResult> build_census(const KernelFiles& sources, unsigned jobs, Lto lto, bool units) {
+Result<void> check_countable(const KernelFiles& sources) {
   if (!sources.census_path.empty()) {
     return fail(ErrorCode::kInvalidArgument, "a census is built from --nm and modules, not read from --census");
   }
-  auto snapshot = KernelSnapshot::build(sources, {.jobs = jobs, .lto = lto});
+  return {};
+}
+
+CensusResult census_of(const CensusRequest& request, const KernelSnapshot& snapshot) {
+  if (request.units) return {snapshot.census_with_units().to_symbfreq(), snapshot.module_count()};
+  return {snapshot.census().to_symbfreq(), snapshot.module_count()};
+}
+
+Result<CensusResult> build_census(const CensusRequest& request) {
+  if (auto r = check_countable(request.sources); !r) return std::unexpected(r.error());
+  auto snapshot = KernelSnapshot::build(request.sources, {.jobs = request.jobs, .lto = request.lto});
   if (!snapshot) return std::unexpected(snapshot.error());
-  return census_of(**snapshot, units);
+  return census_of(request, **snapshot);
 }
 
 namespace {
@@ -41,17 +47,12 @@ Result<VmlinuxResult> render(const VmlinuxRequest& request, const VmlinuxListing
   if (auto same = debug->object.unchanged(); !same) return std::unexpected(same.error());
   if (auto same = listing.unchanged(); !same) return std::unexpected(same.error());
   VmlinuxStats& s = result.stats;
-  s.eligible = decided->eligible;
-  s.aliases = decided->aliases;
-  s.unlocated = decided->unlocated;
-  s.from_line_table = decided->from_line_table;
-  s.disambiguated = decided->disambiguated;
-  s.shortened = decided->shortened;
+  s.counts = decided->counts;
   result.unlocated_names = std::move(decided->unlocated_names);
   result.too_long_names = std::move(decided->too_long_names);
 
   std::string& out = result.text;
-  out.reserve(listing.data().size() + s.aliases * 80);
+  out.reserve(listing.data().size() + s.counts.aliases * 80);
   for (size_t i = 0; i < lines.size(); ++i) {
     const NmLine& line = lines[i];
     out += line.text;

@@ -29,6 +29,9 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
                                                                     const SnapshotOptions& options) {
   auto snapshot = std::make_shared<KernelSnapshot>();
   snapshot->sources_ = sources;
+  // The keys to count, once the LTO kind is decided.
+  std::optional<NameSet> wanted;
+  auto wanted_under = [&](Lto lto) { return options.wanted ? std::optional(options.wanted(lto)) : std::nullopt; };
   for (const std::string& p : {sources.vmlinux, sources.census_path}) {
     if (!p.empty()) snapshot->input_stamps_.emplace_back(p, stamp_of(p));
   }
@@ -40,15 +43,16 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
     // made. Source-file keys are kept apart from names.
     auto mapped = MappedFile::open(sources.census_path);
     if (!mapped) return std::unexpected(mapped.error());
-    Census file_units;
-    auto census = options.wanted != nullptr
-                      ? Census::from_symbfreq(mapped->data(), sources.census_path, *options.wanted, file_units)
-                      : Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
-    if (!census) return std::unexpected(census.error());
-    if (auto same = mapped->unchanged(); !same) return std::unexpected(same.error());
     // Its keys were counted without the suffixes of the kernel it was
     // made for: the tree's config beside it says which.
     snapshot->set_lto(decide_lto(options.lto, sources, {}));
+    Census file_units;
+    auto census = options.wanted
+                      ? Census::from_symbfreq(mapped->data(), sources.census_path, options.wanted(snapshot->lto_),
+                                              file_units)
+                      : Census::from_symbfreq(mapped->data(), sources.census_path, file_units);
+    if (!census) return std::unexpected(census.error());
+    if (auto same = mapped->unchanged(); !same) return std::unexpected(same.error());
     snapshot->total_ = std::move(*census);
     snapshot->bytes_ = (snapshot->total_.size() + file_units.size()) * 64;
     snapshot->units_ = std::make_shared<const Census>(std::move(file_units));
@@ -72,12 +76,16 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
       snapshot->listing_ = std::make_shared<const VmlinuxListing>(std::move(*listing));
     }
     snapshot->set_lto(decide_lto(options.lto, sources, snapshot->listing_->lines()));
-    count_vmlinux(snapshot->total_, snapshot->listing_->lines(), snapshot->lto_, options.wanted);
+    wanted = wanted_under(snapshot->lto_);
+    count_vmlinux(snapshot->total_, snapshot->listing_->lines(), snapshot->lto_, wanted ? &*wanted : nullptr);
     snapshot->bytes_ += snapshot->listing_->lines().size() * sizeof(NmLine) +
                         (snapshot->vmlinux_record_ ? snapshot->vmlinux_record_->approximate_bytes() : 0);
   }
 
-  if (sources.vmlinux.empty()) snapshot->set_lto(decide_lto(options.lto, sources, {}));
+  if (sources.vmlinux.empty()) {
+    snapshot->set_lto(decide_lto(options.lto, sources, {}));
+    wanted = wanted_under(snapshot->lto_);
+  }
   auto files = collect_module_files(sources);
   if (!files) return std::unexpected(files.error());
   std::vector<std::string> read;
@@ -103,7 +111,7 @@ Result<std::shared_ptr<const KernelSnapshot>> KernelSnapshot::build(const Kernel
   snapshot->index_modules();
   auto units = std::make_shared<Census>();
   for (const auto& m : snapshot->modules_) {
-    count_module(snapshot->total_, m->table(), snapshot->lto_, options.wanted);
+    count_module(snapshot->total_, m->table(), snapshot->lto_, wanted ? &*wanted : nullptr);
     for (const std::string& unit : m->units()) units->add(unit);
     snapshot->bytes_ += m->approximate_bytes();
   }

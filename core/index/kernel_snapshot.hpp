@@ -10,6 +10,8 @@
 // depend on (kas module, kas lookup).
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,8 +36,10 @@ namespace kas {
 struct SnapshotOptions {
   unsigned jobs = 1;
   Lto lto = Lto::kDetect;  // census keys without these LTO suffixes (kDetect: see lto_detect.hpp)
-  // Count only these keys (one module request's); null: every name.
-  const NameSet* wanted = nullptr;
+  // Count only the keys this gives for the kernel's LTO kind (one module
+  // request's, which depend on that kind: known once the kernel's files are
+  // read); empty: every name.
+  std::function<NameSet(Lto)> wanted = {};
   // Module files of this module name are not read: the object a module
   // request writes replaces them.
   std::string skip_module = {};

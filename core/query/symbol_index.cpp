@@ -18,7 +18,7 @@
 #include "core/elf/linux_version.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/index/descriptor_budget.hpp"
+#include "core/util/descriptor_budget.hpp"
 #include "core/index/kernel_config.hpp"
 #include "core/query/frame_spec.hpp"
 #include "core/util/parallel.hpp"

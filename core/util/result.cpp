@@ -15,6 +15,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kBadInput: return "bad-input";
     case ErrorCode::kInternal: return "internal";
     case ErrorCode::kExhausted: return "exhausted";
+    case ErrorCode::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

@@ -25,6 +25,10 @@ enum class ErrorCode {
   // connections): from kasd it means "cannot serve this now", and kas runs
   // the request itself.
   kExhausted = 9,
+  // No daemon could be used (none reachable or startable, one that kept
+  // dying, or kExhausted): the request was not run, and kas runs it itself.
+  // kas's own: never sent on the wire.
+  kUnavailable = 10,
 };
 
 struct Error {

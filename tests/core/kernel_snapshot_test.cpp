@@ -103,7 +103,7 @@ TEST_F(KernelSnapshotTest, ScanningAndIndexedAgreeForEveryModuleRequest) {
     // the listed file), and a module not in the kernel (out-of-tree) skips
     // nothing.
     for (const std::string& skip : {module->name(), std::string("not_in_this_kernel"), std::string()}) {
-      auto scanning = KernelSnapshot::build(tree_sources(*k_), {.jobs = 2, .wanted = &wanted, .skip_module = skip});
+      auto scanning = KernelSnapshot::build(tree_sources(*k_), {.jobs = 2, .wanted = [&](Lto) { return wanted; }, .skip_module = skip});
       ASSERT_TRUE(scanning) << scanning.error().message;
       expect_same((*scanning)->restricted(wanted, skip), full_->restricted(wanted, skip), wanted, all_units(),
                   module->name() + " skipping '" + skip + "'");
@@ -129,7 +129,7 @@ TEST_F(KernelSnapshotTest, CensusFileAgreesWithTheTreeItWasMadeFrom) {
   EXPECT_EQ((*complete)->census().sorted(), full_->census().sorted());
   for (const auto& module : full_->modules()) {
     const NameSet wanted = names_of(*module);
-    auto scanning = KernelSnapshot::build(from_file, {.jobs = 2, .wanted = &wanted});
+    auto scanning = KernelSnapshot::build(from_file, {.jobs = 2, .wanted = [&](Lto) { return wanted; }});
     ASSERT_TRUE(scanning) << scanning.error().message;
     const RestrictedCensus indexed = (*complete)->restricted(wanted, module->name());
     expect_same((*scanning)->restricted(wanted, module->name()), indexed, wanted, all_units(), module->name());

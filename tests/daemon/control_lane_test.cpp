@@ -48,7 +48,7 @@ TEST_F(ControlLane, StatusIsAnsweredWhileEveryWorkerIsBusy) {
     const int fd = test::connect_greeted(socket_);
     ASSERT_GE(fd, 0);
     wire::Request request;
-    request.mutable_census()->mutable_census()->set_nm_path(dir_.file("absent.map"));
+    request.mutable_census()->mutable_sources()->set_vmlinux(dir_.file("absent.map"));
     ASSERT_TRUE(test::send_request(fd, request));
     slow.push_back(fd);
   }
@@ -83,7 +83,7 @@ TEST_F(ControlLane, WorkNobodyWaitsForIsCancelled) {
                   dir_.file("kasd.log"));
   ASSERT_GT(kasd.pid(), 0) << kasd.log();
   wire::Request census;
-  census.mutable_census()->mutable_census()->add_module_dirs(modules);
+  census.mutable_census()->mutable_sources()->add_module_dirs(modules);
   census.mutable_census()->set_lto(wire::LTO_NONE);
 
   // 1. The client goes away mid-request.

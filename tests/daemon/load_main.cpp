@@ -86,7 +86,7 @@ std::string write_map(const std::string& path, int names, std::string& census) {
 
 wire::Request census_request(const std::string& map) {
   wire::Request request;
-  request.mutable_census()->mutable_census()->set_nm_path(map);
+  request.mutable_census()->mutable_sources()->set_vmlinux(map);
   request.mutable_census()->set_lto(wire::LTO_NONE);
   return request;
 }

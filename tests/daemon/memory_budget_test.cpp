@@ -36,7 +36,7 @@ class MemoryBudget : public ::testing::Test {
 
 wire::Request census_of_modules(const std::string& dir) {
   wire::Request request;
-  request.mutable_census()->mutable_census()->add_module_dirs(dir);
+  request.mutable_census()->mutable_sources()->add_module_dirs(dir);
   request.mutable_census()->set_lto(wire::LTO_NONE);
   return request;
 }
@@ -116,7 +116,7 @@ TEST_F(MemoryBudget, RepliesNobodyReadsAreHeldWithinTheBudget) {
   test::Kasd kasd(socket_, {"--memory-budget", "16", "--frame-timeout", "120"}, dir_.file("kasd.log"));
   ASSERT_GT(kasd.pid(), 0) << kasd.log();
   wire::Request request;
-  request.mutable_census()->mutable_census()->set_nm_path(nm);
+  request.mutable_census()->mutable_sources()->set_vmlinux(nm);
   request.mutable_census()->set_lto(wire::LTO_NONE);
   // Once read in full, so that the cached kernel is in what "before" holds.
   const int first = test::connect_greeted(socket_);

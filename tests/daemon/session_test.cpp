@@ -178,7 +178,7 @@ TEST_F(Session, StatsDescribeThisDaemonAndCountRequests) {
   ASSERT_TRUE(first->has_stats() && second->has_stats());
   EXPECT_EQ(first->stats().build_id(), kBuild);
   EXPECT_EQ(first->stats().pid(), static_cast<uint32_t>(::getpid()));
-  EXPECT_EQ(first->stats().trees(), 0u);  // nothing was asked that loads a tree
+  EXPECT_EQ(first->stats().kernels(), 0u);  // nothing was asked that loads a tree
   EXPECT_EQ(second->stats().requests(), first->stats().requests() + 1);
 }
 
@@ -205,7 +205,7 @@ TEST_F(Session, AFailingRequestIsAnErrorNamingTheFileAndTheSessionGoesOn) {
   Connection c(dispatcher_);
   greet(c);
   wire::Request census;
-  census.mutable_census()->mutable_census()->set_nm_path("/nonexistent/kas-session-test/System.map");
+  census.mutable_census()->mutable_sources()->set_vmlinux("/nonexistent/kas-session-test/System.map");
   auto r = c.ask(census);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_TRUE(r->has_error()) << r->DebugString();
@@ -227,13 +227,12 @@ TEST_F(Session, APathHoldingANulByteIsRefusedNotTruncated) {
   Connection c(dispatcher_);
   greet(c);
   wire::Request census;
-  census.mutable_census()->mutable_census()->set_nm_path(with_nul);
+  census.mutable_census()->mutable_sources()->set_vmlinux(with_nul);
   wire::Request module;
   module.mutable_module()->set_input(with_nul);
-  module.mutable_module()->set_output(dir.file("out.o"));
-  module.mutable_module()->mutable_census()->set_nm_path(listing);
+  module.mutable_module()->mutable_census()->set_vmlinux(listing);
   wire::Request lookup;
-  lookup.mutable_lookup()->mutable_target()->set_vmlinux(with_nul);
+  lookup.mutable_lookup()->mutable_target()->mutable_kernel()->set_vmlinux(with_nul);
   lookup.mutable_lookup()->add_patterns("first");
   for (const wire::Request* request : {&census, &module, &lookup}) {
     auto r = c.ask(*request);
@@ -242,7 +241,6 @@ TEST_F(Session, APathHoldingANulByteIsRefusedNotTruncated) {
     EXPECT_NE(r->error().message().find("holds a NUL byte (after '" + listing + "')"), std::string::npos)
         << r->error().message();
   }
-  EXPECT_FALSE(test::exists(dir.file("out.o")));
 }
 
 TEST_F(Session, AMalformedFrameClosesOnlyItsOwnSession) {
@@ -325,7 +323,7 @@ class Gate {
 // a listing that does not exist, answered with that error once released.
 wire::Request census_of_nothing() {
   wire::Request census;
-  census.mutable_census()->mutable_census()->set_nm_path("/nonexistent/kas-test/vmlinux.syms");
+  census.mutable_census()->mutable_sources()->set_vmlinux("/nonexistent/kas-test/vmlinux.syms");
   return census;
 }
 
@@ -347,7 +345,7 @@ TEST(SessionHooks, AHeldRequestHoldsNeitherStatsNorProgressNorOtherConnections) 
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_TRUE(s->has_stats());
     wire::Request progress;
-    progress.mutable_progress()->mutable_target()->set_vmlinux("/b/vmlinux");
+    progress.mutable_progress()->mutable_target()->mutable_kernel()->set_vmlinux("/b/vmlinux");
     auto p = other.ask(progress);
     ASSERT_TRUE(p) << p.error().message;
     EXPECT_TRUE(p->has_progress()) << p->DebugString();

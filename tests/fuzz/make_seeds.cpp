@@ -30,12 +30,10 @@ int main(int argc, char** argv) {
   seeds[1].mutable_reload();
   auto* module = seeds[2].mutable_module();
   module->set_input(object);
-  module->set_output(object + ".kas");
-  module->set_umask(022);
-  module->mutable_census()->set_nm_path(object);
+  module->mutable_census()->set_vmlinux(object);
   seeds[3].mutable_lookup()->add_patterns("name_show");
-  seeds[3].mutable_lookup()->mutable_target()->set_vmlinux(object);
-  seeds[4].mutable_census()->mutable_census()->set_nm_path(object);
+  seeds[3].mutable_lookup()->mutable_target()->mutable_kernel()->set_vmlinux(object);
+  seeds[4].mutable_census()->mutable_sources()->set_vmlinux(object);
   seeds[4].mutable_census()->set_units(true);
   seeds[5].mutable_progress();
   kas::wire::Request hello;

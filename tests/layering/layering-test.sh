@@ -20,4 +20,25 @@ case $err in
   *) fail "message does not name the file, line and include: $err" ;;
 esac
 [ ! -f "$work/bad.stamp" ] || fail "stamp written although the check failed"
+# Above the core (cmake/check-includes.sh): a program's folder may include
+# only the prefixes it is given; its own folder always.
+includes=$(dirname "$0")/../../cmake/check-includes.sh
+mkdir -p "$work/client"
+printf '#include <string>\n#include "client/routing.hpp"\n#include "service/service.hpp"\n#include "core/util/fd.hpp"\n' > "$work/client/ok.cpp"
+"$includes" "$work/inc-ok.stamp" client service/ proto/ core/util/ -- "$work/client/ok.cpp" ||
+  fail "an include the client may use was refused"
+[ -f "$work/inc-ok.stamp" ] || fail "no stamp written on success"
+printf '#include "service/service.hpp"\n#include "core/index/kernel_snapshot.hpp"\n' > "$work/client/reach.cpp"
+if err=$("$includes" "$work/inc-bad.stamp" client service/ proto/ core/util/ -- "$work/client/reach.cpp" 2>&1); then
+  fail "client/ reaching into core/index was accepted"
+fi
+case $err in
+  *"reach.cpp:2: client/ may not include core/index/kernel_snapshot.hpp"*) ;;
+  *) fail "message does not name the file, line and include: $err" ;;
+esac
+[ ! -f "$work/inc-bad.stamp" ] || fail "stamp written although the check failed"
+printf '#include "kas.pb.h"\n' > "$work/client/wire.cpp"
+if "$includes" "$work/inc-pb.stamp" client service/ proto/ core/util/ -- "$work/client/wire.cpp" 2>/dev/null; then
+  fail "generated protobuf code outside the allowed list was accepted"
+fi
 echo "ok"

@@ -52,7 +52,7 @@ wire::Request stats_request() {
 
 wire::Request lookup_request(const std::string& pattern) {
   wire::Request r;
-  r.mutable_lookup()->mutable_target()->set_vmlinux("/build/vmlinux");
+  r.mutable_lookup()->mutable_target()->mutable_kernel()->set_vmlinux("/build/vmlinux");
   r.mutable_lookup()->add_patterns(pattern);
   return r;
 }

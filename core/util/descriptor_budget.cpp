@@ -1,4 +1,4 @@
-#include "core/index/descriptor_budget.hpp"
+#include "core/util/descriptor_budget.hpp"
 
 #include <dirent.h>
 #include <sys/resource.h>

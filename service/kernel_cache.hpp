@@ -21,9 +21,9 @@
 #include "core/index/record_cache.hpp"
 #include "core/query/query_target.hpp"
 #include "core/query/symbol_index.hpp"
-#include "daemon/snapshot_cache.hpp"
+#include "service/snapshot_cache.hpp"
 
-namespace kas::daemon {
+namespace kas::service {
 
 // A cached kernel: its snapshot and the lookup indexes built over it (one
 // per alias options and source tree, usually one).
@@ -120,4 +120,4 @@ class KernelCache {
   std::map<std::string, Progress> building_;
 };
 
-}  // namespace kas::daemon
+}  // namespace kas::service

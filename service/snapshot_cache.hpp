@@ -28,7 +28,7 @@
 #include "core/util/request_context.hpp"
 #include "core/util/result.hpp"
 
-namespace kas::daemon {
+namespace kas::service {
 
 template <typename Index>
 class SnapshotCache {
@@ -200,4 +200,4 @@ class SnapshotCache {
   size_t budget_descriptors_;
 };
 
-}  // namespace kas::daemon
+}  // namespace kas::service

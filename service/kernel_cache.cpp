@@ -1,13 +1,13 @@
-#include "daemon/kernel_cache.hpp"
+#include "service/kernel_cache.hpp"
 
 #include <malloc.h>
 
 #include <algorithm>
 #include <string>
 
-#include "core/index/descriptor_budget.hpp"
+#include "core/util/descriptor_budget.hpp"
 
-namespace kas::daemon {
+namespace kas::service {
 
 namespace {
 
@@ -156,4 +156,4 @@ std::optional<KernelCache::Progress> KernelCache::progress(const QueryTarget& ta
   return it->second;
 }
 
-}  // namespace kas::daemon
+}  // namespace kas::service

@@ -1,0 +1,74 @@
+// Each Service operation's wire messages (service/service.hpp), and the
+// generic conversions kasd's dispatch and kas's stub are written with: an
+// operation is mapped here once, by the `body` field its request and its
+// reply take, and needs no code of its own on either side.
+#pragma once
+
+#include <string>
+
+#include "proto/convert.hpp"
+#include "proto/convert_query.hpp"
+#include "service/service.hpp"
+#include "kas.pb.h"
+
+namespace kas::wire {
+
+template <typename Op>
+struct OperationWire;
+
+// FIELD: the oneof member of Request and Response (they share the name).
+#define KAS_OPERATION_WIRE(OP, FIELD, CASE)                                          \
+  template <>                                                                        \
+  struct OperationWire<service::OP> {                                                \
+    static constexpr std::string_view name = #FIELD;                                 \
+    static constexpr Request::BodyCase request_case = Request::CASE;                 \
+    static constexpr Response::BodyCase response_case = Response::CASE;              \
+    static const auto& request(const Request& r) { return r.FIELD(); }               \
+    static auto* request(Request& r) { return r.mutable_##FIELD(); }                 \
+    static const auto& answer(const Response& r) { return r.FIELD(); }               \
+    static auto* answer(Response& r) { return r.mutable_##FIELD(); }                 \
+  }
+
+KAS_OPERATION_WIRE(VmlinuxOperation, vmlinux, kVmlinux);
+KAS_OPERATION_WIRE(ModuleOperation, module, kModule);
+KAS_OPERATION_WIRE(CensusOperation, census, kCensus);
+KAS_OPERATION_WIRE(LookupOperation, lookup, kLookup);
+KAS_OPERATION_WIRE(ResolveOperation, resolve, kResolve);
+KAS_OPERATION_WIRE(ProbeOperation, probe, kProbe);
+
+#undef KAS_OPERATION_WIRE
+
+template <typename Op>
+[[nodiscard]] Request request_message(const typename Op::Request& request) {
+  Request message;
+  to_wire(request, *OperationWire<Op>::request(message));
+  return message;
+}
+
+// The request `message` carries (its body must be Op's). Errors
+// kInvalidArgument: paths with NUL bytes, a bad separator.
+template <typename Op>
+[[nodiscard]] Result<typename Op::Request> request_of(const Request& message) {
+  return from_wire(OperationWire<Op>::request(message));
+}
+
+template <typename Op>
+[[nodiscard]] Response answer_message(const typename Op::Answer& answer) {
+  Response message;
+  to_wire(answer, *OperationWire<Op>::answer(message));
+  return message;
+}
+
+// The answer, or the Error, `message` carries; kInternal for a reply of
+// another kind.
+template <typename Op>
+[[nodiscard]] Result<typename Op::Answer> answer_of(const Response& message) {
+  if (message.has_error()) return std::unexpected(from_wire(message.error()));
+  if (message.body_case() != OperationWire<Op>::response_case) {
+    return fail(ErrorCode::kInternal, std::string("kasd's reply to a ") + std::string(OperationWire<Op>::name) +
+                                          " request is of another kind");
+  }
+  return from_wire(OperationWire<Op>::answer(message));
+}
+
+}  // namespace kas::wire

@@ -1,0 +1,37 @@
+// Where a request's paths are settled before a Service answers it.
+//
+// An installed kernel named by `kas module --kernel` is found in kas, as
+// the questions' --kernel is (client/cli/query_options): the same files
+// whichever Service answers, and errors about them before anything is read.
+// Paths are made absolute against kas's working directory by the stub that
+// sends a request to kasd (kasd has its own directory); in process they
+// stay as the user wrote them, and so do the paths in messages.
+#pragma once
+
+#include <string>
+
+#include "service/service.hpp"
+
+namespace kas::service {
+
+// `census` plus the files of the installed kernel `kernel` names (a release,
+// a modules directory or a debug package root; "" = none) and `system_map`
+// overriding its System.map. Errors: kInvalidArgument for two censuses
+// (--kernel or --nm with a census file), the kernel's files not found.
+[[nodiscard]] Result<KernelFiles> module_census_sources(KernelFiles census, const std::string& kernel,
+                                                        const std::string& system_map);
+
+// `p` absolute against this process's working directory, normalized; ""
+// and "-" (stdin) as they are.
+[[nodiscard]] std::string absolute_path(const std::string& p);
+
+// The request with every path absolute (absolute_path).
+[[nodiscard]] VmlinuxRequest with_absolute_paths(VmlinuxRequest request);
+[[nodiscard]] ModuleRequest with_absolute_paths(ModuleRequest request);
+[[nodiscard]] CensusRequest with_absolute_paths(CensusRequest request);
+[[nodiscard]] LookupRequest with_absolute_paths(LookupRequest request);
+[[nodiscard]] ResolveRequest with_absolute_paths(ResolveRequest request);
+[[nodiscard]] ProbeRequest with_absolute_paths(ProbeRequest request);
+[[nodiscard]] QueryTarget with_absolute_paths(QueryTarget target);
+
+}  // namespace kas::service
