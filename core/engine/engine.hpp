@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "core/alias/module_census.hpp"
 #include "core/alias/policy.hpp"
 #include "core/census/census.hpp"
 #include "core/index/kernel_files.hpp"
 #include "core/index/kernel_snapshot.hpp"
+#include "core/index/module_census.hpp"
 #include "core/util/atomic_file.hpp"
 #include "core/util/result.hpp"
 

@@ -17,6 +17,7 @@
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
 #include "core/engine/engine.hpp"
+#include "core/index/census_count.hpp"
 #include "core/index/kernel_name.hpp"
 #include "core/index/module_list.hpp"
 #include "core/output/object_rewriter.hpp"
