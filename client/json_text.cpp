@@ -1,69 +1,29 @@
 #include "client/json_text.hpp"
 
-#include <cstdio>
+#include <string_view>
 
 #include "core/util/text.hpp"
 
 namespace kas::cli {
 
-using text::hex;
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-void json_string_or_null(std::string& out, std::string_view s) {
-  if (s.empty()) out += "null";
-  else json_string(out, s);
-}
-
-void json_definition(std::string& out, const SymbolDefinition& d) {
-  out += "{\"binary\":";
-  json_string(out, d.binary);
-  out += ",\"path\":";
-  json_string(out, d.path);
-  out += ",\"name\":";
-  json_string(out, d.name);
-  out += ",\"type\":";
-  json_string(out, std::string(1, d.nm_type));
-  out += ",\"section\":";
-  json_string_or_null(out, d.section);
-  out += ",\"address\":";
-  json_string(out, hex(d.address));
-  out += d.relocatable ? ",\"relocatable\":true" : ",\"relocatable\":false";
-  out += ",\"size\":" + std::to_string(d.size);
-  out += ",\"count\":" + std::to_string(d.count);
-  out += ",\"alias\":";
-  json_string_or_null(out, d.alias);
-  out += ",\"file\":";
-  json_string_or_null(out, d.file);
-  out += ",\"line\":";
-  out += d.line == 0 ? std::string("null") : std::to_string(d.line);
-  out += ",\"unit\":";
-  json_string_or_null(out, d.unit);
-  out += ",\"sympos\":";
-  out += d.sympos == 0 ? std::string("null") : std::to_string(d.sympos);
-  out += ",\"note\":";
-  json_string_or_null(out, d.note);
-  out += '}';
+void json_definition(JsonWriter& json, const SymbolDefinition& d) {
+  json.begin_object()
+      .key("binary").string(d.binary)
+      .key("path").string(d.path)
+      .key("name").string(d.name)
+      .key("type").string(std::string_view(&d.nm_type, 1))
+      .key("section").string_or_null(d.section)
+      .key("address").string(text::hex(d.address))
+      .key("relocatable").boolean(d.relocatable)
+      .key("size").number(d.size)
+      .key("count").number(d.count)
+      .key("alias").string_or_null(d.alias)
+      .key("file").string_or_null(d.file)
+      .key("line").number_or_null(d.line)
+      .key("unit").string_or_null(d.unit)
+      .key("sympos").number_or_null(d.sympos)
+      .key("note").string_or_null(d.note)
+      .end_object();
 }
 
 }  // namespace kas::cli

@@ -22,53 +22,35 @@ std::string probe_text(const std::vector<ProbeOutcome>& outcomes, ProbeFormat fo
 }
 
 std::string probe_json(const std::vector<ProbeOutcome>& outcomes, bool return_probe) {
-  std::string out = "{\"schema\":\"kas-probe/1\",\"results\":[";
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    const ProbeOutcome& o = outcomes[i];
+  JsonWriter json;
+  json.begin_object().key("schema").string("kas-probe/1").key("results").begin_array();
+  for (const ProbeOutcome& o : outcomes) {
     const ProbeAnswer& a = o.answer;
     const bool ok = o.error.empty();
-    if (i > 0) out += ',';
-    out += "{\"query\":";
-    json_string(out, a.query.text);
-    out += ",\"error\":";
-    json_string_or_null(out, o.error);
-    out += ",\"symbol\":";
-    if (a.symbol.name.empty()) out += "null";
-    else json_definition(out, a.symbol);
-    out += ",\"how\":";
-    json_string_or_null(out, a.how);
-    out += ",\"location\":";
-    json_string_or_null(out, a.location);
-    out += ",\"anchor\":";
-    json_string_or_null(out, a.anchor);
-    out += ",\"anchor_offset\":";
-    out += a.anchor.empty() ? std::string("null") : std::to_string(a.anchor_offset);
-    out += a.anchor_after ? ",\"anchor_after\":true" : ",\"anchor_after\":false";
-    out += ",\"address\":";
-    json_string_or_null(out, o.address);
-    out += ",\"event\":";
-    json_string_or_null(out, ok ? o.event : std::string());
-    out += return_probe ? ",\"return\":true" : ",\"return\":false";
-    out += ",\"kprobe_events\":";
-    json_string_or_null(out, ok ? text_of(o, ProbeFormat::kKprobe, return_probe).text : std::string());
+    json.begin_object().key("query").string(a.query.text).key("error").string_or_null(o.error).key("symbol");
+    if (a.symbol.name.empty()) json.null();
+    else json_definition(json, a.symbol);
+    json.key("how").string_or_null(a.how).key("location").string_or_null(a.location);
+    json.key("anchor").string_or_null(a.anchor).key("anchor_offset");
+    if (a.anchor.empty()) json.null();
+    else json.number(a.anchor_offset);
+    json.key("anchor_after").boolean(a.anchor_after);
+    json.key("address").string_or_null(o.address);
+    json.key("event").string_or_null(ok ? o.event : std::string());
+    json.key("return").boolean(return_probe);
+    json.key("kprobe_events").string_or_null(ok ? text_of(o, ProbeFormat::kKprobe, return_probe).text : std::string());
     const ProbeText bpftrace = text_of(o, ProbeFormat::kBpftrace, return_probe);
-    out += ",\"bpftrace\":";
-    json_string_or_null(out, ok && o.address.empty() ? bpftrace.text : std::string());
-    out += ",\"perf\":";
-    json_string_or_null(out, ok && o.address.empty() ? text_of(o, ProbeFormat::kPerf, return_probe).text
-                                                     : std::string());
-    out += ok && bpftrace.needs_event ? ",\"needs_event\":true" : ",\"needs_event\":false";
-    out += ",\"tracefs\":";
-    json_string_or_null(out, o.tracefs);
-    out += ",\"candidates\":[";
-    for (size_t c = 0; c < a.candidates.size(); ++c) {
-      if (c > 0) out += ',';
-      json_definition(out, a.candidates[c]);
-    }
-    out += "]}";
+    json.key("bpftrace").string_or_null(ok && o.address.empty() ? bpftrace.text : std::string());
+    json.key("perf").string_or_null(ok && o.address.empty() ? text_of(o, ProbeFormat::kPerf, return_probe).text
+                                                            : std::string());
+    json.key("needs_event").boolean(ok && bpftrace.needs_event);
+    json.key("tracefs").string_or_null(o.tracefs);
+    json.key("candidates").begin_array();
+    for (const SymbolDefinition& d : a.candidates) json_definition(json, d);
+    json.end_array().end_object();
   }
-  out += "]}\n";
-  return out;
+  json.end_array().end_object();
+  return json.finish();
 }
 
 }  // namespace kas::cli

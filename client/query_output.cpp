@@ -114,20 +114,16 @@ std::string lookup_table(const std::vector<std::string>& patterns, const std::ve
 }
 
 std::string lookup_json(const std::vector<std::string>& patterns, const std::vector<LookupAnswer>& answers) {
-  std::string out = "{\"schema\":\"kas-lookup/1\",\"results\":[";
+  JsonWriter json;
+  json.begin_object().key("schema").string("kas-lookup/1").key("results").begin_array();
   for (size_t p = 0; p < answers.size(); ++p) {
-    if (p > 0) out += ',';
-    out += "{\"pattern\":";
-    json_string(out, patterns[p]);
-    out += ",\"total\":" + std::to_string(answers[p].total) + ",\"definitions\":[";
-    for (size_t i = 0; i < answers[p].definitions.size(); ++i) {
-      if (i > 0) out += ',';
-      json_definition(out, answers[p].definitions[i]);
-    }
-    out += "]}";
+    json.begin_object().key("pattern").string(patterns[p]).key("total").number(answers[p].total);
+    json.key("definitions").begin_array();
+    for (const SymbolDefinition& d : answers[p].definitions) json_definition(json, d);
+    json.end_array().end_object();
   }
-  out += "]}\n";
-  return out;
+  json.end_array().end_object();
+  return json.finish();
 }
 
 std::string resolve_text(const std::vector<ResolveAnswer>& answers, const Style& style) {
@@ -165,38 +161,31 @@ std::string resolve_text(const std::vector<ResolveAnswer>& answers, const Style&
 }
 
 std::string resolve_json(const std::vector<ResolveAnswer>& answers) {
-  std::string out = "{\"schema\":\"kas-resolve/1\",\"results\":[";
-  for (size_t i = 0; i < answers.size(); ++i) {
-    const ResolveAnswer& a = answers[i];
-    if (i > 0) out += ',';
-    out += "{\"query\":";
-    json_string(out, a.query.text);
-    out += ",\"error\":";
-    json_string_or_null(out, a.error);
-    out += a.candidates.size() > 1 ? ",\"ambiguous\":true" : ",\"ambiguous\":false";
-    out += ",\"candidates\":[";
-    for (size_t c = 0; c < a.candidates.size(); ++c) {
-      const Resolution& r = a.candidates[c];
-      if (c > 0) out += ',';
-      out += "{\"symbol\":";
-      json_definition(out, r.symbol);
-      out += ",\"offset\":" + std::to_string(r.offset) + ",\"frames\":[";
-      for (size_t f = 0; f < r.frames.size(); ++f) {
-        if (f > 0) out += ',';
-        out += "{\"function\":";
-        json_string_or_null(out, r.frames[f].function);
-        out += ",\"file\":";
-        json_string_or_null(out, r.frames[f].file);
-        out += ",\"line\":";
-        out += r.frames[f].line == 0 ? std::string("null") : std::to_string(r.frames[f].line);
-        out += '}';
+  JsonWriter json;
+  json.begin_object().key("schema").string("kas-resolve/1").key("results").begin_array();
+  for (const ResolveAnswer& a : answers) {
+    json.begin_object()
+        .key("query").string(a.query.text)
+        .key("error").string_or_null(a.error)
+        .key("ambiguous").boolean(a.candidates.size() > 1)
+        .key("candidates").begin_array();
+    for (const Resolution& r : a.candidates) {
+      json.begin_object().key("symbol");
+      json_definition(json, r.symbol);
+      json.key("offset").number(r.offset).key("frames").begin_array();
+      for (const SourceFrameInfo& f : r.frames) {
+        json.begin_object()
+            .key("function").string_or_null(f.function)
+            .key("file").string_or_null(f.file)
+            .key("line").number_or_null(f.line)
+            .end_object();
       }
-      out += "]}";
+      json.end_array().end_object();
     }
-    out += "]}";
+    json.end_array().end_object();
   }
-  out += "]}\n";
-  return out;
+  json.end_array().end_object();
+  return json.finish();
 }
 
 std::string decode_line(std::string_view line, const LogFrame& frame, const ResolveAnswer& answer,

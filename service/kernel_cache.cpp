@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/alias/module_aliases.hpp"
 #include "core/util/descriptor_budget.hpp"
 
 namespace kas::service {
@@ -59,7 +60,7 @@ Result<void> KernelCache::make_room() {
 }
 
 void Kernel::ensure_located(unsigned jobs) const {
-  std::call_once(located_, [&] { snapshot_->locate_candidates(jobs); });
+  std::call_once(located_, [&] { snapshot_->locate_candidates(jobs, alias_candidates); });
 }
 
 Result<KernelCache::KernelPtr> KernelCache::kernel(const KernelFiles& sources, Lto lto, const ProgressFn& progress) {

@@ -7,43 +7,16 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "core/alias/lto.hpp"
-#include "core/util/path.hpp"
+#include "core/census/lto.hpp"
+#include "core/index/census_count.hpp"
 
 namespace kas {
 
-std::string unit_key(std::string_view source_file) {
-  return "*/" + std::string(path::basename(source_file));
-}
-
-std::vector<std::string> module_unit_keys(const SymbolTable& table) {
-  std::vector<std::string> keys;
-  std::unordered_set<std::string> seen;  // vmlinux.o has ~10^4 source files
-  for (const ElfSymbol& sym : table.symbols) {
-    if (sym.type != STT_FILE || sym.name.empty()) continue;
-    std::string key = unit_key(sym.name);
-    if (seen.insert(key).second) keys.push_back(std::move(key));
-  }
-  return keys;
-}
-
-void count_name(Census& census, std::string_view name, Lto lto, const NameSet* wanted) {
-  std::string_view key = census_name(name, lto);
-  if (wanted == nullptr || wanted->find(key) != wanted->end()) census.add(key);
-}
-
-void count_module(Census& census, const SymbolTable& table, Lto lto, const NameSet* wanted) {
-  for (const ElfSymbol& sym : table.symbols) {
-    if (sym.defined()) count_name(census, sym.name, lto, wanted);
-  }
-}
-
-NameSet module_census_keys(const SymbolTable& table, Lto lto) {
-  NameSet keys;
-  for (const ElfSymbol& sym : table.symbols) {
-    if (sym.defined()) keys.emplace(census_name(sym.name, lto));
-  }
-  return keys;
+std::vector<const ElfSymbol*> alias_candidates(const BinaryRecord& record, const Census& census, Lto lto) {
+  AliasOptions options;
+  options.lto = lto;
+  return module_alias_symbols([&record](uint32_t s) { return record.section_name(s); }, record.table(), census,
+                              options);
 }
 
 Result<ModuleDecision> decide_module_aliases(const ModuleBinary& binary, const RestrictedCensus& counted,

@@ -9,10 +9,13 @@
 #include <string_view>
 #include <vector>
 
-#include "core/alias/module_census.hpp"
 #include "core/alias/policy.hpp"
+#include "core/census/census.hpp"
+#include "core/census/lto.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 #include "core/elf/symtab.hpp"
+#include "core/index/binary_record.hpp"
+#include "core/index/module_census.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {
@@ -43,17 +46,10 @@ struct ModuleDecision {
 // the open file, or on a file opened for it).
 using LocateSymbols = std::function<Result<std::vector<SymbolPlace>>(std::span<const ElfSymbol* const>)>;
 
-// Counts `name` under its census key (LTO-stripped when `lto`); with
-// `wanted`, only when the key is in it.
-void count_name(Census& census, std::string_view name, Lto lto, const NameSet* wanted = nullptr);
-// Counts a module's defined symbols so: its contribution to a census.
-void count_module(Census& census, const SymbolTable& table, Lto lto, const NameSet* wanted = nullptr);
-// The census keys a module defines: the names its request restricts the
-// census to.
-[[nodiscard]] NameSet module_census_keys(const SymbolTable& table, Lto lto);
-
-// unit_key of each STT_FILE symbol of a module (its source files).
-[[nodiscard]] std::vector<std::string> module_unit_keys(const SymbolTable& table);
+// A module's alias candidates over `census` (counted under `lto`) with the
+// default options (text only): the symbols the index locates ahead of
+// requests, a BinaryRecord::CandidateSelector.
+[[nodiscard]] std::vector<const ElfSymbol*> alias_candidates(const BinaryRecord& record, const Census& census, Lto lto);
 
 // Decides the aliases of `binary` over `counted` (its names' counts from the
 // rest of the kernel). `located` (may be null) holds places found earlier

@@ -12,7 +12,7 @@
 
 #include "core/alias/decorate.hpp"
 #include "core/alias/exclusions.hpp"
-#include "core/alias/lto.hpp"
+#include "core/census/lto.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/util/path.hpp"

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/alias/lto.hpp"
+#include "core/census/census.hpp"
+#include "core/census/lto.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/symtab.hpp"
-#include "core/census/census.hpp"
 
 namespace kas {
 

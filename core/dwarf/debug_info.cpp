@@ -148,9 +148,9 @@ Result<std::unique_ptr<DebugInfo>> DebugInfo::open(const ElfFile& file, Relocati
 
   // libelf and libdwfl read through descriptors of their own, made from one
   // checked to be `file` still: else the DWARF could be another build's.
-  auto opened = open_input(path);
+  auto opened = open_regular_input(path);
   if (!opened) return std::unexpected(opened.error());
-  Fd held = std::move(*opened);
+  Fd held = std::move(opened->fd);
   if (auto same = check_unchanged(held.get(), file.stamp(), path); !same) return std::unexpected(same.error());
 
   if (relocation == Relocation::kAuto && file.is_relocatable() && relocates_machine(file.header().e_machine)) {

@@ -1,9 +1,7 @@
 #include "core/elf/elf_file.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 
@@ -58,12 +56,10 @@ ElfFile::~ElfFile() {
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
   init_libelf();
-  auto opened = open_input(path);
+  auto opened = open_regular_input(path);
   if (!opened) return std::unexpected(opened.error());
-  Fd fd = std::move(*opened);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kBadInput, path + ": not a regular file");
+  Fd fd = std::move(opened->fd);
+  const struct stat st = opened->st;
   // A file truncated while libelf reads its headers reads as zeros (see
   // core/util/bus_fault): "not an ELF file" would then be the wrong reason.
   const int raw_fd = fd.get();

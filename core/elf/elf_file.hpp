@@ -25,8 +25,9 @@ namespace kas {
 
 class ElfFile {
  public:
-  // Opens `path` read-only. Errors: kNotFound/kIo (cannot open), kBadElf (not
-  // an ELF file, truncated headers, unreadable section table).
+  // Opens `path` read-only. Errors: those of open_regular_input (kNotFound,
+  // kExhausted, kIo: cannot open, not a regular file), kBadElf (not an ELF
+  // file, truncated headers, unreadable section table).
   [[nodiscard]] static Result<ElfFile> open(const std::string& path);
 
   ElfFile(ElfFile&& other) noexcept;

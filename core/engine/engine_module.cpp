@@ -13,6 +13,7 @@
 #include "core/alias/module_aliases.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 #include "core/elf/nm_type.hpp"
+#include "core/index/census_count.hpp"
 #include "core/index/kernel_snapshot.hpp"
 #include "core/index/module_list.hpp"
 

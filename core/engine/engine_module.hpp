@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/alias/module_census.hpp"
+#include "core/index/module_census.hpp"
 #include "core/alias/policy.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/symtab.hpp"

@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/alias/module_aliases.hpp"
 #include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
+#include "core/index/census_count.hpp"
 
 namespace kas {
 
@@ -64,18 +64,23 @@ Result<std::shared_ptr<const BinaryRecord>> BinaryRecord::read(const std::string
 
 bool BinaryRecord::has_located() const { return located_done_; }
 
-std::shared_ptr<const PlacedSymbols> BinaryRecord::located(const Census& census, const AliasOptions& options) const {
+std::shared_ptr<const PlacedSymbols> BinaryRecord::located_so_far() const {
+  std::lock_guard lock(located_mutex_);
+  return located_;
+}
+
+std::shared_ptr<const PlacedSymbols> BinaryRecord::located(const Census& census, Lto lto,
+                                                           const CandidateSelector& select) const {
   std::lock_guard lock(located_mutex_);
   if (located_done_) return located_;
-  located_ = locate_candidates(census, options);
+  located_ = locate_candidates(census, lto, select);
   located_done_ = true;
   return located_;
 }
 
-std::shared_ptr<const PlacedSymbols> BinaryRecord::locate_candidates(const Census& census,
-                                                                     const AliasOptions& options) const {
-  auto section_name = [this](uint32_t s) { return this->section_name(s); };
-  const std::vector<const ElfSymbol*> eligible = module_alias_symbols(section_name, table_, census, options);
+std::shared_ptr<const PlacedSymbols> BinaryRecord::locate_candidates(const Census& census, Lto lto,
+                                                                     const CandidateSelector& select) const {
+  const std::vector<const ElfSymbol*> eligible = select(*this, census, lto);
   if (eligible.empty()) return std::make_shared<const PlacedSymbols>(std::vector<SymbolPlace>{});
   auto file = ElfFile::open(path_);
   if (!file || !current()) return nullptr;  // replaced since read: the caller locates in its own copy

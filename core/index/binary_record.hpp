@@ -7,14 +7,15 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/alias/policy.hpp"
 #include "core/census/census.hpp"
+#include "core/census/lto.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 #include "core/elf/module_text_layout.hpp"
 #include "core/elf/symtab.hpp"
@@ -51,19 +52,27 @@ class BinaryRecord {
   [[nodiscard]] bool current() const { return stamp_of(path_).same_stat(stamp_); }
   [[nodiscard]] size_t approximate_bytes() const { return bytes_; }
 
-  // A module's symbols that `census` makes alias candidates, located in its
+  // Which of a module's symbols to locate, given the census (counted under
+  // `lto`): the alias rules' candidates (alias/module_aliases.hpp:
+  // alias_candidates), given by the caller, as the rules are above the index.
+  using CandidateSelector =
+      std::function<std::vector<const ElfSymbol*>(const BinaryRecord& record, const Census& census, Lto lto)>;
+  // A module's symbols that `select` picks over `census`, located in its
   // DWARF (inferred source tree). Computed by the first caller and kept: a
   // later census that makes more names duplicated finds them missing
   // (PlacedSymbols::find), and the caller locates those itself. Null when
   // the DWARF cannot be read (a request then reports why). Thread-safe.
-  [[nodiscard]] std::shared_ptr<const PlacedSymbols> located(const Census& census, const AliasOptions& options) const;
+  [[nodiscard]] std::shared_ptr<const PlacedSymbols> located(const Census& census, Lto lto,
+                                                             const CandidateSelector& select) const;
   // Whether located() has run (without running it).
   [[nodiscard]] bool has_located() const;
+  // What located() kept; null when it has not run (or could not locate).
+  [[nodiscard]] std::shared_ptr<const PlacedSymbols> located_so_far() const;
 
  private:
   BinaryRecord() = default;
-  [[nodiscard]] std::shared_ptr<const PlacedSymbols> locate_candidates(const Census& census,
-                                                                       const AliasOptions& options) const;
+  [[nodiscard]] std::shared_ptr<const PlacedSymbols> locate_candidates(const Census& census, Lto lto,
+                                                                       const CandidateSelector& select) const;
 
   std::string path_;
   std::string name_;

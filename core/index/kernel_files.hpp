@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/alias/lto.hpp"
+#include "core/census/lto.hpp"
 #include "core/util/result.hpp"
 
 namespace kas {

@@ -5,7 +5,6 @@
 #include <optional>
 #include <unordered_map>
 
-#include "core/alias/module_aliases.hpp"
 #include "core/elf/build_id.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/index/census_count.hpp"
@@ -136,17 +135,16 @@ void KernelSnapshot::index_modules() {
   }
 }
 
-void KernelSnapshot::locate_candidates(unsigned jobs, const ProgressFn& progress) const {
+void KernelSnapshot::locate_candidates(unsigned jobs, const BinaryRecord::CandidateSelector& select,
+                                       const ProgressFn& progress) const {
   // Sizes differ 1000x: the largest first keeps every worker busy to the end.
   std::vector<const BinaryRecord*> order;
   for (const auto& m : modules_) order.push_back(m.get());
   std::sort(order.begin(), order.end(),
             [](const BinaryRecord* a, const BinaryRecord* b) { return a->stamp().size > b->stamp().size; });
-  AliasOptions options;
-  options.lto = lto_;
   std::atomic<size_t> located{0};
   parallel_for(order.size(), std::max(1u, jobs), [&](size_t k, unsigned) {
-    (void)order[k]->located(total_, options);
+    (void)order[k]->located(total_, lto_, select);
     if (progress) progress("locating duplicated module symbols", ++located, order.size());
   });
 }
@@ -232,11 +230,7 @@ RestrictedCensus KernelSnapshot::restricted(const NameSet& wanted, const std::st
   result.included = !skipped_.empty();
   if (auto it = by_path_.find(requester); !requester.empty() && it != by_path_.end()) {
     const BinaryRecord& m = *modules_[it->second];
-    if (m.has_located() && m.current()) {
-      AliasOptions options;
-      options.lto = lto_;
-      result.located = m.located(total_, options);
-    }
+    if (m.has_located() && m.current()) result.located = m.located_so_far();
   }
   // The modules the request replaces are taken out of the counts here
   // rather than out of a copy of the tables.

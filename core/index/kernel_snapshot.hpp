@@ -20,12 +20,12 @@
 #include <utility>
 #include <vector>
 
-#include "core/alias/module_census.hpp"
 #include "core/census/census.hpp"
 #include "core/elf/vmlinux_listing.hpp"
 #include "core/index/binary_record.hpp"
 #include "core/index/kernel_files.hpp"
 #include "core/index/lto_detect.hpp"
+#include "core/index/module_census.hpp"
 #include "core/index/record_cache.hpp"
 #include "core/util/file_stamp.hpp"
 #include "core/util/progress.hpp"
@@ -97,9 +97,11 @@ class KernelSnapshot {
   [[nodiscard]] Result<std::shared_ptr<const KernelSnapshot>> with_module_reread(
       const std::string& module_path, RecordCache* records = nullptr) const;
 
-  // Locates every module's alias candidates (BinaryRecord::located), the
-  // largest files first; those already located are skipped.
-  void locate_candidates(unsigned jobs, const ProgressFn& progress = {}) const;
+  // Locates every module's alias candidates, as `select` picks them
+  // (BinaryRecord::located), the largest files first; those already
+  // located are skipped.
+  void locate_candidates(unsigned jobs, const BinaryRecord::CandidateSelector& select,
+                         const ProgressFn& progress = {}) const;
 
   KernelSnapshot() = default;
 

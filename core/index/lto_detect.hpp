@@ -14,7 +14,7 @@
 #include <span>
 #include <string>
 
-#include "core/alias/lto.hpp"
+#include "core/census/lto.hpp"
 #include "core/elf/nm_listing.hpp"
 #include "core/index/kernel_config.hpp"
 #include "core/index/kernel_files.hpp"

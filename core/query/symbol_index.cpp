@@ -9,15 +9,16 @@
 #include <map>
 #include <unordered_map>
 
-#include "core/alias/lto.hpp"
 #include "core/alias/module_aliases.hpp"
 #include "core/alias/vmlinux_aliases.hpp"
+#include "core/census/lto.hpp"
 #include "core/dwarf/address_source.hpp"
 #include "core/dwarf/locator.hpp"
 #include "core/elf/elf_file.hpp"
 #include "core/elf/linux_version.hpp"
 #include "core/elf/nm_type.hpp"
 #include "core/elf/symtab.hpp"
+#include "core/index/census_count.hpp"
 #include "core/util/descriptor_budget.hpp"
 #include "core/index/kernel_config.hpp"
 #include "core/query/frame_spec.hpp"
@@ -145,12 +146,10 @@ Result<ModuleAliases> decide_module(std::span<const SymbolIndex::Entry> entries,
   }
   const NameSet wanted = module_census_keys(record.table(), snapshot.lto());
   const RestrictedCensus counted = snapshot.restricted(wanted, record.name());
-  AliasOptions locate_options;
-  locate_options.lto = snapshot.lto();
   // Located with an inferred source tree: only then are they what this
   // index would find.
   std::shared_ptr<const PlacedSymbols> located =
-      target.srctree.empty() ? record.located(snapshot.census(), locate_options) : nullptr;
+      target.srctree.empty() ? record.located(snapshot.census(), snapshot.lto(), alias_candidates) : nullptr;
   const ModuleBinary binary{record.table(), [&](uint32_t s) { return record.section_name(s); }, record.name()};
   auto decided = decide_module_aliases(binary, counted, target.alias, located.get(),
                                        [&](std::span<const ElfSymbol* const> symbols) -> Result<std::vector<SymbolPlace>> {

@@ -30,17 +30,10 @@ Result<void> write_all(int fd, std::string_view data, const std::string& what) {
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
-  auto opened = open_input(path);
+  auto opened = open_regular_input(path);
   if (!opened) return std::unexpected(opened.error());
-  Fd fd = std::move(*opened);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return fail(ErrorCode::kIo, path + ": is a directory");
-  }
-  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, path + ": not a regular file");
+  const Fd fd = std::move(opened->fd);
+  const struct stat& st = opened->st;
   std::string data;
   data.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];

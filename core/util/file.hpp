@@ -14,7 +14,8 @@ class OutputTarget;
 
 namespace kas {
 
-// Reads `path` entirely. Errors: kNotFound, kIo (message names the path).
+// Reads `path` entirely, a regular file (see open_regular_input). Errors:
+// kNotFound, kExhausted, kIo (the message names the path).
 [[nodiscard]] Result<std::string> read_file(const std::string& path);
 
 // Writes `data` to `path` through an AtomicFile: readers see the old file or

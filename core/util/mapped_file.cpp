@@ -1,6 +1,5 @@
 #include "core/util/mapped_file.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -15,12 +14,10 @@
 namespace kas {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  auto opened = open_input(path);
+  auto opened = open_regular_input(path);
   if (!opened) return std::unexpected(opened.error());
-  Fd fd = std::move(*opened);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, path + ": not a regular file");
+  Fd fd = std::move(opened->fd);
+  const struct stat st = opened->st;
   if (st.st_size == 0) {
     // procfs files report size 0 but have contents: read them.
     auto text = read_file(path);

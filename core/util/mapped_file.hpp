@@ -14,7 +14,8 @@ namespace kas {
 
 class MappedFile {
  public:
-  // Errors: kNotFound, kIo (naming the path).
+  // Opens a regular file (see open_regular_input). Errors: kNotFound,
+  // kExhausted, kIo (naming the path).
   [[nodiscard]] static Result<MappedFile> open(const std::string& path);
 
   MappedFile(MappedFile&& other) noexcept;

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace kas {
 
@@ -19,8 +21,6 @@ int open_without_magic_links(const std::string& path) {
   how.resolve = RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
 }
-
-}  // namespace
 
 Result<Fd> open_input(const std::string& path) {
   Fd fd(open_without_magic_links(path));
@@ -41,6 +41,19 @@ Result<Fd> open_input(const std::string& path) {
     }
   }
   return fail(errno_code(err), path + ": cannot open: " + std::strerror(err));
+}
+
+}  // namespace
+
+Result<RegularInput> open_regular_input(const std::string& path) {
+  auto opened = open_input(path);
+  if (!opened) return std::unexpected(opened.error());
+  RegularInput input{std::move(*opened), {}};
+  if (::fstat(input.fd.get(), &input.st) != 0) {
+    return fail(ErrorCode::kIo, path + ": cannot stat: " + std::strerror(errno));
+  }
+  if (!S_ISREG(input.st.st_mode)) return fail(ErrorCode::kIo, path + ": not a regular file");
+  return input;
 }
 
 }  // namespace kas

@@ -15,6 +15,7 @@
 #include "core/alias/module_aliases.hpp"
 #include "core/elf/kallsyms_names.hpp"
 #include "core/elf/nm_listing.hpp"
+#include "core/index/census_count.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -206,11 +207,10 @@ TEST_F(KernelSnapshotTest, LocatedCandidatesAreKeptAndGivenToTheirOwnFileOnly) {
   EXPECT_FALSE(hello->has_located());
   EXPECT_EQ(full_->restricted(wanted, "hello", hello->path()).located, nullptr);
 
-  AliasOptions options;
-  auto located = hello->located(full_->census(), options);
+  auto located = hello->located(full_->census(), full_->lto(), alias_candidates);
   ASSERT_NE(located, nullptr);
   EXPECT_TRUE(hello->has_located());
-  EXPECT_EQ(hello->located(full_->census(), options), located);  // computed once
+  EXPECT_EQ(hello->located(full_->census(), full_->lto(), alias_candidates), located);  // computed once
   // The candidates are hello's duplicated text symbols: name_show among
   // them (the fixture's duplicated static), at the line its LOC marker says.
   size_t name_show = 0;

@@ -8,11 +8,11 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 printf '#include <string>\n#include "core/util/path.hpp"\n#include "core/census/census.hpp"\n' > "$work/good.cpp"
-"$check" "$work/ok.stamp" alias dwarf elf census util -- "$work/good.cpp" || fail "an include along the flow was refused"
+"$check" "$work/ok.stamp" alias index dwarf elf census util -- "$work/good.cpp" || fail "an include along the flow was refused"
 [ -f "$work/ok.stamp" ] || fail "no stamp written on success"
 
 printf '#include "core/elf/symtab.hpp"\n\n#include "core/query/symbol_index.hpp"\n' > "$work/bad.cpp"
-if err=$("$check" "$work/bad.stamp" index alias dwarf elf census util -- "$work/good.cpp" "$work/bad.cpp" 2>&1); then
+if err=$("$check" "$work/bad.stamp" index dwarf elf census util -- "$work/good.cpp" "$work/bad.cpp" 2>&1); then
   fail "core/index including core/query was accepted"
 fi
 case $err in
@@ -40,5 +40,11 @@ esac
 printf '#include "kas.pb.h"\n' > "$work/client/wire.cpp"
 if "$includes" "$work/inc-pb.stamp" client service/ proto/ core/util/ -- "$work/client/wire.cpp" 2>/dev/null; then
   fail "generated protobuf code outside the allowed list was accepted"
+fi
+
+# The index applies no alias rule: the rules are above it (core/CMakeLists.txt).
+printf '#include "core/alias/policy.hpp"\n' > "$work/rule.cpp"
+if "$check" "$work/rule.stamp" index dwarf elf census util -- "$work/rule.cpp" 2>/dev/null; then
+  fail "core/index including core/alias was accepted"
 fi
 echo "ok"

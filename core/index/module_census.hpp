@@ -8,8 +8,8 @@
 #include <string_view>
 #include <utility>
 
-#include "core/alias/lto.hpp"
 #include "core/census/census.hpp"
+#include "core/census/lto.hpp"
 #include "core/dwarf/symbol_locations.hpp"
 
 namespace kas {
@@ -52,14 +52,5 @@ struct RestrictedCensus {
   // indexed (the daemon's); null: locate them from its DWARF.
   std::shared_ptr<const PlacedSymbols> located;
 };
-
-// The census key of a module's source file: "*/" + its base name (the '/'
-// keeps keys apart from symbol names). A module's symbol table names its
-// sources by base name only (STT_FILE), and kbuild may compile one file
-// into modules of other directories (hns3's hns3_common/hclge_comm_cmd.c
-// into hns3pf/hclge.ko and hns3vf/hclgevf.ko), so the base name is all two
-// modules can be compared by without reading DWARF. A file name shared by
-// chance only makes an alias longer (module-qualified), never wrong.
-[[nodiscard]] std::string unit_key(std::string_view source_file);
 
 }  // namespace kas

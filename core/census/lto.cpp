@@ -1,4 +1,4 @@
-#include "core/alias/lto.hpp"
+#include "core/census/lto.hpp"
 
 #include <array>
 
