@@ -38,8 +38,12 @@
 # Normalised (the only nondeterminism found; bench/seam-compare.py normalise):
 # the capture's temporary directory (module outputs, the census file, the
 # socket) reads <WORK>, the corpus <CORPUS>, OUT_DIR <CAPTURE>, in every file
-# kept. Module outputs are kept as sha256 only (disk). Nothing else is
-# rewritten: no timings are printed without KAS_TIMING, which is unset.
+# kept. On the 6.1 corpus <WORK> is only in kas module -v's "-> OUT" line,
+# <CORPUS> in module stderr and the --json paths of lookup/resolve/probe.
+# Module outputs are kept as sha256 only (disk). Nothing else is rewritten:
+# no timings are printed without KAS_TIMING, which is unset; kasd's pid,
+# uptime and memory (kas daemon status) go to meta/ only. Two captures of one
+# build are identical (8,230 files; a capture takes 47-50 min on 2 busy cores).
 #
 # Exit status of capture: 0 complete and in-process agrees with kasd; 2
 # complete but they disagree (see meta/inproc-vs-kasd.txt); 1 failed.
