@@ -1,7 +1,7 @@
 # kas_build_id: this_build_id() for kas and kasd, computed from the libraries
 # they are linked from after those are built (cmake/build-id.cmake). Linked
 # by the executables only: the libraries it hashes cannot depend on it.
-set(_kas_hashed kas_client kasd_lib kas_proto kas_proto_generated
+set(_kas_hashed kas_client kasd_lib kas_proto kas_proto_generated kas_service
     kas_util kas_census kas_elf kas_dwarf kas_alias kas_output kas_index kas_query kas_engine)
 set(_kas_hashed_files "")
 foreach(t IN LISTS _kas_hashed)
