@@ -31,7 +31,7 @@
 #   --kernel   6.1 (default), 6.12 or 7.3, any series of kbuild/patches:
 #              the harness builds Debian's linux-source-VERSION, its tarball
 #              found as /usr/src/linux-source-VERSION.tar.xz, else where
-#              .ci/setup unpacks a newer suite's package
+#              .ci/setup --tests unpacks a newer suite's package
 #              (/var/cache/kasd-ci/linux-source-VERSION/usr/src/...);
 #              the default work directory gets a -VERSION suffix (not 6.1)
 #   --kernel-src TARBALL  the source tarball (default: found as above)

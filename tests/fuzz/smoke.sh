@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzz smoke run (CI): builds the libFuzzer targets of tests/fuzz with clang
-# 16 (Debian's clang-16, libclang-rt-16-dev; .ci/setup installs them), makes
-# their seed corpora at run time from real objects (gcc, nm) and real
-# protocol messages (kas_fuzz_seeds), and runs each target for SECONDS. A
-# crash, a sanitizer report or a leak fails the run and keeps the input
-# under WORK/artifacts (printed).
+# 16 (Debian's clang-16, libclang-rt-16-dev; .ci/setup --tests installs
+# them), makes their seed corpora at run time from real objects (gcc, nm)
+# and real protocol messages (kas_fuzz_seeds), and runs each target for
+# SECONDS, as many at once as there are cores (KAS_FUZZ_JOBS). A crash, a
+# sanitizer report or a leak fails the run and keeps the input under
+# WORK/artifacts (printed).
 #
 # usage: tests/fuzz/smoke.sh [BUILD_DIR] [SECONDS]   (default build-fuzz, 45)
 #   KAS_FUZZ_KEEP=DIR: use DIR as the work directory and keep it (corpora
@@ -63,23 +64,36 @@ corpus_of() {
 max_len_of() {
   case "$1" in fuzz_symtab|fuzz_rewriter) echo 65536 ;; *) echo 8192 ;; esac
 }
+# Each target is one process on one core: KAS_FUZZ_JOBS of them (default:
+# the number of cores) run at once, each still for SECONDS.
+jobs=${KAS_FUZZ_JOBS:-$(nproc)}
+for t in "${targets[@]}"; do
+  mkdir -p "$work/corpus/$t"
+  cp -n "$work/seeds/$(corpus_of "$t")"/* "$work/corpus/$t/"
+done
+chmod -R a+rwX "$work/corpus" "$work/artifacts"
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  corpus=$work/corpus/$t
+  echo "== $t: $seconds s from $(ls "$corpus" | wc -l) inputs"
+  (
+    status=0
+    "$build/tests/fuzz/$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=20 \
+      -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" "$corpus" \
+      > "$work/$t.log" 2>&1 || status=$?
+    echo "$status" > "$work/$t.status"
+  ) &
+done
+wait
 failed=0
 for t in "${targets[@]}"; do
-  corpus=$work/corpus/$t
-  mkdir -p "$corpus"
-  cp -n "$work/seeds/$(corpus_of "$t")"/* "$corpus/"
-  chmod -R a+rwX "$work/corpus" "$work/artifacts"
-  echo "== $t: $seconds s from $(ls "$corpus" | wc -l) inputs"
-  if ! "$build/tests/fuzz/$t" -max_total_time="$seconds" -max_len="$(max_len_of "$t")" -timeout=20 \
-       -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" "$corpus" \
-       > "$work/$t.log" 2>&1; then
+  if [ "$(cat "$work/$t.status")" != 0 ]; then
     failed=$((failed + 1))
     tail -60 "$work/$t.log"
     echo "FAIL $t: see the input in $work/artifacts" >&2
     trap - EXIT
   else
-    grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$work/$t.log" | tr '\n' ' '
-    echo
+    echo "$t: $(grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$work/$t.log" | tr '\n' ' ')"
   fi
 done
 [ "$failed" -eq 0 ] || { echo "smoke.sh: $failed target(s) failed" >&2; exit 1; }

@@ -11,8 +11,8 @@
 #   KAS_APPLY: the apply script to check (default: this tree's kbuild/apply;
 #   the package test gives the installed one), with its series beside it
 #   default: every series of kbuild/patches, each on its Debian tarball:
-#   /usr/src/linux-source-X.Y.tar.xz (installed by .ci/setup), else unpacked
-#   by .ci/setup from a newer suite into
+#   /usr/src/linux-source-X.Y.tar.xz (installed by .ci/setup --tests), else
+#   unpacked by .ci/setup --tests from a newer suite into
 #   /var/cache/kasd-ci/linux-source-X.Y/usr/src/linux-source-X.Y.tar.xz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +27,7 @@ else
   for series in $(cd "$patches" && ls -d [0-9]*.[0-9]* | sort -V); do
     t=/usr/src/linux-source-$series.tar.xz
     [ -f "$t" ] || t=/var/cache/kasd-ci/linux-source-$series/usr/src/linux-source-$series.tar.xz
-    [ -f "$t" ] || fail "no linux-source-$series.tar.xz for series $series (run .ci/setup)"
+    [ -f "$t" ] || fail "no linux-source-$series.tar.xz for series $series (run .ci/setup --tests)"
     tarballs+=("$t")
   done
 fi
@@ -39,7 +39,7 @@ trap 'rm -rf "$work"' EXIT
 check_series() {
   local tarball=$1 series=${1##*/linux-source-}
   series=${series%.tar.xz}
-  [ -f "$tarball" ] || fail "$tarball missing (apt-get install linux-source-$series; .ci/setup does)"
+  [ -f "$tarball" ] || fail "$tarball missing (apt-get install linux-source-$series; .ci/setup --tests does)"
   local dir=$patches/$series
   [ -d "$dir" ] || fail "$tarball: no series kbuild/patches/$series"
   local w=$work/$series

@@ -61,6 +61,13 @@ fi
 
 step "dpkg-buildpackage -us -uc -b (log: $work/build.log)"
 start=$(date +%s)
+# The build compiles through ccache when it is installed (cmake/KasCcache.cmake):
+# into the user's cache, which debhelper's HOME would hide, and with paths
+# relative to the copy, which a rerun makes again at the same place.
+if command -v ccache > /dev/null; then
+  CCACHE_DIR=${CCACHE_DIR:-$(ccache --get-config cache_dir)}
+  export CCACHE_DIR CCACHE_BASEDIR=$src
+fi
 if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
         dpkg-buildpackage -us -uc -b > "$work/build.log" 2>&1); then
   tail -40 "$work/build.log" >&2

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -26,8 +29,19 @@ std::string decorate(std::string s) {
 
 namespace {
 
-// Runs build-kernel.sh MODE behind `argv_prefix` (env(1) setting CC and
-// the like for a cross build), once per `key` per test process.
+// The kernel the build made for `key` (tests/fixtures/CMakeLists.txt), if
+// it did: its objtree path is in ID.objtree, written last.
+std::optional<FixtureKernel> prebuilt(const std::string& key) {
+  const std::string root = std::string(KAS_TEST_FIXTURE_KERNELS_DIR) + "/" + decorate(key);
+  std::ifstream stamp(root + ".objtree");
+  std::string objtree;
+  if (!std::getline(stamp, objtree) || objtree.empty()) return std::nullopt;
+  return FixtureKernel{.root = root, .objtree = objtree};
+}
+
+// The build's kernel for `key`, else build-kernel.sh MODE run behind
+// `argv_prefix` (env(1) setting CC and the like for a cross build), once
+// per `key` per test process.
 const FixtureKernel& build_once(const std::string& key, const std::vector<std::string>& argv_prefix,
                                 const std::string& mode) {
   static std::mutex mutex;
@@ -35,6 +49,14 @@ const FixtureKernel& build_once(const std::string& key, const std::vector<std::s
   std::lock_guard lock(mutex);
   auto it = built.find(key);
   if (it != built.end()) return it->second.second;
+  if (std::optional<FixtureKernel> shared = prebuilt(key)) {
+    auto& slot = built[key];
+    slot.second = *shared;
+    return slot.second;
+  }
+  std::fprintf(stderr,
+               "fixture kernel '%s' was not built with the tests (tests/fixtures/CMakeLists.txt): building it\n",
+               key.c_str());
   auto dir = std::make_unique<TempDir>();
   FixtureKernel kernel;
   std::vector<std::string> argv = argv_prefix;
@@ -63,7 +85,7 @@ const FixtureKernel& fixture_kernel_with(const std::string& extra_cflags) {
 std::string aarch64_toolchain_missing() {
   std::string gcc = std::string(kAarch64Prefix) + "gcc";
   if (run_process({gcc, "--version"}).exit_code == 0) return {};
-  return gcc + " cannot be run: install gcc-aarch64-linux-gnu and binutils-aarch64-linux-gnu (.ci/setup)";
+  return gcc + " cannot be run: install gcc-aarch64-linux-gnu and binutils-aarch64-linux-gnu (.ci/setup --tests)";
 }
 
 const FixtureKernel& aarch64_fixture_modules(const std::string& extra_cflags) {

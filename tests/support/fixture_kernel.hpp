@@ -1,7 +1,9 @@
-// The fixture "kernel" (tests/fixtures): built with gcc at test time by
-// build-kernel.sh, once per mode per test process, plus independent oracles
-// over it: the LOC markers in the fixture sources (where each symbol is
-// defined, read from the source text, not from DWARF) and binutils nm.
+// The fixture "kernel" (tests/fixtures): built with gcc by build-kernel.sh
+// once per build (tests/fixtures/CMakeLists.txt) and shared read-only by
+// the test processes (a test that modifies one copies it first), plus
+// independent oracles over it: the LOC markers in the fixture sources (where
+// each symbol is defined, read from the source text, not from DWARF) and
+// binutils nm.
 #pragma once
 
 #include <cstdint>
@@ -36,13 +38,13 @@ struct FixtureKernel {
 };
 
 // Modes of build-kernel.sh: "intree", "objtree", "objtree-nolink", "mapped",
-// "arm64".
+// "arm64", "lto-thin", "lto-full". Read-only: the same files for every test.
 // Fails the calling test (ADD_FAILURE) and returns an empty root on error.
 [[nodiscard]] const FixtureKernel& fixture_kernel(const std::string& mode);
 
 // The "intree" fixture compiled with `extra_cflags` added (kbuild's arch
 // flags, e.g. "-fcf-protection=branch" as CONFIG_X86_KERNEL_IBT adds), once
-// per flags per test process.
+// per flags per build.
 [[nodiscard]] const FixtureKernel& fixture_kernel_with(const std::string& extra_cflags);
 
 // The arm64 cross toolchain's program prefix (gcc, ld, readelf, objdump).
@@ -52,7 +54,7 @@ inline constexpr const char* kAarch64Prefix = "aarch64-linux-gnu-";
 [[nodiscard]] std::string aarch64_toolchain_missing();
 // The fixture modules alone, built for arm64 with the cross toolchain and
 // `extra_cflags` (kbuild's arch flags, e.g. "-fpatchable-function-entry=2
-// -mbranch-protection=standard"), once per flags per test process; module()
+// -mbranch-protection=standard"), once per flags per build; module()
 // and module_object() name them. Empty root on failure, as fixture_kernel.
 [[nodiscard]] const FixtureKernel& aarch64_fixture_modules(const std::string& extra_cflags);
 
