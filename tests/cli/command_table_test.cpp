@@ -2,14 +2,14 @@
 // --help, kas --help and the completion table (what completion/kas.bash and
 // the man page read) show each command and each option of its description,
 // and hide the hidden ones; usage errors say why and exit 2.
-#include "client/command_table.hpp"
+#include "client/cli/command_table.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "client/common_options.hpp"
+#include "client/cli/common_options.hpp"
 #include "tests/support/process.hpp"
 
 namespace kas {

@@ -1,8 +1,8 @@
-// client/probe_format: the event names kas probe gives, checked against
+// client/render/probe_format: the event names kas probe gives, checked against
 // what the kernel's kprobe_events takes (traceprobe_parse_event_name():
 // a C identifier shorter than MAX_EVENT_NAME_LEN, 64) and perf's naming of
 // return probes (NAME__return, get_new_event_name()).
-#include "client/probe_format.hpp"
+#include "client/render/probe_format.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-// client/tracefs_names: what kas writes to kprobe_events, checked against
+// client/tracefs/tracefs_names: what kas writes to kprobe_events, checked against
 // the kernel's own parsing. Event and group names are compared, over every
 // string of one and two bytes, with a transliteration of the kernel's
 // __is_good_name() (kernel/trace/trace.h, identical in 6.1 and 7.3) on its
 // ASCII ctype; locations and commands with the rule of trace_kprobe.c or
 // trace_parse_run_command() each row stands for.
-#include "client/tracefs_names.hpp"
+#include "client/tracefs/tracefs_names.hpp"
 
 #include <gtest/gtest.h>
 
