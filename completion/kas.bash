@@ -1,6 +1,6 @@
 # bash completion for kas. It knows no command or option of its own: kas
 # prints them from its command table (the hidden `kas --completion-table
-# [COMMAND]`, described in client/completion_table.hpp), so completion
+# [COMMAND]`, described in client/cli/completion_table.hpp), so completion
 # never falls out of step with the program or its --help.
 # Installed as share/bash-completion/completions/kas.
 

@@ -386,7 +386,7 @@ TEST_F(ProbeTracefs, NoTracefsAndNoPermissionSayWhy) {
 }
 
 // Issue 27 F: what kas writes to kprobe_events is checked against the
-// kernel's rules first (client/tracefs_names); a name that would add a
+// kernel's rules first (client/tracefs/tracefs_names); a name that would add a
 // command or cut one short is refused and nothing is written.
 class ProbeInjection : public ProbeTracefs {
  protected:

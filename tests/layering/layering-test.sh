@@ -24,7 +24,7 @@ esac
 # only the prefixes it is given; its own folder always.
 includes=$(dirname "$0")/../../cmake/check-includes.sh
 mkdir -p "$work/client"
-printf '#include <string>\n#include "client/routing.hpp"\n#include "service/service.hpp"\n#include "core/util/fd.hpp"\n' > "$work/client/ok.cpp"
+printf '#include <string>\n#include "client/link/routing.hpp"\n#include "service/service.hpp"\n#include "core/util/fd.hpp"\n' > "$work/client/ok.cpp"
 "$includes" "$work/inc-ok.stamp" client service/ proto/ core/util/ -- "$work/client/ok.cpp" ||
   fail "an include the client may use was refused"
 [ -f "$work/inc-ok.stamp" ] || fail "no stamp written on success"

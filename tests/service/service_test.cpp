@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "client/remote.hpp"
+#include "client/link/remote.hpp"
 #include "core/query/frame_spec.hpp"
 #include "service/cached.hpp"
 #include "service/in_process.hpp"
