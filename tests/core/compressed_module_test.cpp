@@ -15,6 +15,7 @@
 #include "core/elf/symtab.hpp"
 #include "core/index/module_list.hpp"
 #include "core/util/decompress.hpp"
+#include "core/util/memory_budget.hpp"
 #include "tests/support/fixture_kernel.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -128,6 +129,52 @@ TEST(CompressedModule, LimitStopsADecompressionBomb) {
     auto capped = decompress(data, c, packed, size_t{1} << 20);
     ASSERT_FALSE(capped) << packed;
     EXPECT_NE(capped.error().message.find("larger than the limit"), std::string::npos) << capped.error().message;
+  }
+}
+
+// The size a header claims (xz's index, gzip's ISIZE, zstd's frame header)
+// only chooses the first allocation: content decompresses whole and exact
+// whether the claim is right (a module: one allocation, a byte over its
+// size), missing (zstd --no-content-size), short (two gzip members, which
+// gzip -d reads both of: ISIZE is the last one's) or out of proportion with
+// the input (8 MiB of zeros).
+TEST(CompressedModule, WhatAHeaderClaimsOnlySizesTheFirstAllocation) {
+  const auto& k = test::fixture_kernel("intree");
+  ASSERT_FALSE(k.root.empty());
+  test::TempDir dir;
+  const std::string module = k.module("hello");
+  const std::string zeros = dir.file("zeros");
+  std::ofstream(zeros, std::ios::binary) << std::string(size_t{8} << 20, '\0');
+  const std::string twice = dir.file("twice");
+  std::ofstream(twice, std::ios::binary) << test::read_text(module) << test::read_text(module);
+  struct Case {
+    std::string source;
+    std::string packed;
+    std::string command;
+    bool exact;  // the claim is the size: no second allocation
+  };
+  const std::vector<Case> cases = {
+      {module, dir.file("m.xz"), "xz -c --check=crc32 < '" + module + "'", true},
+      {module, dir.file("m.zst"), "zstd -q -c '" + module + "'", true},  // from a file, as kbuild: sized
+      {module, dir.file("m.gz"), "gzip -n -c < '" + module + "'", true},
+      {module, dir.file("m-nosize.zst"), "zstd -q -c --no-content-size '" + module + "'", false},
+      {twice, dir.file("twice.gz"), "gzip -n -c < '" + module + "'; gzip -n -c < '" + module + "'", false},
+      {zeros, dir.file("zeros.xz"), "xz -c < '" + zeros + "'", false},
+  };
+  for (const Case& c : cases) {
+    auto r = test::run_process({"sh", "-c", "(" + c.command + ") > '" + c.packed + "'"});
+    ASSERT_EQ(r.exit_code, 0) << c.command << r.err;
+    const std::string data = test::read_text(c.packed);
+    const std::string want = test::read_text(c.source);
+    MemoryBudget budget(size_t{1} << 30);
+    MemoryReservation reserved(&budget);
+    auto got = decompress(data, compression_of(data), c.packed, size_t{1} << 31, &reserved);
+    ASSERT_TRUE(got) << c.packed << ": " << got.error().message;
+    EXPECT_TRUE(*got == want) << c.packed << ": " << got->size() << " bytes, want " << want.size();
+    if (c.exact) {
+      EXPECT_LE(reserved.bytes(), want.size() + 1) << c.packed;
+    }
+    EXPECT_LE(reserved.bytes(), 2 * want.size() + (size_t{1} << 20)) << c.packed;
   }
 }
 

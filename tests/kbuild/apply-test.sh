@@ -14,6 +14,8 @@
 #   /usr/src/linux-source-X.Y.tar.xz (installed by .ci/setup --tests), else
 #   unpacked by .ci/setup --tests from a newer suite into
 #   /var/cache/kasd-ci/linux-source-X.Y/usr/src/linux-source-X.Y.tar.xz
+#   KAS_APPLY_CACHE: where the files taken from the tarballs are kept
+#   (default /var/cache/kasd-ci/apply-files; see extract_cached)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 apply=${KAS_APPLY:-$here/../../kbuild/apply}
@@ -35,6 +37,36 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# extract_cached TARBALL SERIES DEST FILE...: the files into DEST (under the
+# tarball's one top directory). Decompressing the tarball is most of this
+# test's time, and the package check runs it a second time: the files are
+# kept in KAS_APPLY_CACHE (default /var/cache/kasd-ci/apply-files, where
+# .ci/setup --tests puts the kernels; skipped when not writable), under a
+# key of the tarball's name, size and time and the file list, and copied
+# from there.
+cache_root=${KAS_APPLY_CACHE:-/var/cache/kasd-ci/apply-files}
+extract_cached() {
+  local tarball=$1 series=$2 dest=$3
+  shift 3
+  # One top directory (linux-source-X.Y/); '*' does not cross '/' here.
+  local key cached tmp
+  key=$({ stat -c '%n %s %Y' "$tarball"; printf '%s\n' "$@"; } | sha256sum | cut -c1-16)
+  cached=$cache_root/$series-$key
+  if [ ! -d "$cached" ] && mkdir -p "$cache_root" 2> /dev/null && [ -w "$cache_root" ]; then
+    tmp=$(mktemp -d "$cache_root/.extract.XXXXXX")
+    tar -xJf "$tarball" -C "$tmp" --wildcards --no-wildcards-match-slash "${@/#/*/}" ||
+      { rm -rf "$tmp"; fail "$tarball: cannot extract $*"; }
+    # Another run may have finished first: then its copy is kept.
+    mv -T "$tmp" "$cached" 2> /dev/null || rm -rf "$tmp"
+  fi
+  if [ -d "$cached" ]; then
+    cp -r "$cached/." "$dest/"
+  else
+    tar -xJf "$tarball" -C "$dest" --wildcards --no-wildcards-match-slash "${@/#/*/}" ||
+      fail "$tarball: cannot extract $*"
+  fi
+}
+
 # check_series TARBALL: every check on the series of the tarball's version.
 check_series() {
   local tarball=$1 series=${1##*/linux-source-}
@@ -49,9 +81,7 @@ check_series() {
   mapfile -t files < <(sed -n 's|^+++ b/||p' "$dir"/*.patch | sort -u)
   npatches=$(ls "$dir"/*.patch | wc -l)
   nfiles=${#files[@]}
-  # One top directory (linux-source-X.Y/); '*' does not cross '/' here.
-  tar -xJf "$tarball" -C "$w/x" --wildcards --no-wildcards-match-slash "${files[@]/#/*/}" ||
-    fail "$tarball: cannot extract ${files[*]}"
+  extract_cached "$tarball" "$series" "$w/x" "${files[@]}"
   local tree
   tree=$(dirname "$(dirname "$(ls "$w"/x/*/scripts/link-vmlinux.sh)")")
   cp -r "$tree" "$w/pristine"
