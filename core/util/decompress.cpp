@@ -17,8 +17,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <span>
 #include <memory>
+#include <span>
 
 #include "core/util/request_context.hpp"
 
@@ -173,8 +173,8 @@ Result<std::string> gunzip(std::string_view data, Output& out) {
     used = static_cast<size_t>(reinterpret_cast<char*>(s.next_out) - out.data());
     // The end of a member; another may follow (gzip -d reads them all, as xz
     // and zstd do below).
-    if (r == Z_STREAM_END && s.avail_in >= 2 && compression_of({reinterpret_cast<const char*>(s.next_in), 2}) ==
-                                                   Compression::kGzip) {
+    if (r == Z_STREAM_END && s.avail_in >= 2 &&
+        compression_of({reinterpret_cast<const char*>(s.next_in), 2}) == Compression::kGzip) {
       if (inflateReset(&s) != Z_OK) return broken(path, Compression::kGzip, "out of memory");
       continue;
     }
