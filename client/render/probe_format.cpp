@@ -2,11 +2,11 @@
 
 #include <cstdio>
 
+#include "client/tracefs/tracefs_names.hpp"
+
 namespace kas::cli {
 
 namespace {
-
-constexpr size_t kMaxEventName = 64;  // MAX_EVENT_NAME_LEN, kernel/trace/trace_probe.h (NUL included)
 
 uint32_t fnv1a(const std::string& s) {
   uint32_t h = 2166136261u;

@@ -14,7 +14,6 @@ namespace kas::cli {
 
 namespace {
 
-constexpr size_t kMaxEventName = 64;   // MAX_EVENT_NAME_LEN, kernel/trace/trace.h (NUL included)
 constexpr size_t kKsymNameLen = 512;   // KSYM_NAME_LEN, include/linux/kallsyms.h (NUL included)
 constexpr size_t kModuleNameLen = 56;  // MODULE_NAME_LEN, 64 - sizeof(unsigned long) (NUL included)
 constexpr uint64_t kMaxOffset = 0xffffffffu;  // trace_kprobe: offset > UINT_MAX is BAD_PROBE_ADDR

@@ -9,12 +9,18 @@
 // never escaped: the kernel has no escapes.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "core/util/result.hpp"
 
 namespace kas::cli {
+
+// MAX_EVENT_NAME_LEN (kernel/trace/trace.h), the NUL included: what an
+// event name must stay under, here and where probe names are made
+// (render/probe_format.cpp).
+inline constexpr size_t kMaxEventName = 64;
 
 // An event name as traceprobe_parse_event_name() takes it: is_good_name()
 // ([A-Za-z_][A-Za-z0-9_]*) and shorter than MAX_EVENT_NAME_LEN (64). Error
