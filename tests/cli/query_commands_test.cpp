@@ -99,13 +99,13 @@ std::vector<Sized> kallsyms_sized(const std::string& path, const std::string& na
     placed[std::stoi(m[1])] = {region, at};
     end[region] = at + std::stoull(m[3], nullptr, 16);
   }
-  struct Sym {
+  struct PlacedSym {
     uint64_t at = 0;
     int region = 0;
     uint64_t value = 0;
     std::string name;
   };
-  std::vector<Sym> syms;
+  std::vector<PlacedSym> syms;
   std::regex sym(R"(^\s*\d+:\s+([0-9a-f]+)\s+\d+\s+(\S+)\s+\S+\s+\S+\s+(\d+)\s+(\S+)$)");
   for (const std::string& l : test::split_lines(test::run_process({"readelf", "-sW", path}).out)) {
     std::smatch m;
@@ -116,10 +116,10 @@ std::vector<Sized> kallsyms_sized(const std::string& path, const std::string& na
     const uint64_t value = std::stoull(m[1], nullptr, 16);
     syms.push_back({p->second.offset + value, p->second.region, value, n});
   }
-  for (const Sym& s : syms) {
+  for (const PlacedSym& s : syms) {
     if (s.name != name) continue;
     uint64_t next = (end[s.region] + 4095) / 4096 * 4096;
-    for (const Sym& o : syms) {
+    for (const PlacedSym& o : syms) {
       if (o.region == s.region && o.at > s.at && o.at < next) next = o.at;
     }
     out.push_back({s.value, next - s.at});

@@ -16,8 +16,9 @@ build=${1:-build-fuzz}
 seconds=${2:-45}
 targets=(fuzz_frames fuzz_requests fuzz_nm_listing fuzz_census fuzz_symtab fuzz_rewriter)
 
-# Release with line tables: reports name lines, and the build is faster.
-CC=clang-16 CXX=clang++-16 cmake -S "$repo" -B "$build" -DKAS_FUZZ=ON -DCMAKE_BUILD_TYPE=Release \
+# Release with line tables: reports name lines, and the build is faster;
+# a unity build, faster again (tests/tsan/daemon-tsan.sh).
+CC=clang-16 CXX=clang++-16 cmake -S "$repo" -B "$build" -DKAS_FUZZ=ON -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON \
   -DCMAKE_CXX_FLAGS=-gline-tables-only > /dev/null
 cmake --build "$build" -j2 --target "${targets[@]}" kas_fuzz_seeds
 

@@ -74,10 +74,29 @@ filter=$(for f in "${!lines_of[@]}"; do
   printf ']},'
 done | sed 's/,$//')
 filter="[$filter]"
-mapfile -t units < <(python3 - "$build/compile_commands.json" "$repo" "${!lines_of[@]}" <<'PY'
+# A unity build (CMAKE_UNITY_BUILD, the test command's) compiles
+# build/.../Unity/unity_N_cxx.cxx files that include the sources: each
+# source gets its unity file's command in a database of our own.
+dbdir=$(mktemp -d)
+log=$(mktemp)
+trap 'rm -rf "$log" "$dbdir"' EXIT
+mapfile -t units < <(python3 - "$build/compile_commands.json" "$repo" "$dbdir/compile_commands.json" "${!lines_of[@]}" <<'PY'
 import json, os, re, sys
-db, repo, changed = sys.argv[1], sys.argv[2], sys.argv[3:]
-tus = sorted({os.path.relpath(e["file"], repo) for e in json.load(open(db))
+db, repo, out, changed = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+entries = []
+for e in json.load(open(db)):
+    if re.search(r"/Unity/unity_[^/]*\.(cxx|c)$", e["file"]):
+        for source in re.findall(r'#include\s+"([^"]+)"', open(e["file"]).read()):
+            one = dict(e, file=source)
+            if "command" in one:
+                one["command"] = one["command"].replace(e["file"], source)
+            if "arguments" in one:
+                one["arguments"] = [source if a == e["file"] else a for a in one["arguments"]]
+            entries.append(one)
+    else:
+        entries.append(e)
+json.dump(entries, open(out, "w"))
+tus = sorted({os.path.relpath(e["file"], repo) for e in entries
               if os.path.realpath(e["file"]).startswith(repo + "/") and not e["file"].startswith(os.path.dirname(db))})
 chosen = []
 for f in changed:
@@ -108,10 +127,8 @@ echo "clang-tidy: ${#units[@]} translation unit(s)"
 # std::expected only when __cpp_concepts says what clang 16 implements
 # (cmake/KasSettings.cmake); Boost 1.74 sees clang's coroutines only when
 # told (daemon/CMakeLists.txt).
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 printf '%s\n' "${units[@]}" |
-  xargs -P "${KAS_STYLE_JOBS:-$(nproc)}" -I{} "$tidy" -p "$build" --quiet --warnings-as-errors='*' \
+  xargs -P "${KAS_STYLE_JOBS:-$(nproc)}" -I{} "$tidy" -p "$dbdir" --quiet --warnings-as-errors='*' \
     --line-filter="$filter" --extra-arg=-Wno-unknown-warning-option --extra-arg=-std=c++2b \
     --extra-arg=-U__cpp_concepts --extra-arg=-D__cpp_concepts=202002L --extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 \
     --extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1 {} > "$log" 2>&1 || status=1

@@ -11,7 +11,7 @@ namespace kas::cli {
 
 namespace {
 
-int run_census(const Invocation& args) {
+int run(const Invocation& args) {
   const Output output(args.value("output"));
   const CensusRequest request{.sources = kernel_files_of(args), .lto = lto_of(args), .units = args.flag("units")};
   const KernelFiles& sources = request.sources;
@@ -46,7 +46,7 @@ const Command& census_command() {
            routing_options()}),
       .operands = {},
       .examples = "  kas census --nm System.map --modules-order modules.order --units -o modules.symbfreq\n",
-      .run = run_census,
+      .run = run,
   };
   return command;
 }

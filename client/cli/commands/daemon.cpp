@@ -97,7 +97,7 @@ int status(const std::string& socket) {
   return kExitOk;
 }
 
-int run_daemon(const Invocation& args) {
+int run(const Invocation& args) {
   // The daemon this kas's requests go to, not merely the one at the
   // default socket: that may be another installation's, which this kas
   // leaves alone (client/link/connection.hpp).
@@ -125,7 +125,7 @@ const Command& daemon_command() {
       // A wrong count shows the help: it lists the actions.
       .operands = {.min = 1, .max = 1, .complete = Completion::kWords, .words = "start stop status"},
       .examples = "  kas daemon status\n",
-      .run = run_daemon,
+      .run = run,
   };
   return command;
 }

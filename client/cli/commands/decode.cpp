@@ -73,7 +73,7 @@ int report_undecoded(const std::vector<ResolveAnswer>& answers, const std::vecto
   return kExitFailure;
 }
 
-int run_decode(const Invocation& args) {
+int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
   const std::string log = read_all(std::cin);
   const std::vector<std::string_view> lines = split_lines(log);
@@ -151,7 +151,7 @@ const Command& decode_command() {
       .examples = "  dmesg | kas decode --live\n"
                   "  kas decode --tree ~/linux/build < oops.txt\n"
                   "  journalctl -k -b -1 | kas decode --kernel 6.1.0-56-amd64\n",
-      .run = run_decode,
+      .run = run,
   };
   return command;
 }

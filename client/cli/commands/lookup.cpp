@@ -13,7 +13,7 @@ namespace kas::cli {
 
 namespace {
 
-int run_lookup(const Invocation& args) {
+int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
   const size_t shown = args.flag("all") ? 0 : args.number("limit", 200);
   auto answers = lookup_all(options, args.operands(), shown);
@@ -68,7 +68,7 @@ const Command& lookup_command() {
                   "  kas lookup name_show@kernel/irq/irqdesc.c     # perf's FUNC@SRC\n"
                   "  kas lookup name_show,2 uio:name_show          # livepatch's sympos, a module's\n"
                   "  kas lookup name_show --live                  # the running kernel\n",
-      .run = run_lookup,
+      .run = run,
   };
   return command;
 }

@@ -13,7 +13,7 @@ namespace kas::cli {
 
 namespace {
 
-int run_module(const Invocation& args) {
+int run(const Invocation& args) {
   ModuleRequest request;
   request.input = args.operands()[0];
   request.census = kernel_files_of(args);
@@ -100,7 +100,7 @@ const Command& module_command() {
       .examples = "  kas module drivers/uio/uio.o --census modules.symbfreq        # writes uio.o.kas\n"
                   "  kas module drivers/uio/uio.o --nm vmlinux.o --modules-order modules.order   # in kbuild\n"
                   "  kas module hello.ko --kernel $(uname -r) --in-place          # out-of-tree, after the build\n",
-      .run = run_module,
+      .run = run,
   };
   return command;
 }

@@ -105,7 +105,7 @@ QueryOptions probe_options_of(const Invocation& args) {
   return options;
 }
 
-int run_probe(const Invocation& args) {
+int run(const Invocation& args) {
   const QueryOptions options = probe_options_of(args);
   auto parsed = parse_frame_specs(args.operands());
   if (!parsed) return args.usage_error(parsed.error().message);
@@ -274,7 +274,7 @@ const Command& probe_command() {
       .examples = "  kas probe name_show@kernel_irq_irqdesc_c_230 --kernel 6.1.0-56-amd64\n"
                   "  kas probe 'uio:name_show@drivers_uio_uio_c_215' --live --install\n"
                   "  kas probe name_show@kernel_irq_irqdesc_c_230 --live --format bpftrace\n",
-      .run = run_probe,
+      .run = run,
   };
   return command;
 }

@@ -14,7 +14,7 @@ namespace kas::cli {
 
 namespace {
 
-int run_resolve(const Invocation& args) {
+int run(const Invocation& args) {
   const QueryOptions options = query_options_of(args);
   auto parsed = parse_frame_specs(args.operands());
   if (!parsed) return args.usage_error(parsed.error().message);
@@ -65,7 +65,7 @@ const Command& resolve_command() {
       .examples = "  kas resolve name_show+0x1a/0x40 'uio:name_show+0x10'\n"
                   "  kas resolve ffffffff81234567 --kernel 6.1.0-56-amd64\n"
                   "  kas resolve name_show@drivers_uio_uio_c_215+0x8 --json\n",
-      .run = run_resolve,
+      .run = run,
   };
   return command;
 }

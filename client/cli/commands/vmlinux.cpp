@@ -13,7 +13,7 @@ namespace kas::cli {
 
 namespace {
 
-int run_vmlinux(const Invocation& args) {
+int run(const Invocation& args) {
   const Output output(args.value("output"));
   VmlinuxRequest request;
   request.census = kernel_files_of(args);
@@ -75,7 +75,7 @@ const Command& vmlinux_command() {
            routing_options()}),
       .operands = {},
       .examples = "  kas vmlinux --nm System.map --elf vmlinux --modules-order modules.order -o System.map.alias\n",
-      .run = run_vmlinux,
+      .run = run,
   };
   return command;
 }

@@ -18,7 +18,7 @@ namespace {
 using cli::Command;
 using cli::OptionSpec;
 
-test::ProcessResult kas(std::vector<std::string> args) {
+test::ProcessResult run_kas(std::vector<std::string> args) {
   args.insert(args.begin(), test::kas_binary());
   return test::run_process(args);
 }
@@ -36,7 +36,7 @@ std::string help_spelling(const OptionSpec& o) {
 TEST(CommandTable, EveryCommandsHelpComesFromItsDescription) {
   ASSERT_FALSE(cli::command_table().empty());
   for (const Command* c : cli::command_table()) {
-    auto help = kas({c->name, "--help"});
+    auto help = run_kas({c->name, "--help"});
     EXPECT_EQ(help.exit_code, 0) << c->name;
     EXPECT_EQ(help.err, "") << c->name;
     EXPECT_TRUE(help.out.starts_with(std::string("usage: ") + c->usage + "\n\n" + c->about)) << help.out;
@@ -48,13 +48,13 @@ TEST(CommandTable, EveryCommandsHelpComesFromItsDescription) {
       }
     }
     EXPECT_TRUE(contains(help.out, "-h, --help")) << c->name;
-    EXPECT_EQ(kas({c->name, "-h"}).out, help.out) << c->name;
+    EXPECT_EQ(run_kas({c->name, "-h"}).out, help.out) << c->name;
   }
 }
 
 TEST(CommandTable, KasHelpListsEveryCommandAndTheGlobalOptions) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"help"}}) {
-    auto r = kas(args);
+    auto r = run_kas(args);
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_TRUE(r.out.starts_with("usage: kas [GLOBAL OPTIONS] COMMAND [OPTIONS]\n")) << r.out;
     for (const Command* c : cli::command_table()) {
@@ -72,11 +72,11 @@ TEST(CommandTable, KasHelpListsEveryCommandAndTheGlobalOptions) {
 }
 
 TEST(CommandTable, CompletionTableHasEveryCommandAndVisibleOption) {
-  auto top = kas({"--completion-table"});
+  auto top = run_kas({"--completion-table"});
   ASSERT_EQ(top.exit_code, 0) << top.err;
   for (const Command* c : cli::command_table()) {
     EXPECT_TRUE(contains(top.out, std::string("command ") + c->name + "\n")) << c->name;
-    auto table = kas({"--completion-table", c->name});
+    auto table = run_kas({"--completion-table", c->name});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     for (const OptionSpec& o : c->options) {
       std::string line = std::string("option --") + o.long_name + (o.arg_name != nullptr ? " " : "\n");
@@ -91,7 +91,7 @@ TEST(CommandTable, CompletionTableHasEveryCommandAndVisibleOption) {
   for (const OptionSpec& o : cli::global_options()) {
     EXPECT_TRUE(contains(top.out, std::string("option --") + o.long_name)) << o.long_name;
   }
-  auto unknown = kas({"--completion-table", "frobnicate"});
+  auto unknown = run_kas({"--completion-table", "frobnicate"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.err, "kas: unknown command 'frobnicate'\n'kas --help' lists the commands.\n");
 }
@@ -105,7 +105,7 @@ TEST(CommandTable, TheQueryCommandsTakeAHiddenSysfsRoot) {
       hidden_sysfs = hidden_sysfs || (o.long_name == std::string("sysfs-root") && o.hidden);
     }
     EXPECT_TRUE(hidden_sysfs) << name;
-    EXPECT_FALSE(contains(kas({name, "--help"}).out, "sysfs")) << name;
+    EXPECT_FALSE(contains(run_kas({name, "--help"}).out, "sysfs")) << name;
   }
 }
 
@@ -118,14 +118,14 @@ TEST(UsageErrors, UnknownCommand) {
                                          {{"Lookup", "x"}, "Lookup"},
                                          {{"--no-daemon", "frobnicate", "--help"}, "frobnicate"},
                                          {{"--", "frobnicate"}, "frobnicate"}}) {
-    auto r = kas(c.args);
+    auto r = run_kas(c.args);
     EXPECT_EQ(r.exit_code, 2) << c.command;
     // One line and a pointer to the help, not the help (tests/cli/user_mistakes_test: "did you mean").
     EXPECT_TRUE(r.err.starts_with("kas: unknown command '" + c.command + "'")) << r.err;
     EXPECT_TRUE(r.err.ends_with("\n'kas --help' lists the commands.\n")) << r.err;
     EXPECT_EQ(r.out, "") << c.command;
   }
-  auto none = kas({});
+  auto none = run_kas({});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_TRUE(none.err.starts_with("usage: kas ")) << none.err;
   EXPECT_EQ(none.out, "");
@@ -134,24 +134,24 @@ TEST(UsageErrors, UnknownCommand) {
 TEST(UsageErrors, UnknownMissingOrInvalidOptionOfEveryCommand) {
   for (const Command* c : cli::command_table()) {
     const std::string name = c->name;
-    auto r = kas({name, "--bogus"});
+    auto r = run_kas({name, "--bogus"});
     EXPECT_EQ(r.exit_code, 2) << name;
     EXPECT_EQ(r.err, "kas " + name + ": unknown option '--bogus' (see 'kas " + name + " --help')\n");
     EXPECT_EQ(r.out, "") << name;
-    r = kas({name, "-Z"});
+    r = run_kas({name, "-Z"});
     EXPECT_EQ(r.exit_code, 2) << name;
     EXPECT_EQ(r.err, "kas " + name + ": unknown option '-Z' (see 'kas " + name + " --help')\n");
-    r = kas({name, "--socket"});
+    r = run_kas({name, "--socket"});
     EXPECT_EQ(r.exit_code, 2) << name;
     EXPECT_EQ(r.err, "kas " + name + ": missing value for '--socket' (see 'kas " + name + " --help')\n");
   }
-  auto r = kas({"census", "--nm", "x", "-j", "zero"});
+  auto r = run_kas({"census", "--nm", "x", "-j", "zero"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "kas census: invalid value 'zero' for --jobs\n");
-  r = kas({"lookup", "x", "--color", "purple"});
+  r = run_kas({"lookup", "x", "--color", "purple"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "kas lookup: invalid value 'purple' for --color (choose auto, always, never)\n");
-  r = kas({"vmlinux", "--separator", "ab"});
+  r = run_kas({"vmlinux", "--separator", "ab"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "kas vmlinux: invalid value 'ab' for --separator: one character\n");
 }
@@ -171,15 +171,15 @@ TEST(UsageErrors, WrongOperandsSayWhatTheCommandExpects) {
            {{"resolve"}, "kas resolve: expected a LOCATION (see 'kas resolve --help')\n"},
            {{"daemon", "frob"}, "kas daemon: unknown action 'frob' (start, stop, status)\n"},
        }) {
-    auto r = kas(c.args);
+    auto r = run_kas(c.args);
     EXPECT_EQ(r.exit_code, 2) << c.args[0];
     EXPECT_EQ(r.err, c.err);
   }
   // kas daemon without its action shows the help, which lists the actions,
   // as the usage error it is: on stderr.
-  auto r = kas({"daemon"});
+  auto r = run_kas({"daemon"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, kas({"daemon", "--help"}).out);
+  EXPECT_EQ(r.err, run_kas({"daemon", "--help"}).out);
   EXPECT_EQ(r.out, "");
 }
 
