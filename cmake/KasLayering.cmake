@@ -12,4 +12,6 @@ function(kas_check_includes target folder)
     VERBATIM)
   add_custom_target(${target}_includes DEPENDS "${stamp}")
   add_dependencies(${target} ${target}_includes)
+  # For tests/layering: the lists the build enforces, not copies of them.
+  set_property(GLOBAL PROPERTY KAS_ALLOWED_INCLUDES_${folder} ${ARGN})
 endfunction()

@@ -1,8 +1,8 @@
 // Request -> CachedService -> Response: the single place where core errors
 // (and any stray exception) become wire Errors. A request can never take the
 // daemon down; whatever happens, the client gets one Response. The
-// operations are served generically (service/service.hpp); what is kasd's
-// own is the control requests (stats, progress, reload, shutdown).
+// operations are served generically (proto/operation_envelope.hpp); what is
+// kasd's own is the control requests (stats, progress, reload, shutdown).
 #pragma once
 
 #include <atomic>
@@ -13,7 +13,8 @@
 #include <mutex>
 #include <string>
 
-#include "kas.pb.h"
+#include "proto/request_envelope.hpp"
+#include "proto/response_envelope.hpp"
 #include "service/cached.hpp"
 
 namespace kas::daemon {
@@ -25,12 +26,12 @@ struct DispatchStats {
 // Seams for tests; empty in normal use.
 struct DispatchHooks {
   // Runs on the worker thread before each request is answered, except the
-  // control requests (is_control): those are what a client asks while another
-  // of its requests is in flight, so holding them would hide what a test
-  // wants to see. A test
-  // blocks here to keep a request in flight (kasd --test-request-delay-ms
-  // sleeps here, so that a test can kill the daemon mid-request).
-  std::function<void(const wire::Request&)> before_request;
+  // control requests (RequestEnvelope::is_control): those are what a client
+  // asks while another of its requests is in flight, so holding them would
+  // hide what a test wants to see. A test blocks here to keep a request in
+  // flight (kasd --test-request-delay-ms sleeps here, so that a test can
+  // kill the daemon mid-request).
+  std::function<void(const wire::RequestEnvelope&)> before_request;
 };
 
 class Dispatcher {
@@ -40,9 +41,9 @@ class Dispatcher {
   // Answers one request (never Hello: the session handles the handshake).
   // Thread-safe. Sets `shutdown` when the request asks the daemon to stop.
   // Every request is kasd's own user's (the server refuses others, peer.hpp).
-  [[nodiscard]] wire::Response handle(const wire::Request& request, bool& shutdown);
+  [[nodiscard]] wire::ResponseEnvelope handle(const wire::RequestEnvelope& request, bool& shutdown);
 
-  [[nodiscard]] wire::Hello hello() const;
+  [[nodiscard]] wire::DaemonHello hello() const;
   [[nodiscard]] const std::string& build_id() const { return build_id_; }
 
   // What Hello says about this daemon's origin (kasd's main sets it; none by
@@ -54,11 +55,9 @@ class Dispatcher {
   }
 
  private:
-  [[nodiscard]] wire::Response answer(const wire::Request& request, bool& shutdown);
-  template <typename Op>
-  [[nodiscard]] wire::Response serve(const wire::Request& request);
-  [[nodiscard]] wire::Response stats();
-  [[nodiscard]] wire::Response progress(const wire::ProgressRequest& request);
+  [[nodiscard]] wire::ResponseEnvelope answer(const wire::RequestEnvelope& request, bool& shutdown);
+  [[nodiscard]] wire::DaemonStats stats();
+  [[nodiscard]] wire::ResponseEnvelope progress(const wire::RequestEnvelope& request);
 
   std::string build_id_;
   std::string executable_;
@@ -68,12 +67,5 @@ class Dispatcher {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   DispatchHooks hooks_;
 };
-
-[[nodiscard]] wire::Response error_response(const Error& error);
-
-// True for the requests about the daemon itself (stats, progress, reload,
-// shutdown, hello): cheap, answered on the session's control lane, never
-// held by DispatchHooks.
-[[nodiscard]] bool is_control(const wire::Request& request);
 
 }  // namespace kas::daemon

@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
           return std::fprintf(stderr, "kasd: bad --test-request-delay-ms '%s'\n", optarg), 2;
         }
         // In slices, so that a cancelled request stops as real work does.
-        hooks.before_request = [delay = std::chrono::milliseconds(n)](const kas::wire::Request&) {
+        hooks.before_request = [delay = std::chrono::milliseconds(n)](const kas::wire::RequestEnvelope&) {
           const auto end = std::chrono::steady_clock::now() + delay;
           while (std::chrono::steady_clock::now() < end) {
             kas::check_cancelled();

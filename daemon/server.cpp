@@ -61,10 +61,8 @@ class Server {
       if (ec) return;
       if (signo == SIGHUP) {
         std::fprintf(stderr, "kasd: SIGHUP: dropping cached indexes\n");
-        wire::Request reload;
-        reload.mutable_reload();
         bool ignored = false;
-        (void)dispatcher_.handle(reload, ignored);
+        (void)dispatcher_.handle(wire::RequestEnvelope::reload(), ignored);
         wait_signal();
         return;
       }
@@ -148,14 +146,14 @@ class Server {
     if (counted.open > max_connections_) {
       std::fprintf(stderr, "kasd: refused a connection: %zu open, the limit is %zu\n", counted.open - 1,
                    max_connections_);
-      wire::Response reply = error_response(
+      const auto reply = wire::ResponseEnvelope::failure(
           {ErrorCode::kExhausted, "kasd has too many connections open (" + std::to_string(max_connections_) +
-                               ", a quarter of its RLIMIT_NOFILE): try again, or run with --no-daemon"});
+                                      ", a quarter of its RLIMIT_NOFILE): try again, or run with --no-daemon"});
       co_await send_response(socket, reply);
       co_return;
     }
     if (auto allowed = peer_allowed(socket); !allowed) {
-      wire::Response reply = error_response(allowed.error());
+      const auto reply = wire::ResponseEnvelope::failure(allowed.error());
       co_await send_response(socket, reply);
       co_return;
     }

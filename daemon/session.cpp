@@ -49,13 +49,12 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 
-awaitable<void> send_response(Socket& socket, const wire::Response& response) {
-  auto frame = wire::encode_frame(response);
-  if (!frame) frame = wire::encode_frame(error_response(frame.error()));
+awaitable<void> send_response(Socket& socket, const wire::ResponseEnvelope& response) {
+  auto frame = response.frame();
+  if (!frame) frame = wire::ResponseEnvelope::failure(frame.error()).frame();
   boost::system::error_code ec;
   co_await asio::async_write(socket, asio::buffer(*frame), asio::redirect_error(use_awaitable, ec));
 }
-
 
 namespace {
 
@@ -90,10 +89,10 @@ awaitable<void> watchdog(std::shared_ptr<Connection> c, std::chrono::millisecond
 // past its time limit is left to finish there after the session has gone.
 struct Pending {
   explicit Pending(const asio::any_io_executor& io) : answered(io) {}
-  wire::Request request;
+  wire::RequestEnvelope request;
   MemoryReservation request_bytes;  // the frame it came in, then the parsed request
   bool shutdown = false;
-  std::optional<wire::Response> response;
+  std::optional<wire::ResponseEnvelope> response;
   asio::steady_timer answered;  // its wait ends when the response is in, at the time limit, or when the peer goes
   std::atomic<bool> cancelled{false};  // polled by the work (core/util/request_context.hpp)
   bool peer_gone = false;              // the peer closed while it ran (I/O thread only)
@@ -101,18 +100,18 @@ struct Pending {
 
 // The frame of `response`, reserved in `reserved` first: a reply the
 // budget has no room for becomes an Error saying so, which fits.
-std::string encode_within(const wire::Response& response, MemoryReservation& reserved) {
-  const size_t bytes = response.ByteSizeLong() + wire::kFrameHeaderBytes;
+std::string encode_within(const wire::ResponseEnvelope& response, MemoryReservation& reserved) {
+  const size_t bytes = response.frame_bytes();
   Result<std::string> frame;
   // Small replies, like small frames, are bounded by the connection limit
   // instead: a full budget must not turn a status into an error.
   if (bytes <= kUnreservedBytes || reserved.resize(bytes)) {
-    frame = wire::encode_frame(response);
+    frame = response.frame();
   } else {
     frame = std::unexpected(Error{ErrorCode::kExhausted, reserved.budget()->refusal("this reply", bytes) +
                                                       ": ask for less, or run kas with --no-daemon"});
   }
-  if (!frame) frame = wire::encode_frame(error_response(frame.error()));
+  if (!frame) frame = wire::ResponseEnvelope::failure(frame.error()).frame();
   if (reserved.bytes() > frame->size()) (void)reserved.resize(frame->size());  // the Error is smaller
   return std::move(*frame);
 }
@@ -158,7 +157,7 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
     if (ec) co_return peer.is_open() ? SessionEnd::kClosed : SessionEnd::kTimedOut;
     auto length = wire::decode_frame_length(header);
     if (!length) {
-      wire::Response reply = error_response(length.error());
+      const auto reply = wire::ResponseEnvelope::failure(length.error());
       co_await send_response(peer, reply);
       co_return SessionEnd::kRejected;
     }
@@ -180,8 +179,9 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
       if (at + chunk > kChunk && !reserve_string(body, capacity, pending->request_bytes)) {
         std::fprintf(stderr, "kasd: closed a connection whose request frame (%zu bytes) outgrew the memory budget\n",
                      static_cast<size_t>(*length));
-        wire::Response reply = error_response(
-            {ErrorCode::kExhausted, lanes.budget->refusal("this request", *length) + ": try again, or run with --no-daemon"});
+        const auto reply =
+            wire::ResponseEnvelope::failure({ErrorCode::kExhausted, lanes.budget->refusal("this request", *length) +
+                                                                        ": try again, or run with --no-daemon"});
         co_await send_response(peer, reply);
         co_return SessionEnd::kRejected;
       }
@@ -189,20 +189,22 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
       co_await asio::async_read(peer, asio::buffer(body.data() + at, chunk), asio::redirect_error(use_awaitable, ec));
       if (ec) co_return peer.is_open() ? SessionEnd::kClosed : SessionEnd::kTimedOut;
     }
-    if (!pending->request.ParseFromString(body)) {
-      wire::Response reply = error_response({ErrorCode::kBadInput, "unparsable request"});
+    auto parsed = wire::RequestEnvelope::parse(body);
+    if (!parsed) {
+      const auto reply = wire::ResponseEnvelope::failure(parsed.error());
       co_await send_response(peer, reply);
       co_return SessionEnd::kRejected;
     }
+    pending->request = std::move(*parsed);
     std::string().swap(body);  // the parsed request stands in it, in its reservation
     if (!greeted) {
-      if (pending->request.body_case() != wire::Request::kHello) {
-        wire::Response reply = error_response({ErrorCode::kInvalidArgument, "the first request must be hello"});
+      if (pending->request.kind() != wire::RequestKind::kHello) {
+        const auto reply =
+            wire::ResponseEnvelope::failure({ErrorCode::kInvalidArgument, "the first request must be hello"});
         co_await send_response(peer, reply);
         co_return SessionEnd::kRejected;
       }
-      wire::Response response;
-      *response.mutable_hello() = dispatcher.hello();
+      const auto response = wire::ResponseEnvelope::greeting(dispatcher.hello());
       co_await send_response(peer, response);
       greeted = true;
       continue;
@@ -211,15 +213,15 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
     c->deadline.expires_at(std::chrono::steady_clock::time_point::max());
     ++activity.in_flight;
     pending->answered.expires_after(limits.request);
-    const asio::any_io_executor& lane = is_control(pending->request) ? lanes.control : lanes.work;
+    const asio::any_io_executor& lane = pending->request.is_control() ? lanes.control : lanes.work;
     asio::post(lane, [pending, &dispatcher, budget = lanes.budget] {
       if (pending->cancelled) return;  // its peer left while it waited for a worker
       RequestScope scope({.budget = budget, .cancelled = &pending->cancelled});
-      wire::Response response;
+      wire::ResponseEnvelope response;
       try {
         response = dispatcher.handle(pending->request, pending->shutdown);
       } catch (const std::exception& e) {
-        response = error_response({ErrorCode::kInternal, std::string("kasd: ") + e.what()});
+        response = wire::ResponseEnvelope::failure({ErrorCode::kInternal, std::string("kasd: ") + e.what()});
       }
       asio::post(pending->answered.get_executor(), [pending, response = std::move(response)]() mutable {
         pending->response = std::move(response);
@@ -240,7 +242,7 @@ awaitable<SessionEnd> run_session(Socket socket, Dispatcher& dispatcher, Lanes l
       pending->cancelled = true;
       std::fprintf(stderr, "kasd: a request took over %lld ms: answered with an error and cancelled\n",
                    count_ms(limits.request));
-      wire::Response reply = error_response(
+      const auto reply = wire::ResponseEnvelope::failure(
           {ErrorCode::kIo, "kasd gave up on this request after " + std::to_string(count_ms(limits.request) / 1000) +
                                " s (cancelled there); run with --no-daemon to wait for it"});
       co_await send_response(peer, reply);

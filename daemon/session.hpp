@@ -68,7 +68,7 @@ struct Lanes {
 
 // Writes one frame; a response too big for a frame becomes an Error. Write
 // errors are ignored: the next read sees the closed socket.
-[[nodiscard]] boost::asio::awaitable<void> send_response(Socket& socket, const wire::Response& response);
+[[nodiscard]] boost::asio::awaitable<void> send_response(Socket& socket, const wire::ResponseEnvelope& response);
 
 // Serves `fd` (a connected stream socket, taken) with run_session on the
 // calling thread, with an io_context and one thread per lane of its own, and

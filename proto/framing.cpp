@@ -1,5 +1,6 @@
 #include "proto/framing.hpp"
 
+#include <google/protobuf/message_lite.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

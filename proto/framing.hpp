@@ -2,12 +2,16 @@
 // protobuf message. The length is checked before any allocation.
 #pragma once
 
-#include <google/protobuf/message_lite.h>
-
 #include <cstdint>
 #include <string>
 
 #include "core/util/result.hpp"
+
+// Declared only: the programs include this header for the frame length
+// and never see the protobuf runtime; whoever passes a message has it.
+namespace google::protobuf {
+class MessageLite;
+}
 
 namespace kas::wire {
 

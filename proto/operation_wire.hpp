@@ -1,7 +1,7 @@
 // Each Service operation's wire messages (service/service.hpp), and the
-// generic conversions kasd's dispatch and kas's stub are written with: an
-// operation is mapped here once, by the `body` field its request and its
-// reply take, and needs no code of its own on either side.
+// generic conversions operation_envelope.cpp serves kasd's dispatch and
+// kas's stub with: an operation is mapped here once, by the `body` field its
+// request and its reply take, and needs no code of its own on either side.
 #pragma once
 
 #include <string>
@@ -16,25 +16,31 @@ namespace kas::wire {
 template <typename Op>
 struct OperationWire;
 
-// FIELD: the oneof member of Request and Response (they share the name).
-#define KAS_OPERATION_WIRE(OP, FIELD, CASE)                                          \
-  template <>                                                                        \
-  struct OperationWire<service::OP> {                                                \
-    static constexpr std::string_view name = #FIELD;                                 \
-    static constexpr Request::BodyCase request_case = Request::CASE;                 \
-    static constexpr Response::BodyCase response_case = Response::CASE;              \
-    static const auto& request(const Request& r) { return r.FIELD(); }               \
-    static auto* request(Request& r) { return r.mutable_##FIELD(); }                 \
-    static const auto& answer(const Response& r) { return r.FIELD(); }               \
-    static auto* answer(Response& r) { return r.mutable_##FIELD(); }                 \
-  }
+// The operation table's wire side, one line per operation: its Service
+// operation, the oneof member of Request and Response (they share the
+// name) and that member's case. An X-macro, so that operation_envelope.cpp
+// instantiates its templates for exactly these.
+#define KAS_WIRE_OPERATIONS(X)           \
+  X(VmlinuxOperation, vmlinux, kVmlinux) \
+  X(ModuleOperation, module, kModule)    \
+  X(CensusOperation, census, kCensus)    \
+  X(LookupOperation, lookup, kLookup)    \
+  X(ResolveOperation, resolve, kResolve) \
+  X(ProbeOperation, probe, kProbe)
 
-KAS_OPERATION_WIRE(VmlinuxOperation, vmlinux, kVmlinux);
-KAS_OPERATION_WIRE(ModuleOperation, module, kModule);
-KAS_OPERATION_WIRE(CensusOperation, census, kCensus);
-KAS_OPERATION_WIRE(LookupOperation, lookup, kLookup);
-KAS_OPERATION_WIRE(ResolveOperation, resolve, kResolve);
-KAS_OPERATION_WIRE(ProbeOperation, probe, kProbe);
+#define KAS_OPERATION_WIRE(OP, FIELD, CASE)                             \
+  template <>                                                           \
+  struct OperationWire<service::OP> {                                   \
+    static constexpr std::string_view name = #FIELD;                    \
+    static constexpr Request::BodyCase request_case = Request::CASE;    \
+    static constexpr Response::BodyCase response_case = Response::CASE; \
+    static const auto& request(const Request& r) { return r.FIELD(); }  \
+    static auto* request(Request& r) { return r.mutable_##FIELD(); }    \
+    static const auto& answer(const Response& r) { return r.FIELD(); }  \
+    static auto* answer(Response& r) { return r.mutable_##FIELD(); }    \
+  };
+
+KAS_WIRE_OPERATIONS(KAS_OPERATION_WIRE)
 
 #undef KAS_OPERATION_WIRE
 

@@ -20,7 +20,6 @@
 #include "client/link/program_beside.hpp"
 #include "core/util/path.hpp"
 #include "proto/build_id.hpp"
-#include "proto/framing.hpp"
 #include "proto/socket_path.hpp"
 
 namespace kas::cli {
@@ -52,49 +51,45 @@ Result<Fd> raw_connect(const std::string& path) {
 // overrides both.
 std::string kasd_binary() { return program_beside_kas("KASD", "kasd", {"", "../daemon"}); }
 
-Result<wire::Hello> handshake(int fd) {
-  wire::Request hello;
-  hello.mutable_hello()->set_protocol_version(wire::PROTOCOL_VERSION_CURRENT);
-  hello.mutable_hello()->set_build_id(build_id());
-  hello.mutable_hello()->set_pid(static_cast<uint32_t>(::getpid()));
-  auto written = wire::write_frame(fd, hello);
+Result<wire::DaemonHello> handshake(int fd) {
+  wire::DaemonHello ours;
+  ours.protocol_version = wire::kProtocolVersion;
+  ours.build_id = build_id();
+  ours.pid = static_cast<uint32_t>(::getpid());
+  auto written = wire::write_request(fd, wire::RequestEnvelope::hello(ours));
   // A daemon that refuses us (another uid) answers with an Error and closes
   // at once; our write may then fail, but its answer is still readable.
-  wire::Response response;
-  if (auto r = wire::read_frame(fd, response); !r) {
-    return std::unexpected(written ? r.error() : written.error());
-  }
-  if (response.has_error()) {
+  auto response = wire::read_response(fd);
+  if (!response) return std::unexpected(written ? response.error() : written.error());
+  if (auto refused = response->error()) {
     // Refused for want of room (too many connections) stays kExhausted:
     // kas then runs in-process rather than restart a daemon that works.
     // Refused as another user (or without kasd's capabilities) stays
     // kInvalidArgument: asking again, or another daemon, gets the same.
-    const auto code = static_cast<ErrorCode>(response.error().code());
+    const ErrorCode code = refused->code;
     const bool kept = code == ErrorCode::kExhausted || code == ErrorCode::kInvalidArgument;
-    return fail(kept ? code : ErrorCode::kIo, "kasd refused: " + response.error().message());
+    return fail(kept ? code : ErrorCode::kIo, "kasd refused: " + refused->message);
   }
-  if (!response.has_hello()) return fail(ErrorCode::kIo, "kasd answered hello with something else");
-  return response.hello();
+  auto greeting = response->hello();
+  if (!greeting) return fail(ErrorCode::kIo, "kasd answered hello with something else");
+  return std::move(*greeting);
 }
 
 Result<void> request_shutdown(int fd) {
-  wire::Request stop;
-  stop.mutable_shutdown();
-  if (auto r = wire::write_frame(fd, stop); !r) return r;
-  wire::Response ignored;
-  (void)wire::read_frame(fd, ignored);
+  if (auto r = wire::write_request(fd, wire::RequestEnvelope::shutdown()); !r) return r;
+  (void)wire::read_response(fd);
   return {};
 }
 
-bool same_build(const wire::Hello& hello) {
-  return hello.protocol_version() == wire::PROTOCOL_VERSION_CURRENT && hello.build_id() == build_id();
+bool same_build(const wire::DaemonHello& hello) {
+  return hello.protocol_version == wire::kProtocolVersion && hello.build_id == build_id();
 }
 
 // Whether systemd, started again, would run the kasd this kas starts: the
 // daemon's binary is ours (a running daemon whose package was upgraded
 // reads "PATH (deleted)").
-bool runs_our_kasd(const wire::Hello& hello) {
-  std::string exe = hello.executable();
+bool runs_our_kasd(const wire::DaemonHello& hello) {
+  std::string exe = hello.executable;
   constexpr std::string_view kDeleted = " (deleted)";
   if (exe.ends_with(kDeleted)) exe.resize(exe.size() - kDeleted.size());
   return !exe.empty() && exe == path::real_path(kasd_binary());
@@ -108,8 +103,8 @@ std::string own_socket_beside(const std::string& path) { return path::directory(
 // stopping it cannot bring up this build (systemd would start that binary
 // again), and would only disturb the installation it belongs to, so this
 // kas uses its own beside it.
-bool serves_another_installation(const wire::Hello& hello) {
-  return !same_build(hello) && hello.socket_activated() && !runs_our_kasd(hello);
+bool serves_another_installation(const wire::DaemonHello& hello) {
+  return !same_build(hello) && hello.socket_activated && !runs_our_kasd(hello);
 }
 
 // Whether the user named the socket (--socket, $KAS_SOCKET): then it is
@@ -127,7 +122,7 @@ std::optional<Fd> await_replacement(const std::string& path, uint32_t old_pid) {
     auto fd = raw_connect(path);
     if (!fd) return std::nullopt;
     auto hello = handshake(fd->get());
-    if (hello && hello->pid() != old_pid) {
+    if (hello && hello->pid != old_pid) {
       if (same_build(*hello)) return std::move(*fd);
       return std::nullopt;
     }
@@ -159,12 +154,12 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     }
     if (same_build(*hello)) return fd;
     if (!options.autostart) {
-      return fail(ErrorCode::kIo, "kasd at " + path + " is build " + hello->build_id() + ", kas is " + build_id());
+      return fail(ErrorCode::kIo, "kasd at " + path + " is build " + hello->build_id + ", kas is " + build_id());
     }
     if (serves_another_installation(*hello)) {
       if (chosen) {
-        return fail(ErrorCode::kIo, "kasd at " + path + " is started by systemd from " + hello->executable() +
-                                        " (build " + hello->build_id() + "), not " + kasd_binary() + " (build " +
+        return fail(ErrorCode::kIo, "kasd at " + path + " is started by systemd from " + hello->executable +
+                                        " (build " + hello->build_id + "), not " + kasd_binary() + " (build " +
                                         build_id() + "): give this kas a socket of its own (--socket)");
       }
       path = own_socket_beside(path);
@@ -173,7 +168,7 @@ Result<Fd> connect_daemon(const DaemonOptions& options) {
     // Another build of our own kasd: ask it to go, then take its
     // replacement, or start ours once its socket is gone.
     (void)request_shutdown(fd->get());
-    if (auto next = await_replacement(path, hello->pid())) return std::move(*next);
+    if (auto next = await_replacement(path, hello->pid)) return std::move(*next);
   }
   return fail(ErrorCode::kIo, "no usable kasd at " + path);
 }
@@ -193,12 +188,12 @@ std::string socket_in_use(const DaemonOptions& options) {
   return hello && serves_another_installation(*hello) ? own_socket_beside(path) : path;
 }
 
-Result<Fd> connect_existing(const std::string& socket_path, wire::Hello* hello) {
+Result<Fd> connect_existing(const std::string& socket_path, wire::DaemonHello* hello) {
   auto fd = raw_connect(socket_path);
   if (!fd) return fd;
   auto h = handshake(fd->get());
   if (!h) return std::unexpected(h.error());
-  if (hello != nullptr) *hello = *h;
+  if (hello != nullptr) *hello = std::move(*h);
   return fd;
 }
 
@@ -236,24 +231,24 @@ Result<void> start_daemon(const std::string& socket_path) {
   return fail(ErrorCode::kIo, "started " + kasd + " but nothing answers at " + socket_path + " (see " + log + ")");
 }
 
-Result<wire::Response> call_daemon(const DaemonOptions& options, const wire::Request& request) {
+Result<wire::ResponseEnvelope> call_daemon(const DaemonOptions& options, const wire::RequestEnvelope& request) {
   Error last{ErrorCode::kIo, "no attempt"};
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto fd = connect_daemon(options);
     if (!fd) return std::unexpected(fd.error());
-    if (auto r = wire::write_frame(fd->get(), request); !r) {
+    if (auto r = wire::write_request(fd->get(), request); !r) {
       last = r.error();
       continue;
     }
-    wire::Response response;
-    if (auto r = wire::read_frame(fd->get(), response); !r) {
-      last = r.error();  // the daemon died mid-request: a new one gets it
+    auto response = wire::read_response(fd->get());
+    if (!response) {
+      last = response.error();  // the daemon died mid-request: a new one gets it
       continue;
     }
     // Out of descriptors or memory, the daemon cannot serve this request;
     // this process may still have room for it.
-    if (response.has_error() && response.error().code() == static_cast<uint32_t>(ErrorCode::kExhausted)) {
-      return fail(ErrorCode::kExhausted, "kasd cannot serve this request: " + response.error().message());
+    if (auto error = response->error(); error && error->code == ErrorCode::kExhausted) {
+      return fail(ErrorCode::kExhausted, "kasd cannot serve this request: " + error->message);
     }
     return response;
   }

@@ -4,8 +4,7 @@
 #include <cstdlib>
 
 #include "client/render/progress_display.hpp"
-#include "proto/framing.hpp"
-#include "proto/operation_wire.hpp"
+#include "proto/operation_envelope.hpp"
 #include "service/request_paths.hpp"
 
 namespace kas::cli {
@@ -19,13 +18,13 @@ Result<typename Op::Answer> exchange(const DaemonOptions& daemon, const typename
   if constexpr (requires { sent.target; }) {
     wait.emplace([&] { return remote_progress(daemon, sent.target); });
   }
-  auto response = call_daemon(daemon, wire::request_message<Op>(sent));
+  auto response = call_daemon(daemon, wire::operation_request<Op>(sent));
   wait.reset();
   if (!response) return fail(ErrorCode::kUnavailable, response.error().message);
   if (std::getenv("KAS_TIMING") != nullptr) {
     std::fprintf(stderr, "kas: server %.3f ms\n", static_cast<double>(response->server_nanos()) / 1e6);
   }
-  return wire::answer_of<Op>(*response);
+  return wire::operation_answer<Op>(*response);
 }
 
 }  // namespace
@@ -52,13 +51,12 @@ Result<std::vector<ProbeAnswer>> RemoteService::probe(const ProbeRequest& r) {
 std::optional<std::string> remote_progress(const DaemonOptions& daemon, const QueryTarget& target) {
   auto fd = connect_existing(socket_path_of(daemon));
   if (!fd) return std::nullopt;
-  wire::Request message;
-  wire::to_wire(target, *message.mutable_progress()->mutable_target());
-  wire::Response response;
-  if (!wire::write_frame(fd->get(), message) || !wire::read_frame(fd->get(), response)) return std::nullopt;
-  if (!response.has_progress() || !response.progress().indexing()) return std::nullopt;
-  const wire::ProgressReply& p = response.progress();
-  return progress_bar(p.stage(), p.done(), p.total());
+  if (!wire::write_request(fd->get(), wire::RequestEnvelope::progress(target))) return std::nullopt;
+  auto response = wire::read_response(fd->get());
+  if (!response) return std::nullopt;
+  auto p = response->progress();
+  if (!p || !p->indexing) return std::nullopt;
+  return progress_bar(p->stage, p->done, p->total);
 }
 
 }  // namespace kas::cli

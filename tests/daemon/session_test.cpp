@@ -24,6 +24,7 @@
 
 #include "core/util/fd.hpp"
 #include "daemon/dispatch.hpp"
+#include "kas.pb.h"
 #include "proto/framing.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -290,9 +291,9 @@ class Gate {
  public:
   daemon::DispatchHooks hooks() {
     daemon::DispatchHooks h;
-    h.before_request = [this](const wire::Request& request) {
+    h.before_request = [this](const wire::RequestEnvelope& request) {
       std::unique_lock lock(mutex_);
-      seen_.push_back(request.body_case());
+      seen_.push_back(request.message().body_case());
       changed_.notify_all();
       changed_.wait(lock, [this] { return released_; });
     };
@@ -363,7 +364,7 @@ TEST(SessionHooks, AHeldRequestHoldsNeitherStatsNorProgressNorOtherConnections) 
 
 TEST(SessionHooks, AHookThatThrowsIsAnErrorResponseNotACrash) {
   daemon::DispatchHooks hooks;
-  hooks.before_request = [](const wire::Request&) { throw std::runtime_error("hook failed"); };
+  hooks.before_request = [](const wire::RequestEnvelope&) { throw std::runtime_error("hook failed"); };
   daemon::Dispatcher dispatcher(kBuild, 1, size_t{64} << 20, std::move(hooks));
   Connection c(dispatcher);
   greet(c);

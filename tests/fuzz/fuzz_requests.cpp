@@ -14,10 +14,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static kas::daemon::Dispatcher dispatcher("fuzz", 1, 64u << 20);
-  kas::wire::Request request;
-  if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
+  auto request = kas::wire::RequestEnvelope::parse({reinterpret_cast<const char*>(data), size});
+  if (!request) return 0;
   bool shutdown = false;
-  const kas::wire::Response response = dispatcher.handle(request, shutdown);
-  if (response.body_case() == kas::wire::Response::BODY_NOT_SET) __builtin_trap();
+  const kas::wire::ResponseEnvelope response = dispatcher.handle(*request, shutdown);
+  if (response.message().body_case() == kas::wire::Response::BODY_NOT_SET) __builtin_trap();
   return 0;
 }

@@ -42,6 +42,44 @@ if "$includes" "$work/inc-pb.stamp" client service/ proto/ core/util/ -- "$work/
   fail "generated protobuf code outside the allowed list was accepted"
 fi
 
+# The programs' own lists, as their builds check them (tests/CMakeLists.txt
+# passes each as "FOLDER ALLOWED..."; by hand, give them the same way):
+# generated protobuf code is the wire layer's alone, so client/ and daemon/
+# may include the envelopes but not kas.pb.h, nor a proto/ header that
+# includes it.
+root=$(dirname "$0")/../..
+for list in "$@"; do
+  # shellcheck disable=SC2086 # a list of words
+  set -- $list
+  folder=$1; shift
+  mkdir -p "$work/$folder"
+  printf '#include "proto/request_envelope.hpp"\n#include "proto/response_envelope.hpp"\n' > "$work/$folder/seam.cpp"
+  "$includes" "$work/$folder-seam.stamp" "$folder" "$@" -- "$work/$folder/seam.cpp" ||
+    fail "$folder/ may not include the envelopes"
+  printf '#include <string>\n\n#include "kas.pb.h"\n' > "$work/$folder/pb.cpp"
+  if err=$("$includes" "$work/$folder-pb.stamp" "$folder" "$@" -- "$work/$folder/pb.cpp" 2>&1); then
+    fail "$folder/ including kas.pb.h was accepted"
+  fi
+  case $err in
+    *"pb.cpp:3: $folder/ may not include kas.pb.h"*) ;;
+    *) fail "message does not name the file, line and include: $err" ;;
+  esac
+  printf '#include "proto/convert.hpp"\n' > "$work/$folder/convert.cpp"
+  if "$includes" "$work/$folder-convert.stamp" "$folder" "$@" -- "$work/$folder/convert.cpp" 2>/dev/null; then
+    fail "$folder/ including proto/convert.hpp (kas.pb.h through proto/) was accepted"
+  fi
+  # What the list lets it include of proto/ includes no more of proto/ than
+  # that, so kas.pb.h is not reached through it either.
+  seam=""; files=""
+  for a in "$@"; do
+    case $a in proto/*) seam="$seam $a"; files="$files $root/$a" ;; esac
+  done
+  [ -n "$seam" ] || fail "$folder/ may include nothing of proto/: $*"
+  # shellcheck disable=SC2086 # lists of words
+  "$includes" "$work/$folder-proto.stamp" proto-seam core/ service/ $seam -- $files ||
+    fail "a proto/ header $folder/ may include reaches further into proto/"
+done
+
 # The index applies no alias rule: the rules are above it (core/CMakeLists.txt).
 printf '#include "core/alias/policy.hpp"\n' > "$work/rule.cpp"
 if "$check" "$work/rule.stamp" index dwarf elf census util -- "$work/rule.cpp" 2>/dev/null; then

@@ -11,7 +11,6 @@
 #include "client/cli/commands/commands.hpp"
 #include "client/cli/common_options.hpp"
 #include "client/link/connection.hpp"
-#include "proto/framing.hpp"
 
 namespace kas::cli {
 
@@ -19,13 +18,12 @@ namespace {
 
 // One request to the daemon at `socket`; `hello`, when given, gets its
 // greeting.
-Result<wire::Response> ask(const std::string& socket, wire::Request request, wire::Hello* hello = nullptr) {
+Result<wire::ResponseEnvelope> ask(const std::string& socket, const wire::RequestEnvelope& request,
+                                   wire::DaemonHello* hello = nullptr) {
   auto fd = connect_existing(socket, hello);
   if (!fd) return std::unexpected(fd.error());
-  if (auto r = wire::write_frame(fd->get(), request); !r) return std::unexpected(r.error());
-  wire::Response response;
-  if (auto r = wire::read_frame(fd->get(), response); !r) return std::unexpected(r.error());
-  return response;
+  if (auto r = wire::write_request(fd->get(), request); !r) return std::unexpected(r.error());
+  return wire::read_response(fd->get());
 }
 
 int start(const std::string& socket) {
@@ -39,10 +37,8 @@ int start(const std::string& socket) {
 }
 
 int stop(const std::string& socket) {
-  wire::Hello hello;
-  wire::Request request;
-  request.mutable_shutdown();
-  if (auto asked = ask(socket, request, &hello); !asked) {
+  wire::DaemonHello hello;
+  if (auto asked = ask(socket, wire::RequestEnvelope::shutdown(), &hello); !asked) {
     if (asked.error().code != ErrorCode::kNotFound) {
       // Not ours to stop (another user's, or refused us): say so.
       std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), asked.error().message.c_str());
@@ -51,10 +47,10 @@ int stop(const std::string& socket) {
     std::printf("kasd not running at %s\n", socket.c_str());
     return kExitOk;
   }
-  if (hello.socket_activated()) {
+  if (hello.socket_activated) {
     // systemd holds this socket: a connection to see whether kasd is gone
     // would have it started again. Wait for its process instead.
-    const auto pid = static_cast<pid_t>(hello.pid());
+    const auto pid = static_cast<pid_t>(hello.pid);
     for (int i = 0; i < 500 && pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -68,9 +64,7 @@ int stop(const std::string& socket) {
 }
 
 int status(const std::string& socket) {
-  wire::Request request;
-  request.mutable_stats();
-  auto r = ask(socket, request);
+  auto r = ask(socket, wire::RequestEnvelope::stats());
   if (!r) {
     if (r.error().code == ErrorCode::kNotFound) {
       std::printf("kasd not running at %s\n", socket.c_str());
@@ -81,19 +75,21 @@ int status(const std::string& socket) {
   }
   // An Error answer (kasd gave up on it, or refused it) is a failure with
   // kasd's reason, not a status of zeros.
-  if (!r->has_stats()) {
-    const std::string why = r->has_error() ? r->error().message() : "an answer that is not a status";
+  const auto stats = r->stats();
+  if (!stats) {
+    const auto error = r->error();
+    const std::string why = error ? error->message : "an answer that is not a status";
     std::fprintf(stderr, "kas: kasd at %s: %s\n", socket.c_str(), why.c_str());
     return kExitFailure;
   }
-  const wire::StatsReply& s = r->stats();
+  const wire::DaemonStats& s = *stats;
   std::printf("kasd pid %u, build %s%s\nsocket %s\nkernels %llu, module files %llu, memory %.1f MiB\n"
               "requests %llu, uptime %llus\nfiles read %llu, reused %llu, lookup indexes built %llu\n",
-              s.pid(), s.build_id().c_str(), s.build_id() == build_id() ? "" : " (not this kas's build)",
-              socket.c_str(), static_cast<unsigned long long>(s.kernels()), static_cast<unsigned long long>(s.files()),
-              static_cast<double>(s.memory_bytes()) / (1 << 20), static_cast<unsigned long long>(s.requests()),
-              static_cast<unsigned long long>(s.uptime_seconds()), static_cast<unsigned long long>(s.records_read()),
-              static_cast<unsigned long long>(s.records_reused()), static_cast<unsigned long long>(s.indexes_built()));
+              s.pid, s.build_id.c_str(), s.build_id == build_id() ? "" : " (not this kas's build)", socket.c_str(),
+              static_cast<unsigned long long>(s.kernels), static_cast<unsigned long long>(s.files),
+              static_cast<double>(s.memory_bytes) / (1 << 20), static_cast<unsigned long long>(s.requests),
+              static_cast<unsigned long long>(s.uptime_seconds), static_cast<unsigned long long>(s.records_read),
+              static_cast<unsigned long long>(s.records_reused), static_cast<unsigned long long>(s.indexes_built));
   return kExitOk;
 }
 
