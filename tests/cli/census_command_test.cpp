@@ -49,11 +49,12 @@ TEST_P(CensusCommandArches, EqualsTheCensusOfNmOutput) {
 TEST_P(CensusCommandArches, VmlinuxObjectCountsAsItsMksysmapListing) {
   const auto& k = test::fixture_kernel(GetParam());
   test::TempDir dir;
-  auto nm = test::run_process({"sh", "-c",
-                               "\"$3\" -n \"$1\" | grep -v -e ' [aNUw] ' -e ' \\$' -e ' \\.L' -e ' __crc_' "
-                               "-e ' __kstrtab_' -e ' __kstrtabns_' -e ' L0$' > \"$2\"",
-                               "sh", k.vmlinux_object(), dir.file("vmlinux.o.syms"),
-                               test::binutils_for(k.vmlinux_object(), "nm")});
+  // 6.1's scripts/mksysmap: sh -c SCRIPT sh OUT NM-COMMAND...
+  const std::string script = "out=$1; shift; \"$@\" | grep -v -e ' [aNUw] ' -e ' \\$' -e ' \\.L' -e ' __crc_' "
+                             "-e ' __kstrtab_' -e ' __kstrtabns_' -e ' L0$' > \"$out\"";
+  std::vector<std::string> mksysmap = {"sh", "-c", script, "sh", dir.file("vmlinux.o.syms")};
+  for (std::string& word : test::nm_command({"-n"}, k.vmlinux_object())) mksysmap.push_back(std::move(word));
+  auto nm = test::run_process(mksysmap);
   ASSERT_EQ(nm.exit_code, 0) << nm.err;
   auto from_listing = test::run_process({test::kas_binary(), "census", "--nm", dir.file("vmlinux.o.syms"),
                                          "--modules-order", k.modules_order()});

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "tests/support/fixture_kernel.hpp"
+#include "tests/support/oracles.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -56,7 +57,7 @@ class ExecutableData : public ::testing::Test {
                                     "relocate.S"},
                                    dir_.path());
     ASSERT_EQ(built.exit_code, 0) << built.err;
-    auto nm = test::run_process({"nm", "-n", dir_.file("vmlinux")});
+    auto nm = test::run_process(test::nm_command({"-n"}, dir_.file("vmlinux")));
     ASSERT_EQ(nm.exit_code, 0) << nm.err;
     test::write_text(dir_.file("vmlinux.syms"), nm.out);
     test::write_text(dir_.file("modules.order"), "");

@@ -62,7 +62,7 @@ std::vector<Sized> kallsyms_sized(const std::string& path, const std::string& na
   if (!module) {
     std::vector<std::pair<uint64_t, std::string>> listed;
     std::regex line(R"(^([0-9a-f]+) (\S) (\S+)$)");
-    for (const std::string& l : test::split_lines(test::run_process({"nm", "-n", path}).out)) {
+    for (const std::string& l : test::split_lines(test::run_process(test::nm_command({"-n"}, path)).out)) {
       std::smatch m;
       if (!std::regex_match(l, m, line)) continue;
       const char type = m[2].str()[0];
@@ -472,7 +472,7 @@ TEST_F(QueryCommands, LivepatchSymposCountsInKallsymsOrder) {
   // vmlinux: kallsyms order is address order (nm -n); a module's is its
   // .symtab order (readelf -s).
   std::vector<std::string> vmlinux_order;
-  for (const std::string& l : test::split_lines(test::run_process({"nm", "-n", k_->vmlinux()}).out)) {
+  for (const std::string& l : test::split_lines(test::run_process(test::nm_command({"-n"}, k_->vmlinux())).out)) {
     if (l.ends_with(" name_show")) vmlinux_order.push_back("0x" + l.substr(0, l.find(' ')));
   }
   ASSERT_EQ(vmlinux_order.size(), 2u);

@@ -60,16 +60,15 @@ class SymbolIndexTest : public ::testing::TestWithParam<std::string> {
 const std::vector<std::string> kModules = {"hello", "other", "hello_twin"};
 
 TEST_P(SymbolIndexTest, LookupListsEveryDefinitionAtItsMarkedPlace) {
+  // nm: every definition, in vmlinux and in each module object.
+  std::map<std::string, std::vector<NmEntry>> listed = {{"vmlinux", nm_sized(k_->vmlinux())}};
+  for (const std::string& m : kModules) listed[m] = nm_sized(k_->module_object(m));
   for (const std::string name : {"name_show", "hello_fail", "attr_index", "load_elf_binary", "hello_extra_fn",
                                  "only_here", "inline_chain_entry"}) {
-    // nm: every definition, in vmlinux and in each module object.
     std::multiset<std::pair<std::string, uint64_t>> expected;
-    for (const NmEntry& e : nm_sized(k_->vmlinux())) {
-      if (e.name == name) expected.insert({"vmlinux", e.value});
-    }
-    for (const std::string& m : kModules) {
-      for (const NmEntry& e : nm_sized(k_->module_object(m))) {
-        if (e.name == name) expected.insert({m, e.value});
+    for (const auto& [binary, entries] : listed) {
+      for (const NmEntry& e : entries) {
+        if (e.name == name) expected.insert({binary, e.value});
       }
     }
     LookupAnswer answer = index_->lookup(name, 0);
@@ -163,6 +162,9 @@ TEST_P(SymbolIndexTest, ResolveMatchesAddr2lineWithInlineChains) {
   for (const Case& c : cases) {
     for (const NmEntry& e : nm_sized(c.path)) {
       if (e.name != c.function) continue;
+      std::vector<uint64_t> bytes;
+      for (uint64_t off = 0; off < e.size; ++off) bytes.push_back(e.value + off);
+      auto oracles = test::eu_addr2line(c.path, bytes, c.binary == "vmlinux" ? "" : ".text");
       for (uint64_t off = 0; off < e.size; ++off) {
         // vmlinux by address (load_elf_binary has a same-sized twin from
         // compat_binfmt_elf.c), the module by name.
@@ -177,7 +179,7 @@ TEST_P(SymbolIndexTest, ResolveMatchesAddr2lineWithInlineChains) {
         ASSERT_EQ(a.candidates.size(), 1u) << spec << " " << a.error;
         const Resolution& r = a.candidates[0];
         EXPECT_EQ(r.symbol.address, e.value);
-        auto oracle = c.binary == "vmlinux" ? addr2line(c.path, e.value + off) : addr2line(c.path, e.value + off, ".text");
+        const auto& oracle = oracles[off];
         ASSERT_EQ(r.frames.size(), oracle.size()) << spec;
         for (size_t f = 0; f < oracle.size(); ++f) {
           EXPECT_EQ(r.frames[f].function, oracle[f].function) << spec << " frame " << f;
@@ -200,6 +202,9 @@ TEST_P(SymbolIndexTest, ReturnAddressesResolveToTheCallsLine) {
   size_t differing = 0;
   for (const NmEntry& e : nm_sized(k_->vmlinux())) {
     if (e.name != "inline_chain_entry") continue;
+    std::vector<uint64_t> bytes;
+    for (uint64_t off = 0; off < e.size; ++off) bytes.push_back(e.value + off);
+    auto oracles = test::eu_addr2line(k_->vmlinux(), bytes);
     for (uint64_t off = 1; off < e.size; ++off) {
       auto q = parse_frame_spec("inline_chain_entry+" + std::to_string(off));
       ASSERT_TRUE(q);
@@ -207,8 +212,8 @@ TEST_P(SymbolIndexTest, ReturnAddressesResolveToTheCallsLine) {
       ResolveAnswer a = index_->resolve(std::vector<FrameQuery>{*q}).front();
       ASSERT_EQ(a.candidates.size(), 1u);
       EXPECT_EQ(a.candidates[0].offset, off);  // shown as given
-      auto back = addr2line(k_->vmlinux(), e.value + off - 1);
-      auto exact = addr2line(k_->vmlinux(), e.value + off);
+      const auto& back = oracles[off - 1];
+      const auto& exact = oracles[off];
       ASSERT_EQ(a.candidates[0].frames.size(), back.size()) << off;
       for (size_t f = 0; f < back.size(); ++f) {
         EXPECT_EQ(a.candidates[0].frames[f].line, back[f].line) << off;

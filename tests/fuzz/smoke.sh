@@ -48,10 +48,13 @@ for src in "$fixtures"/modules/*/*.c "$fixtures"/kernel/drivers/*/*.c "$fixtures
   done
 done
 [ "$(ls "$work/seeds/objects" | wc -l)" -gt 4 ] || { echo "smoke.sh: too few seed objects built" >&2; exit 1; }
+# gcc's LTO plugin named: told none, nm tries every LLVMgold installed.
+nm_plugin=$(gcc -print-file-name=liblto_plugin.so)
+[ -f "$nm_plugin" ] && nm_plugin=(--plugin "$nm_plugin") || nm_plugin=()
 for o in "$work"/seeds/objects/*.o; do
   b=$(basename "$o" .o)
-  nm "$o" > "$work/seeds/listings/$b.syms" || true
-  nm "$o" | awk 'NF == 3 { print $3 ":" (NR % 3 + 1) } END { print "drivers/base/core.c:1" }' \
+  nm "${nm_plugin[@]}" "$o" > "$work/seeds/listings/$b.syms" || true
+  nm "${nm_plugin[@]}" "$o" | awk 'NF == 3 { print $3 ":" (NR % 3 + 1) } END { print "drivers/base/core.c:1" }' \
     > "$work/seeds/censuses/$b.symbfreq"
 done
 "$build/tests/fuzz/kas_fuzz_seeds" "$work/seeds/requests" "$work/seeds/frames" "$(ls "$work"/seeds/objects/*.o | head -1)"

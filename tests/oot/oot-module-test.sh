@@ -7,6 +7,8 @@
 # linux-image package unpacked by .ci/setup), and check them with readelf.
 #
 # usage: oot-module-test.sh KAS [RELEASE]   (default 6.1.0-56-amd64)
+#   KAS_KBUILD: the kbuild/ directory whose kas-module.mk is used (default this
+#   tree's; the package check gives the installed /usr/share/kasd/kbuild)
 set -euo pipefail
 kas=$1
 release=${2:-6.1.0-56-amd64}
@@ -15,6 +17,7 @@ headers=/usr/src/linux-headers-$release
 [ -d "$headers" ] || headers=/var/cache/kasd-ci/linux-headers-$release/usr/src/linux-headers-$release
 image=${KAS_KERNEL_IMAGE_DIR:-/var/cache/kasd-ci/linux-image-$release}
 here=$(cd "$(dirname "$0")" && pwd)
+kbuild=${KAS_KBUILD:-$here/../../kbuild}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -d "$headers" ] || fail "$headers missing (run .ci/setup)"
@@ -80,7 +83,7 @@ cat > "$work/frag/hello/Makefile" <<MK
 obj-m += hello.o
 modules:
 	\$(MAKE) -C $headers M=\$(CURDIR) modules
-include $here/../../kbuild/kas-module.mk
+include $kbuild/kas-module.mk
 MK
 make -s -C "$work/frag/hello" modules kas-aliases KAS="$kas" KAS_KERNEL="$image/lib/modules/$release" \
   > "$work/frag.log" 2>&1 || { cat "$work/frag.log"; fail "make kas-aliases failed"; }

@@ -23,10 +23,13 @@
 #            unpacks, so that CI's fresh clones reuse it; where that is not
 #            writable, ~/.cache/kasd/prepared-tree-X.Y); prepared again when
 #            the tarball, the series, kbuild/apply, gcc or this script change
+#   KAS_KBUILD: the kbuild/ directory to use (apply and patches/; default this
+#            tree's; the package check gives the installed /usr/share/kasd/kbuild)
 set -euo pipefail
 kas=$1 tarball=$2 release=$3 cache=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+kbuild=${KAS_KBUILD:-$repo/kbuild}
 image=${KAS_KERNEL_IMAGE_DIR:-/var/cache/kasd-ci/linux-image-$release}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f "$tarball" ] || fail "$tarball missing (run .ci/setup)"
@@ -36,7 +39,7 @@ moddir=$image/usr/lib/modules/$release
 [ -f "$sysmap" ] && [ -d "$moddir" ] || fail "$image: no System.map-$release or modules (run .ci/setup)"
 series=${tarball##*/linux-source-}
 series=${series%.tar.xz}
-[ -d "$repo/kbuild/patches/$series" ] || fail "no series kbuild/patches/$series"
+[ -d "$kbuild/patches/$series" ] || fail "no series kbuild/patches/$series"
 arch=$(uname -m)
 [ "$arch" = x86_64 ] || fail "the prepared tree is configured for x86_64 (this is $arch)"
 if [ -z "$cache" ]; then
@@ -48,7 +51,7 @@ exec 9> "$cache.lock"
 flock 9   # one run prepares or uses the tree at a time
 
 # The prepared tree, reused while its inputs are the same.
-stamp=$( { stat -c '%n %s %Y' "$tarball"; cat "$repo/kbuild/patches/$series"/*.patch "$repo/kbuild/apply" "$0"; gcc --version | head -1; } |
+stamp=$( { stat -c '%n %s %Y' "$tarball"; cat "$kbuild/patches/$series"/*.patch "$kbuild/apply" "$0"; gcc --version | head -1; } |
          sha256sum | cut -c1-16)
 tree=$cache/src obj=$cache/obj
 if [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -59,7 +62,7 @@ if [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
     fail "cannot unpack $tarball"
   mv "$cache"/x/* "$tree"
   rmdir "$cache/x"
-  "$repo/kbuild/apply" "$tree" > "$cache/apply.log" || { cat "$cache/apply.log"; fail "kbuild/apply failed"; }
+  "$kbuild/apply" "$tree" > "$cache/apply.log" || { cat "$cache/apply.log"; fail "kbuild/apply failed"; }
   cat > "$cache/oot.config" <<'CFG'
 CONFIG_64BIT=y
 CONFIG_MODULES=y
@@ -73,7 +76,7 @@ CFG
     make -s -C "$tree" O="$obj" tinyconfig &&
     (cd "$obj" && "$tree/scripts/kconfig/merge_config.sh" -m .config "$cache/oot.config") &&
     make -s -C "$tree" O="$obj" olddefconfig &&
-    "$repo/kbuild/apply" "$tree" --objtree "$obj" --enable &&
+    "$kbuild/apply" "$tree" --objtree "$obj" --enable &&
     nice -n 10 make -s -C "$tree" O="$obj" -j"$(nproc)" modules_prepare
   } > "$cache/prepare.log" 2>&1 || { tail -40 "$cache/prepare.log"; fail "preparing the $series tree failed"; }
   grep -qx 'CONFIG_KALLSYMS_ALIAS_SRCLINE=y' "$obj/.config" || fail "the option is not on in $obj/.config"

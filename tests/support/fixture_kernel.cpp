@@ -130,7 +130,7 @@ std::vector<Marker> markers_for(const std::string& name) {
 }
 
 std::vector<NmSymbol> nm_symbols(const std::string& path) {
-  ProcessResult r = run_process({binutils_for(path, "nm"), path});
+  ProcessResult r = run_process(nm_command({}, path));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<NmSymbol> out;
   for (const std::string& line : split_lines(r.out)) {

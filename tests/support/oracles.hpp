@@ -15,6 +15,13 @@ namespace kas::test {
 // target would also list ARM mapping symbols, which the target's hides.
 [[nodiscard]] std::string binutils_for(const std::string& path, const std::string& tool);
 
+// `nm OPTIONS PATH` with the nm of `path`'s machine, told to use gcc's LTO
+// plugin. Told none, nm tries every plugin of /usr/lib/bfd-plugins on each
+// file, and LLVMgold, one per LLVM installed, costs a quarter of a second a
+// run with four LLVMs, ten times what nm does with the file. (The fixtures'
+// LLVM bitcode is read with llvm-nm.)
+[[nodiscard]] std::vector<std::string> nm_command(const std::vector<std::string>& options, const std::string& path);
+
 struct SizedSymbol {
   uint64_t value = 0;
   uint64_t size = 0;
@@ -33,5 +40,10 @@ struct SourceLine {
 // relocatable objects): innermost first.
 [[nodiscard]] std::vector<SourceLine> eu_addr2line(const std::string& path, uint64_t address,
                                                    const std::string& section = {});
+// The same at each of `addresses`, in one run of eu-addr2line (-a): their
+// chains, in the order given.
+[[nodiscard]] std::vector<std::vector<SourceLine>> eu_addr2line(const std::string& path,
+                                                                const std::vector<uint64_t>& addresses,
+                                                                const std::string& section = {});
 
 }  // namespace kas::test
