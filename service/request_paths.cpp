@@ -1,5 +1,7 @@
 #include "service/request_paths.hpp"
 
+#include <algorithm>
+
 #include "core/index/kernel_name.hpp"
 #include "core/util/file.hpp"
 #include "core/util/path.hpp"
@@ -32,54 +34,84 @@ std::string absolute_path(const std::string& p) {
 
 namespace {
 
-KernelFiles absolute(KernelFiles files) {
-  files.vmlinux = absolute_path(files.vmlinux);
-  files.census_path = absolute_path(files.census_path);
-  for (std::string& p : files.modules_orders) p = absolute_path(p);
-  for (std::string& p : files.module_dirs) p = absolute_path(p);
-  return files;
+// Every path of a request, once: what with_absolute_paths rewrites and
+// path_spellings reports.
+template <typename F>
+void for_each_path(KernelFiles& files, F&& f) {
+  f(files.vmlinux);
+  f(files.census_path);
+  for (std::string& p : files.modules_orders) f(p);
+  for (std::string& p : files.module_dirs) f(p);
+}
+template <typename F>
+void for_each_path(QueryTarget& target, F&& f) {
+  for_each_path(target.kernel, f);
+  f(target.srctree);
+}
+template <typename F>
+void for_each_path(VmlinuxRequest& request, F&& f) {
+  for_each_path(request.census, f);
+  f(request.elf_path);
+  f(request.srctree);
+}
+template <typename F>
+void for_each_path(ModuleRequest& request, F&& f) {
+  for_each_path(request.census, f);
+  f(request.input);
+  f(request.srctree);
+}
+template <typename F>
+void for_each_path(CensusRequest& request, F&& f) {
+  for_each_path(request.sources, f);
+}
+template <typename Request, typename F>
+  requires requires(Request r) { r.target; }
+void for_each_path(Request& request, F&& f) {
+  for_each_path(request.target, f);
+}
+
+template <typename Request>
+Request absolute(Request request) {
+  for_each_path(request, [](std::string& p) { p = absolute_path(p); });
+  return request;
+}
+
+template <typename Request>
+PathSpellings spellings(Request request) {
+  PathSpellings out;
+  for_each_path(request, [&](std::string& p) {
+    std::string sent = absolute_path(p);
+    if (sent != p) out.emplace_back(std::move(sent), p);
+  });
+  // The longest first, so that a path is not taken for its directory.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  return out;
 }
 
 }  // namespace
 
-QueryTarget with_absolute_paths(QueryTarget target) {
-  target.kernel = absolute(std::move(target.kernel));
-  target.srctree = absolute_path(target.srctree);
-  return target;
-}
+QueryTarget with_absolute_paths(QueryTarget target) { return absolute(std::move(target)); }
+VmlinuxRequest with_absolute_paths(VmlinuxRequest request) { return absolute(std::move(request)); }
+ModuleRequest with_absolute_paths(ModuleRequest request) { return absolute(std::move(request)); }
+CensusRequest with_absolute_paths(CensusRequest request) { return absolute(std::move(request)); }
+LookupRequest with_absolute_paths(LookupRequest request) { return absolute(std::move(request)); }
+ResolveRequest with_absolute_paths(ResolveRequest request) { return absolute(std::move(request)); }
+ProbeRequest with_absolute_paths(ProbeRequest request) { return absolute(std::move(request)); }
 
-VmlinuxRequest with_absolute_paths(VmlinuxRequest request) {
-  request.census = absolute(std::move(request.census));
-  request.elf_path = absolute_path(request.elf_path);
-  request.srctree = absolute_path(request.srctree);
-  return request;
-}
+PathSpellings path_spellings(const VmlinuxRequest& request) { return spellings(request); }
+PathSpellings path_spellings(const ModuleRequest& request) { return spellings(request); }
+PathSpellings path_spellings(const CensusRequest& request) { return spellings(request); }
+PathSpellings path_spellings(const LookupRequest& request) { return spellings(request); }
+PathSpellings path_spellings(const ResolveRequest& request) { return spellings(request); }
+PathSpellings path_spellings(const ProbeRequest& request) { return spellings(request); }
 
-ModuleRequest with_absolute_paths(ModuleRequest request) {
-  request.census = absolute(std::move(request.census));
-  request.input = absolute_path(request.input);
-  request.srctree = absolute_path(request.srctree);
-  return request;
-}
-
-CensusRequest with_absolute_paths(CensusRequest request) {
-  request.sources = absolute(std::move(request.sources));
-  return request;
-}
-
-LookupRequest with_absolute_paths(LookupRequest request) {
-  request.target = with_absolute_paths(std::move(request.target));
-  return request;
-}
-
-ResolveRequest with_absolute_paths(ResolveRequest request) {
-  request.target = with_absolute_paths(std::move(request.target));
-  return request;
-}
-
-ProbeRequest with_absolute_paths(ProbeRequest request) {
-  request.target = with_absolute_paths(std::move(request.target));
-  return request;
+std::string as_given(std::string text, const PathSpellings& spellings) {
+  for (const auto& [sent, given] : spellings) {
+    for (size_t at = text.find(sent); at != std::string::npos; at = text.find(sent, at + given.size())) {
+      text.replace(at, sent.size(), given);
+    }
+  }
+  return text;
 }
 
 }  // namespace kas::service

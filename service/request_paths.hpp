@@ -4,11 +4,14 @@
 // the questions' --kernel is (client/cli/query_options): the same files
 // whichever Service answers, and errors about them before anything is read.
 // Paths are made absolute against kas's working directory by the stub that
-// sends a request to kasd (kasd has its own directory); in process they
-// stay as the user wrote them, and so do the paths in messages.
+// sends a request to kasd (kasd has its own directory), and its errors are
+// said back with the paths as written; in process they stay as the user
+// wrote them.
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "service/service.hpp"
 
@@ -33,5 +36,19 @@ namespace kas::service {
 [[nodiscard]] ResolveRequest with_absolute_paths(ResolveRequest request);
 [[nodiscard]] ProbeRequest with_absolute_paths(ProbeRequest request);
 [[nodiscard]] QueryTarget with_absolute_paths(QueryTarget target);
+
+// The paths with_absolute_paths changes in a request, each as (sent, as
+// given), the longest sent first. kasd's messages name the absolute paths it
+// was sent; kas says them back as they were typed (as_given), so that an
+// error reads the same through kasd as in process.
+using PathSpellings = std::vector<std::pair<std::string, std::string>>;
+[[nodiscard]] PathSpellings path_spellings(const VmlinuxRequest& request);
+[[nodiscard]] PathSpellings path_spellings(const ModuleRequest& request);
+[[nodiscard]] PathSpellings path_spellings(const CensusRequest& request);
+[[nodiscard]] PathSpellings path_spellings(const LookupRequest& request);
+[[nodiscard]] PathSpellings path_spellings(const ResolveRequest& request);
+[[nodiscard]] PathSpellings path_spellings(const ProbeRequest& request);
+// `text` with each sent path of `spellings` written as it was given.
+[[nodiscard]] std::string as_given(std::string text, const PathSpellings& spellings);
 
 }  // namespace kas::service

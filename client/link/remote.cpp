@@ -14,6 +14,7 @@ namespace {
 template <typename Op>
 Result<typename Op::Answer> exchange(const DaemonOptions& daemon, const typename Op::Request& request) {
   const typename Op::Request sent = service::with_absolute_paths(request);
+  const service::PathSpellings spellings = service::path_spellings(request);
   std::optional<WaitIndicator> wait;
   if constexpr (requires { sent.target; }) {
     wait.emplace([&] { return remote_progress(daemon, sent.target); });
@@ -24,7 +25,9 @@ Result<typename Op::Answer> exchange(const DaemonOptions& daemon, const typename
   if (std::getenv("KAS_TIMING") != nullptr) {
     std::fprintf(stderr, "kas: server %.3f ms\n", static_cast<double>(response->server_nanos()) / 1e6);
   }
-  return wire::operation_answer<Op>(*response);
+  auto answer = wire::operation_answer<Op>(*response);
+  if (!answer) answer.error().message = service::as_given(std::move(answer.error().message), spellings);
+  return answer;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 // and binutils nm, so that three empty or three wrong answers cannot pass.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -173,6 +174,26 @@ TEST_F(ServiceSeam, AFailureIsAnsweredAlike) {
     EXPECT_EQ(e.code, ErrorCode::kNotFound) << e.message;
     EXPECT_EQ(e.message, errors[0].message);
     EXPECT_NE(e.message.find(missing), std::string::npos) << e.message;
+  }
+}
+
+// A relative path is named as it was given, by each: the stub sends kasd
+// the absolute path and says kasd's error back with the user's spelling.
+TEST_F(ServiceSeam, AFailureNamesARelativePathAsGiven) {
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_.path());
+  std::vector<Error> errors;
+  for (service::Service* s : services()) {
+    auto answer = s->module(module_request("absent.o"));
+    if (!answer) errors.push_back(answer.error());
+  }
+  std::filesystem::current_path(cwd);
+  ASSERT_EQ(errors.size(), services().size());
+  for (const Error& e : errors) {
+    EXPECT_EQ(e.code, ErrorCode::kNotFound) << e.message;
+    EXPECT_EQ(e.message, errors[0].message);
+    EXPECT_NE(e.message.find("absent.o"), std::string::npos) << e.message;
+    EXPECT_EQ(e.message.find(dir_.path()), std::string::npos) << e.message;
   }
 }
 
