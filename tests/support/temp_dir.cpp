@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 namespace kas::test {
@@ -31,10 +30,18 @@ void write_text(const std::string& path, const std::string& data) {
 }
 
 std::string read_text(const std::string& path) {
+  // Into a string of the file's size, read once: a stringstream grew by
+  // doubling and was copied out, three times the pages of a large output
+  // to fault in (OutputKill reads 32 MiB a round).
   std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string out;
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec) out.reserve(size);
+  std::vector<char> chunk(size_t{1} << 16);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())), in.gcount() > 0) {
+    out.append(chunk.data(), static_cast<size_t>(in.gcount()));
+  }
+  return out;
 }
 
 bool exists(const std::string& path) { return std::filesystem::exists(path); }
