@@ -40,8 +40,8 @@ std::vector<SizedSymbol> nm_sized(const std::string& path) {
   auto r = run_process(nm_command({"-S", "--defined-only"}, path));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<SizedSymbol> out;
-  // "VALUE SIZE TYPE NAME"; a symbol without a size has three fields. (Split
-  // by hand: std::regex takes seconds over a fixture's listing under ASan.)
+  // "VALUE SIZE TYPE NAME"; a symbol without a size has three fields. Split
+  // by words, as nm_symbols (fixture_kernel.cpp) splits nm's plain listing.
   for (const std::string& line : split_lines(r.out)) {
     std::istringstream in(line);
     std::string value, size, type, name, more;
